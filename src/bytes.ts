@@ -1,0 +1,66 @@
+/** Byte-level helpers shared by the format modules: comparisons, LE fields, text. */
+
+/** Unsigned lexicographic comparison of `a[as..ae)` and `b[bs..be)`; a proper prefix sorts first. */
+export function compareRanges(a: Uint8Array, as: number, ae: number, b: Uint8Array, bs: number, be: number): number {
+  const la = ae - as;
+  const lb = be - bs;
+  const n = la < lb ? la : lb;
+  for (let k = 0; k < n; k++) {
+    const d = a[as + k]! - b[bs + k]!;
+    if (d !== 0) return d;
+  }
+  return la - lb;
+}
+
+/** Unsigned lexicographic comparison of two whole byte arrays. */
+export function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  return compareRanges(a, 0, a.length, b, 0, b.length);
+}
+
+/** Length of the common prefix of `a[as..ae)` and `b[bs..be)`. */
+export function commonPrefix(a: Uint8Array, as: number, ae: number, b: Uint8Array, bs: number, be: number): number {
+  const n = Math.min(ae - as, be - bs);
+  let k = 0;
+  while (k < n && a[as + k] === b[bs + k]) k++;
+  return k;
+}
+
+/** A DataView over exactly the bytes of `u8` (Node Buffers are views into shared slabs). */
+export function viewOf(u8: Uint8Array): DataView {
+  return new DataView(u8.buffer, u8.byteOffset, u8.byteLength);
+}
+
+export const textEncoder = new TextEncoder();
+const latin1 = new TextDecoder('latin1');
+const utf8Lenient = new TextDecoder('utf-8');
+
+/** Bytes as a string of char codes 0..255: a cheap, exact key for maps and sets. */
+export function bytesKey(u8: Uint8Array): string {
+  return latin1.decode(u8);
+}
+
+/** Bytes as text for messages: UTF-8 where valid, U+FFFD elsewhere. */
+export function bytesForMessage(u8: Uint8Array, max = 40): string {
+  const s = utf8Lenient.decode(u8.subarray(0, max));
+  return u8.length > max ? `${s}…` : s;
+}
+
+/** Bytes as hex, for messages. */
+export function hex(u8: Uint8Array, max = 32): string {
+  let s = '';
+  for (let i = 0; i < Math.min(u8.length, max); i++) s += (i ? ' ' : '') + u8[i]!.toString(16).padStart(2, '0');
+  return u8.length > max ? `${s} …` : s;
+}
+
+/** Concatenate byte arrays into one new array. */
+export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
+  let n = 0;
+  for (const p of parts) n += p.length;
+  const out = new Uint8Array(n);
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}

@@ -1,0 +1,63 @@
+/** `inspect`: what a file is and what its space holds. */
+import type { Command } from 'commander';
+import { inspectSpace } from '../convert.js';
+import type { SpaceStats } from '../stats.js';
+import { cliInput, type CliIo, type GlobalOptions } from './context.js';
+import { formatOptions, type FormatFlags } from './format-flags.js';
+import { histogram, num, table } from './render.js';
+
+interface InspectFlags extends GlobalOptions, FormatFlags {
+  from?: string;
+}
+
+export function addInspectCommand(program: Command, io: CliIo, setExit: (p: Promise<void>) => void): void {
+  program
+    .command('inspect')
+    .description('what a file is and holds: format, sizes, atoms, symbols, depth, histograms')
+    .argument('[input]', 'space file, or - for stdin', '-')
+    .option('--from <format>', 'input format (default: detected)')
+    .option('--json', 'print one JSON document')
+    .option('--crlf', 'text input: treat carriage returns as whitespace')
+    .action((inputName: string, flags: InspectFlags) => setExit(run(io, inputName, flags)));
+}
+
+async function run(io: CliIo, inputName: string, flags: InspectFlags): Promise<void> {
+  const input = cliInput(inputName, io);
+  const options = { ...formatOptions(flags), ...(flags.from !== undefined ? { from: flags.from } : {}) };
+  const { format, facts, stats } = await inspectSpace(input, options);
+  const fileBytes = input.size;
+  const report = { file: input.name, format, ...(fileBytes !== undefined ? { fileBytes } : {}), ...facts, ...(fileBytes ? { ratio: ratio(stats.rawBytes, fileBytes) } : {}), space: stats };
+  if (flags.json) {
+    io.stdout.write(JSON.stringify(report, null, 2) + '\n');
+    return;
+  }
+  const rows: [string, string][] = [
+    ['file', input.name],
+    ['format', format],
+  ];
+  if (fileBytes !== undefined) rows.push(['file size', `${num(fileBytes)} bytes`]);
+  for (const [k, v] of Object.entries(facts)) rows.push([k, typeof v === 'number' ? num(v) : String(v)]);
+  rows.push(...spaceRows(stats));
+  if (fileBytes) rows.push(['ratio', `${num(ratio(stats.rawBytes, fileBytes))}x (path bytes / file size)`]);
+  io.stdout.write(table(rows));
+  io.stdout.write(['path length histogram (bytes: atoms)', ...histogram(stats.pathBytes.histogram), ''].join('\n'));
+  if (stats.expressions > 0) io.stdout.write(['arity histogram (arity: lists)', ...histogram(stats.arity), ''].join('\n'));
+}
+
+function ratio(raw: number, file: number): number {
+  return file > 0 ? Math.round((raw / file) * 100) / 100 : 0;
+}
+
+export function spaceRows(s: SpaceStats): [string, string][] {
+  const rows: [string, string][] = [
+    ['atoms', num(s.atoms)],
+    ['path bytes', `${num(s.rawBytes)} (min ${num(s.pathBytes.min)}, mean ${num(s.pathBytes.mean)}, max ${num(s.pathBytes.max)} per atom)`],
+  ];
+  if (s.nonExpressions > 0) rows.push(['not expressions', `${num(s.nonExpressions)} paths are not MORK expressions (binary keys)`]);
+  if (s.expressions > 0) {
+    rows.push(['distinct symbols', num(s.distinctSymbols)]);
+    rows.push(['depth', `max ${num(s.depth.max)}, mean ${num(s.depth.mean)}`]);
+    rows.push(['variables', `${num(s.variables.atomsWithVariables)} atoms have variables; max ${num(s.variables.maxPerAtom)} per atom, ${num(s.variables.total)} in all`]);
+  }
+  return rows;
+}

@@ -1,0 +1,20 @@
+/** Human-readable tables for `inspect` and reports. */
+
+/** 1234567 → "1,234,567". */
+export function num(n: number): string {
+  return Number.isInteger(n) ? n.toLocaleString('en-US') : n.toLocaleString('en-US', { maximumFractionDigits: 2 });
+}
+
+/** A two-column table: labels padded to one width. */
+export function table(rows: ReadonlyArray<readonly [string, string]>): string {
+  const w = Math.max(0, ...rows.map(([k]) => k.length));
+  return rows.map(([k, v]) => `${k.padEnd(w)}  ${v}`).join('\n') + '\n';
+}
+
+/** A histogram as indented rows with bars. */
+export function histogram(h: Record<string, number>, indent = '  '): string[] {
+  const entries = Object.entries(h);
+  const max = Math.max(1, ...entries.map(([, v]) => v));
+  const w = Math.max(0, ...entries.map(([k]) => k.length));
+  return entries.map(([k, v]) => `${indent}${k.padStart(w)}  ${num(v).padStart(12)}  ${'#'.repeat(Math.max(v > 0 ? 1 : 0, Math.round((30 * v) / max)))}`);
+}

@@ -1,0 +1,213 @@
+/**
+ * MORK's expression byte encoding (expr/src/lib.rs): one tag byte per item, prefix order.
+ *   00..3F Arity(n)  · 40..7F reserved · 80..BF VarRef(i) · C0 NewVar · C1..FF SymbolSize(n) + n bytes
+ */
+import { ErrorCode, FormatError } from '../errors.js';
+
+export const MAX_ARITY = 63;
+export const MAX_VARIABLES = 64;
+export const MAX_SYMBOL_BYTES = 63;
+export const TAG_NEW_VAR = 0xc0;
+
+/** Kinds of tag byte. */
+export const enum TagKind {
+  Arity = 0,
+  Reserved = 1,
+  VarRef = 2,
+  NewVar = 3,
+  Symbol = 4,
+}
+
+export function tagKind(b: number): TagKind {
+  if (b < 0x40) return TagKind.Arity;
+  if (b < 0x80) return TagKind.Reserved;
+  if (b < 0xc0) return TagKind.VarRef;
+  return b === TAG_NEW_VAR ? TagKind.NewVar : TagKind.Symbol;
+}
+
+/** Upstream's `Expr::VARNAMES`: `$a`..`$j`, then `$x10`..`$x63`. */
+export const VARNAMES: readonly string[] = Array.from({ length: MAX_VARIABLES }, (_, k) => (k < 10 ? `$${String.fromCharCode(97 + k)}` : `$x${k}`));
+const VARNAME_BYTES: readonly Uint8Array[] = VARNAMES.map((s) => new TextEncoder().encode(s));
+
+/** Shape of one valid expression, as found by `scanExpression`. */
+export interface ExpressionShape {
+  /** Maximum list nesting (a bare symbol or variable has depth 0). */
+  depth: number;
+  /** Number of NewVar items. */
+  variables: number;
+  /** Number of items (tags). */
+  items: number;
+}
+
+function notExpression(message: string, offset: number): FormatError {
+  return new FormatError(ErrorCode.NotExpression, message, { offset, offsetOf: 'path byte' });
+}
+
+/**
+ * Check that `bytes[start..end)` holds exactly one expression, strictly: no reserved tags, no
+ * reference to a variable not yet introduced, no more than 64 variables, nothing after the end.
+ * Calls `onSymbol(start, end)` for every symbol's bytes when given.
+ * @throws FormatError ERR_NOT_EXPRESSION with `offset` relative to `start`.
+ */
+export function scanExpression(bytes: Uint8Array, start: number, end: number, onSymbol?: (s: number, e: number) => void, onArity?: (arity: number) => void): ExpressionShape {
+  let p = start;
+  let pending = 1; // items still to read at the current level, summed over the open lists
+  let depth = 0;
+  let maxDepth = 0;
+  let vars = 0;
+  let items = 0;
+  // remaining[k]: items left in the k-th open list
+  const remaining: number[] = [];
+  while (pending > 0) {
+    if (p >= end) throw notExpression(p === start ? 'empty path is not an expression' : 'path ends inside an expression', p - start);
+    const b = bytes[p]!;
+    items++;
+    switch (tagKind(b)) {
+      case TagKind.Arity:
+        onArity?.(b);
+        p++;
+        if (b > 0) {
+          remaining.push(b);
+          depth++;
+          if (depth > maxDepth) maxDepth = depth;
+          pending += b;
+        } else if (depth + 1 > maxDepth) {
+          maxDepth = depth + 1;
+        }
+        break;
+      case TagKind.Reserved:
+        throw notExpression(`reserved tag byte 0x${b.toString(16)}`, p - start);
+      case TagKind.VarRef:
+        if ((b & 0x3f) >= vars) throw notExpression(`variable reference ${b & 0x3f} before that variable is introduced`, p - start);
+        p++;
+        break;
+      case TagKind.NewVar:
+        if (vars === MAX_VARIABLES) throw notExpression('more than 64 variables', p - start);
+        vars++;
+        p++;
+        break;
+      case TagKind.Symbol: {
+        const n = b & 0x3f;
+        if (p + 1 + n > end) throw notExpression(`symbol of ${n} bytes runs past the end of the path`, p - start);
+        onSymbol?.(p + 1, p + 1 + n);
+        p += 1 + n;
+        break;
+      }
+    }
+    pending--;
+    // close every list whose last item this was
+    while (remaining.length > 0) {
+      const top = remaining.length - 1;
+      const r = remaining[top]! - 1;
+      if (r > 0) {
+        remaining[top] = r;
+        break;
+      }
+      remaining.pop();
+      depth--;
+    }
+  }
+  if (p !== end) throw notExpression(`${end - p} bytes after the end of the expression`, p - start);
+  return { depth: maxDepth, variables: vars, items };
+}
+
+/** A growable output byte buffer. */
+export class ByteWriter {
+  buf: Uint8Array;
+  pos = 0;
+  constructor(capacity = 1 << 16) {
+    this.buf = new Uint8Array(capacity);
+  }
+  ensure(extra: number): Uint8Array {
+    const need = this.pos + extra;
+    if (need > this.buf.length) {
+      let cap = this.buf.length * 2;
+      while (cap < need) cap *= 2;
+      const next = new Uint8Array(cap);
+      next.set(this.buf.subarray(0, this.pos));
+      this.buf = next;
+    }
+    return this.buf;
+  }
+  /** The written bytes, as a fresh array; resets the writer. */
+  take(): Uint8Array {
+    const out = this.buf.slice(0, this.pos);
+    this.pos = 0;
+    return out;
+  }
+}
+
+const SPACE = 0x20;
+const LPAREN = 0x28;
+const RPAREN = 0x29;
+const LF = 0x0a;
+
+/**
+ * Append the text of the expression `bytes[start..end)` and a line feed to `out`, exactly as
+ * upstream's `dump_all_sexpr` prints it: symbols verbatim, one space between list items,
+ * variables renamed `$a`..`$j`, `$x10`..`$x63` in order of introduction.
+ * @throws FormatError ERR_NOT_EXPRESSION where the path is not one valid expression.
+ */
+export function printExpression(bytes: Uint8Array, start: number, end: number, out: ByteWriter): void {
+  // Per tag byte at most 5 bytes of text ("$x63" and a space), plus the LF.
+  const buf = out.ensure(5 * (end - start) + 2);
+  let o = out.pos;
+  let p = start;
+  let vars = 0;
+  const remaining: number[] = [];
+  for (;;) {
+    if (p >= end) throw notExpression(p === start ? 'empty path is not an expression' : 'path ends inside an expression', p - start);
+    const b = bytes[p++]!;
+    if (b < 0x40) {
+      buf[o++] = LPAREN;
+      if (b > 0) {
+        remaining.push(b);
+        continue;
+      }
+      buf[o++] = RPAREN;
+    } else if (b >= 0xc0) {
+      if (b === TAG_NEW_VAR) {
+        if (vars === MAX_VARIABLES) throw notExpression('more than 64 variables', p - 1 - start);
+        const name = VARNAME_BYTES[vars++]!;
+        for (let k = 0; k < name.length; k++) buf[o++] = name[k]!;
+      } else {
+        const n = b & 0x3f;
+        if (p + n > end) throw notExpression(`symbol of ${n} bytes runs past the end of the path`, p - 1 - start);
+        for (let k = 0; k < n; k++) buf[o++] = bytes[p + k]!;
+        p += n;
+      }
+    } else if (b >= 0x80) {
+      const i = b & 0x3f;
+      if (i >= vars) throw notExpression(`variable reference ${i} before that variable is introduced`, p - 1 - start);
+      const name = VARNAME_BYTES[i]!;
+      for (let k = 0; k < name.length; k++) buf[o++] = name[k]!;
+    } else {
+      throw notExpression(`reserved tag byte 0x${b.toString(16)}`, p - 1 - start);
+    }
+    // an item is complete: close finished lists, or separate from the next sibling
+    for (;;) {
+      const top = remaining.length - 1;
+      if (top < 0) {
+        if (p !== end) throw notExpression(`${end - p} bytes after the end of the expression`, p - start);
+        buf[o++] = LF;
+        out.pos = o;
+        return;
+      }
+      const r = remaining[top]! - 1;
+      if (r > 0) {
+        remaining[top] = r;
+        buf[o++] = SPACE;
+        break;
+      }
+      remaining.pop();
+      buf[o++] = RPAREN;
+    }
+  }
+}
+
+/** The text of one expression (no line feed), for messages and the library. */
+export function expressionToText(path: Uint8Array): string {
+  const w = new ByteWriter(5 * path.length + 2);
+  printExpression(path, 0, path.length, w);
+  return new TextDecoder().decode(w.buf.subarray(0, w.pos - 1));
+}

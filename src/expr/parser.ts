@@ -1,0 +1,327 @@
+/**
+ * MeTTa text → MORK expression paths, as upstream's `Parser::sexpr` (frontend/src/bytestring_parser.rs)
+ * with the kernel's tokenizer, parsed straight from the input bytes and fed in chunks of any size.
+ *
+ * Deliberate differences from upstream (docs/upstream-differences.md):
+ * - a `;` comment right before `)` is accepted (upstream: UnexpectedRightBracket);
+ * - end of input inside a list is always an error (upstream drops the atom silently after a comment);
+ * - a quoted string still open at end of input is an error (upstream keeps it as a symbol);
+ * - a symbol over 63 bytes is an error (upstream truncates silently);
+ * - a list of 64 or more elements is an error (upstream stores a reserved byte or panics).
+ */
+import { ErrorCode, FormatError, type Where } from '../errors.js';
+import { PathArena } from '../path-arena.js';
+import { MAX_ARITY, MAX_SYMBOL_BYTES, MAX_VARIABLES, TAG_NEW_VAR } from './encoding.js';
+
+/** Options of the text parser. */
+export interface ParseOptions {
+  /**
+   * Treat carriage return as whitespace. Upstream does not: a CRLF file gains `\r` symbols there.
+   * Defaults to false (upstream's behaviour).
+   */
+  crIsWhitespace: boolean;
+}
+export const DEFAULT_PARSE_OPTIONS: ParseOptions = { crIsWhitespace: false };
+
+const LF = 0x0a;
+const CR = 0x0d;
+const SEMI = 0x3b;
+const LPAREN = 0x28;
+const RPAREN = 0x29;
+const DOLLAR = 0x24;
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+
+// 1 = whitespace, 2 = ends a plain token (whitespace and parentheses).
+function classTable(cr: boolean): Uint8Array {
+  const t = new Uint8Array(256);
+  for (const b of [0x20, 0x09, LF, ...(cr ? [CR] : [])]) t[b] = 3;
+  t[LPAREN] = 2;
+  t[RPAREN] = 2;
+  return t;
+}
+const CLASS_UPSTREAM = classTable(false);
+const CLASS_CR = classTable(true);
+
+/** Counts gathered while parsing. */
+export interface ParseStats {
+  /** Top-level expressions read (duplicates included). */
+  topLevel: number;
+  /** Input bytes consumed. */
+  bytes: number;
+  /** Carriage returns seen outside quoted strings and comments (they became symbol bytes unless `crIsWhitespace`). */
+  carriageReturns: number;
+}
+
+const INCOMPLETE = -1;
+const FINISHED = -2;
+
+/**
+ * A resumable parser: `push` chunks, then `end()`. Each complete top-level expression is appended
+ * to the arena given to `push`/`end`, as one path.
+ */
+export class TextParser {
+  readonly stats: ParseStats = { topLevel: 0, bytes: 0, carriageReturns: 0 };
+  readonly #cls: Uint8Array;
+  // Unconsumed input: bytes of an expression split across chunks.
+  #carry: Uint8Array = new Uint8Array(0);
+  #carryLen = 0;
+  // Retry an incomplete expression only once this much input is buffered (avoids quadratic re-parsing).
+  #retryAt = 0;
+  // Position bookkeeping for error messages: lines and bytes before the current buffer.
+  #lineBase = 1;
+  #lineStartBase = 0; // stream offset of the first byte of the current line
+  #offsetBase = 0; // stream offset of buffer byte 0
+  // Scratch for the expression being built, and the variable names of the current expression.
+  #out: Uint8Array = new Uint8Array(4096);
+  readonly #varStart = new Int32Array(MAX_VARIABLES);
+  readonly #varLen = new Int32Array(MAX_VARIABLES);
+  // Open lists: scratch position of the arity byte and stream offset of the '('.
+  #openArity: number[] = [];
+  #openAt: number[] = [];
+
+  constructor(options: Partial<ParseOptions> = {}) {
+    this.#cls = options.crIsWhitespace ? CLASS_CR : CLASS_UPSTREAM;
+  }
+
+  /** Parse every complete expression in the input so far into `arena`. */
+  push(chunk: Uint8Array, arena: PathArena): void {
+    this.stats.bytes += chunk.length;
+    let buf: Uint8Array;
+    let n: number;
+    if (this.#carryLen === 0) {
+      buf = chunk;
+      n = chunk.length;
+    } else {
+      this.#appendCarry(chunk);
+      if (this.#carryLen < this.#retryAt) return;
+      buf = this.#carry;
+      n = this.#carryLen;
+    }
+    const used = this.#run(buf, n, false, arena);
+    this.#keep(buf, used, n);
+  }
+
+  /** Finish: parse what is left; the input must end between expressions. */
+  end(arena: PathArena): void {
+    const used = this.#run(this.#carry, this.#carryLen, true, arena);
+    this.#keep(this.#carry, used, this.#carryLen);
+  }
+
+  #appendCarry(chunk: Uint8Array): void {
+    const need = this.#carryLen + chunk.length;
+    if (need > this.#carry.length) {
+      const next = new Uint8Array(Math.max(need, this.#carry.length * 2));
+      next.set(this.#carry.subarray(0, this.#carryLen));
+      this.#carry = next;
+    }
+    this.#carry.set(chunk, this.#carryLen);
+    this.#carryLen = need;
+  }
+
+  // Drop buf[0..used) (counting its lines for positions), keep buf[used..n) for the next push.
+  #keep(buf: Uint8Array, used: number, n: number): void {
+    for (let p = 0; p < used; p++) {
+      if (buf[p] === LF) {
+        this.#lineBase++;
+        this.#lineStartBase = this.#offsetBase + p + 1;
+      }
+    }
+    this.#offsetBase += used;
+    const rest = n - used;
+    if (rest > this.#carry.length) this.#carry = new Uint8Array(Math.max(rest * 2, 4096));
+    // copyWithin handles the overlap when buf is the carry itself
+    if (buf === this.#carry) this.#carry.copyWithin(0, used, n);
+    else this.#carry.set(buf.subarray(used, n), 0);
+    this.#carryLen = rest;
+    this.#retryAt = rest > 0 ? rest * 2 : 0;
+  }
+
+  #where(buf: Uint8Array, pos: number): Where {
+    let line = this.#lineBase;
+    let lineStart = this.#lineStartBase;
+    for (let p = 0; p < pos; p++) {
+      if (buf[p] === LF) {
+        line++;
+        lineStart = this.#offsetBase + p + 1;
+      }
+    }
+    const offset = this.#offsetBase + pos;
+    return { line, column: offset - lineStart + 1, offset };
+  }
+
+  #error(code: ErrorCode, message: string, buf: Uint8Array, pos: number): FormatError {
+    return new FormatError(code, message, this.#where(buf, pos));
+  }
+
+  // Parse expressions from buf[0..n) into the arena; returns how many bytes were consumed.
+  #run(buf: Uint8Array, n: number, final: boolean, arena: PathArena): number {
+    let p = 0;
+    for (;;) {
+      const next = this.#expression(buf, p, n, final);
+      if (next === INCOMPLETE || next === FINISHED) return next === FINISHED ? n : p;
+      arena.push(this.#out, 0, this.#outLen);
+      this.stats.topLevel++;
+      p = next;
+    }
+  }
+
+  #outLen = 0;
+
+  // Read one top-level expression starting at buf[start]; leave its bytes in #out[0..#outLen).
+  // Returns the position after it, INCOMPLETE (more input needed) or FINISHED (only space/comments left).
+  #expression(buf: Uint8Array, start: number, n: number, final: boolean): number {
+    const cls = this.#cls;
+    const openArity = this.#openArity;
+    const openAt = this.#openAt;
+    openArity.length = 0;
+    openAt.length = 0;
+    let out = this.#out;
+    let w = 0;
+    let vars = 0;
+    let p = start;
+    for (;;) {
+      // Whitespace and comments. Skipping them before every item (also before ')') is what makes
+      // a comment right before ')' legal here.
+      while (p < n) {
+        const c = buf[p]!;
+        if (cls[c] === 3) {
+          p++;
+        } else if (c === SEMI) {
+          const lf = buf.indexOf(LF, p);
+          if (lf < 0 || lf >= n) {
+            if (!final) return INCOMPLETE;
+            p = n;
+          } else {
+            p = lf + 1;
+          }
+        } else {
+          break;
+        }
+      }
+      if (p >= n) {
+        if (!final) return INCOMPLETE;
+        if (openArity.length === 0) return FINISHED;
+        throw this.#error(ErrorCode.Syntax, `unclosed '(': input ends inside a list opened at ${this.#describe(buf, openAt[openAt.length - 1]!)}`, buf, p);
+      }
+      if (out.length - w < 4 + MAX_SYMBOL_BYTES) out = this.#growOut(w);
+      const c = buf[p]!;
+      if (c === RPAREN) {
+        if (openArity.length === 0) throw this.#error(ErrorCode.Syntax, "unexpected ')' with no list open", buf, p);
+        openArity.pop();
+        openAt.pop();
+        p++;
+      } else {
+        // a new item: count it in its list
+        const top = openArity.length - 1;
+        if (top >= 0) {
+          const at = openArity[top]!;
+          if (out[at] === MAX_ARITY) throw this.#error(ErrorCode.Limit, `list has more than ${MAX_ARITY} elements (MORK's limit)`, buf, p);
+          out[at]!++;
+        }
+        if (c === LPAREN) {
+          openArity.push(w);
+          openAt.push(p);
+          out[w++] = 0;
+          p++;
+          continue; // the item completes at its ')'
+        }
+        if (c === DOLLAR) {
+          let e = p + 1;
+          while (e < n && (cls[buf[e]!]! & 2) === 0) e++;
+          if (e >= n && !final) return INCOMPLETE;
+          const len = e - p;
+          let k = 0;
+          for (; k < vars; k++) {
+            if (this.#varLen[k] === len && sameBytes(buf, this.#varStart[k]!, p, len)) break;
+          }
+          if (k < vars) {
+            out[w++] = 0x80 | k;
+          } else {
+            if (vars === MAX_VARIABLES) throw this.#error(ErrorCode.Limit, `more than ${MAX_VARIABLES} variables in one expression (MORK's limit)`, buf, p);
+            this.#varStart[vars] = p;
+            this.#varLen[vars] = len;
+            vars++;
+            out[w++] = TAG_NEW_VAR;
+          }
+          p = e;
+        } else {
+          let e: number;
+          if (c === QUOTE) {
+            e = p + 1;
+            for (;;) {
+              if (e >= n) {
+                if (!final) return INCOMPLETE;
+                throw this.#error(ErrorCode.Syntax, 'unterminated string: input ends before its closing \'"\'', buf, p);
+              }
+              const d = buf[e]!;
+              if (d === BACKSLASH) {
+                if (e + 1 >= n) {
+                  if (!final) return INCOMPLETE;
+                  throw this.#error(ErrorCode.Syntax, 'unfinished escape sequence at end of input', buf, e);
+                }
+                e += 2;
+              } else {
+                e++;
+                if (d === QUOTE) break;
+              }
+            }
+          } else {
+            e = p + 1;
+            while (e < n && (cls[buf[e]!]! & 2) === 0) e++;
+            if (e >= n && !final) return INCOMPLETE;
+          }
+          const len = e - p;
+          if (len > MAX_SYMBOL_BYTES) {
+            throw this.#error(ErrorCode.Limit, `symbol of ${len} bytes is longer than ${MAX_SYMBOL_BYTES} (upstream would truncate it silently; interned symbols lift this limit)`, buf, p);
+          }
+          out[w++] = 0xc0 | len;
+          for (let k = p; k < e; k++) {
+            const d = buf[k]!;
+            if (d === CR) this.stats.carriageReturns++;
+            out[w++] = d;
+          }
+          p = e;
+        }
+      }
+      if (openArity.length === 0) {
+        this.#outLen = w;
+        return p;
+      }
+    }
+  }
+
+  #describe(buf: Uint8Array, pos: number): string {
+    const w = this.#where(buf, pos);
+    return `${w.line}:${w.column}`;
+  }
+
+  #growOut(w: number): Uint8Array {
+    const next = new Uint8Array(this.#out.length * 2);
+    next.set(this.#out.subarray(0, w));
+    this.#out = next;
+    return next;
+  }
+}
+
+function sameBytes(buf: Uint8Array, a: number, b: number, len: number): boolean {
+  for (let k = 0; k < len; k++) if (buf[a + k] !== buf[b + k]) return false;
+  return true;
+}
+
+/** Parse a whole text into a new arena (duplicates kept, input order). */
+export function parseText(text: Uint8Array | string, options: Partial<ParseOptions> = {}): PathArena {
+  const bytes = typeof text === 'string' ? new TextEncoder().encode(text) : text;
+  const parser = new TextParser(options);
+  const arena = new PathArena(bytes.length + 16, 1024);
+  parser.push(bytes, arena);
+  parser.end(arena);
+  return arena;
+}
+
+/** Parse exactly one expression (a query pattern, say) into its path. */
+export function parseExpression(text: string, options: Partial<ParseOptions> = {}): Uint8Array {
+  const arena = parseText(text, options);
+  if (arena.count !== 1) throw new FormatError(ErrorCode.Syntax, `expected one expression, found ${arena.count}`, { offset: 0 });
+  return arena.copyPath(0);
+}

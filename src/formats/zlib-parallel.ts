@@ -1,0 +1,107 @@
+/**
+ * One zlib stream (RFC 1950) deflated in parallel, pigz-style: the input is cut into pieces,
+ * each piece is raw-deflated on libuv's thread pool with the previous 32 KiB as its preset
+ * dictionary and ends in a sync flush (byte-aligned, not final); an empty final block, `03 00`,
+ * closes the stream, and the Adler-32 of all input follows. Piece boundaries depend only on
+ * `pieceBytes`, so the output is deterministic.
+ */
+import zlib from 'node:zlib';
+import { promisify } from 'node:util';
+
+const deflateRaw = promisify(zlib.deflateRaw) as (buf: Uint8Array, opts: zlib.ZlibOptions) => Promise<Buffer>;
+const WINDOW_BYTES = 32 * 1024;
+const IN_FLIGHT = 4; // libuv's default thread pool size
+const FINAL_EMPTY_BLOCK = new Uint8Array([0x03, 0x00]);
+
+/** The two zlib header bytes for a deflate level, as zlib writes them (FLEVEL from the level). */
+export function zlibHeader(level: number): Uint8Array {
+  const flevel = level < 2 ? 0 : level < 6 ? 1 : level === 6 ? 2 : 3;
+  const cmf = 0x78;
+  let flg = flevel << 6;
+  flg += 31 - ((cmf * 256 + flg) % 31);
+  return new Uint8Array([cmf, flg]);
+}
+
+/** Running Adler-32 (RFC 1950). */
+export class Adler32 {
+  #a = 1;
+  #b = 0;
+  update(data: Uint8Array): void {
+    let a = this.#a;
+    let b = this.#b;
+    let i = 0;
+    const n = data.length;
+    while (i < n) {
+      // 5552: the longest run before b could pass 2^32 (zlib NMAX); keeps the sums small integers
+      const end = Math.min(n, i + 5552);
+      for (; i < end; i++) {
+        a += data[i]!;
+        b += a;
+      }
+      a %= 65521;
+      b %= 65521;
+    }
+    this.#a = a;
+    this.#b = b;
+  }
+  digest(): number {
+    return ((this.#b << 16) | this.#a) >>> 0;
+  }
+}
+
+/** Deflate the concatenation of `input` as one zlib stream, pieces compressed concurrently. */
+export async function* parallelZlib(input: AsyncIterable<Uint8Array>, level: number, pieceBytes: number): AsyncGenerator<Uint8Array> {
+  yield zlibHeader(level);
+  const adler = new Adler32();
+  const inFlight: Promise<Buffer>[] = [];
+  let window: Uint8Array = new Uint8Array(0); // the last 32 KiB before the current piece
+  const submit = (piece: Uint8Array): void => {
+    adler.update(piece);
+    const opts: zlib.ZlibOptions = { level, finishFlush: zlib.constants.Z_SYNC_FLUSH };
+    if (window.length > 0) opts.dictionary = window;
+    inFlight.push(deflateRaw(piece, opts));
+    window = piece.length >= WINDOW_BYTES ? piece.slice(piece.length - WINDOW_BYTES) : joinTail(window, piece);
+  };
+  for await (const piece of rechunk(input, pieceBytes)) {
+    submit(piece);
+    if (inFlight.length >= IN_FLIGHT) yield await inFlight.shift()!;
+  }
+  while (inFlight.length > 0) yield await inFlight.shift()!;
+  const trailer = new Uint8Array(6);
+  trailer.set(FINAL_EMPTY_BLOCK);
+  new DataView(trailer.buffer).setUint32(2, adler.digest(), false);
+  yield trailer;
+}
+
+function joinTail(window: Uint8Array, piece: Uint8Array): Uint8Array {
+  const all = new Uint8Array(window.length + piece.length);
+  all.set(window);
+  all.set(piece, window.length);
+  return all.length > WINDOW_BYTES ? all.slice(all.length - WINDOW_BYTES) : all;
+}
+
+/** Re-cut a byte stream into pieces of exactly `size` bytes (the last may be shorter). */
+export async function* rechunk(input: AsyncIterable<Uint8Array>, size: number): AsyncGenerator<Uint8Array> {
+  let buf = new Uint8Array(size);
+  let fill = 0;
+  for await (const chunk of input) {
+    let p = 0;
+    while (p < chunk.length) {
+      if (fill === 0 && chunk.length - p >= size) {
+        yield chunk.slice(p, p + size);
+        p += size;
+        continue;
+      }
+      const take = Math.min(size - fill, chunk.length - p);
+      buf.set(chunk.subarray(p, p + take), fill);
+      fill += take;
+      p += take;
+      if (fill === size) {
+        yield buf;
+        buf = new Uint8Array(size);
+        fill = 0;
+      }
+    }
+  }
+  if (fill > 0) yield buf.subarray(0, fill);
+}

@@ -1,0 +1,128 @@
+/**
+ * Paths stored back to back in one growable byte buffer plus an offsets array: millions of paths
+ * without one object per path. This is the unit that flows from sources to sinks (as batches).
+ */
+
+const EMPTY = new Uint8Array(0);
+const INITIAL_BYTES = 1 << 16;
+const INITIAL_PATHS = 1 << 10;
+
+/** Paths back to back: path i spans `[start(i), end(i))` of `bytes`; `end(i) === start(i + 1)`. */
+export class PathArena {
+  #bytes: Uint8Array;
+  // ends[i] = end offset of path i. u32: one arena stays under 4 GiB; bigger spaces flow as batches.
+  #ends: Uint32Array;
+  #count = 0;
+  #byteLength = 0;
+
+  /** An arena with room for about `bytes` bytes in `paths` paths before it grows. */
+  constructor(bytes = INITIAL_BYTES, paths = INITIAL_PATHS) {
+    this.#bytes = bytes > 0 ? new Uint8Array(bytes) : EMPTY;
+    this.#ends = new Uint32Array(Math.max(1, paths));
+  }
+
+  /** Number of paths. */
+  get count(): number {
+    return this.#count;
+  }
+  /** Total bytes of all paths. */
+  get byteLength(): number {
+    return this.#byteLength;
+  }
+  /** The backing bytes (longer than `byteLength`): valid until the next push. */
+  get bytes(): Uint8Array {
+    return this.#bytes;
+  }
+  /** The end offsets (longer than `count`): valid until the next push. */
+  get ends(): Uint32Array {
+    return this.#ends;
+  }
+  start(i: number): number {
+    return i === 0 ? 0 : this.#ends[i - 1]!;
+  }
+  end(i: number): number {
+    return this.#ends[i]!;
+  }
+  length(i: number): number {
+    return this.end(i) - this.start(i);
+  }
+
+  /** A view of path i into the arena: valid until the next push. */
+  viewPath(i: number): Uint8Array {
+    return this.#bytes.subarray(this.start(i), this.#ends[i]);
+  }
+  /** An independent copy of path i, safe to keep. */
+  copyPath(i: number): Uint8Array {
+    return this.#bytes.slice(this.start(i), this.#ends[i]);
+  }
+
+  /** Make room for `extra` more bytes; returns the (possibly new) byte buffer. */
+  reserveBytes(extra: number): Uint8Array {
+    const need = this.#byteLength + extra;
+    if (need > this.#bytes.length) {
+      let cap = Math.max(this.#bytes.length * 2, INITIAL_BYTES);
+      while (cap < need) cap *= 2;
+      if (cap > 0xffffffff) cap = Math.max(need, 0xffffffff);
+      const next = new Uint8Array(cap);
+      next.set(this.#bytes.subarray(0, this.#byteLength));
+      this.#bytes = next;
+    }
+    return this.#bytes;
+  }
+
+  /** Append `src[from..to)` as one path. */
+  push(src: Uint8Array, from = 0, to = src.length): void {
+    const n = to - from;
+    const bytes = this.reserveBytes(n);
+    if (n < 64) {
+      let o = this.#byteLength;
+      for (let k = from; k < to; k++) bytes[o++] = src[k]!;
+    } else {
+      bytes.set(src.subarray(from, to), this.#byteLength);
+    }
+    this.commit(this.#byteLength + n);
+  }
+
+  /**
+   * Close a path whose bytes the caller wrote into `bytes` (after `reserveBytes`) from
+   * `byteLength` up to `end`.
+   */
+  commit(end: number): void {
+    if (this.#count === this.#ends.length) {
+      const next = new Uint32Array(this.#ends.length * 2);
+      next.set(this.#ends);
+      this.#ends = next;
+    }
+    if (end > 0xffffffff) throw new RangeError('PathArena is limited to 4 GiB; split the input into batches');
+    this.#ends[this.#count++] = end;
+    this.#byteLength = end;
+  }
+
+  /** Append every path of `other`. */
+  pushAll(other: PathArena): void {
+    const n = other.byteLength;
+    const bytes = this.reserveBytes(n);
+    bytes.set(other.bytes.subarray(0, n), this.#byteLength);
+    const base = this.#byteLength;
+    const ends = other.ends;
+    for (let i = 0; i < other.count; i++) this.commit(base + ends[i]!);
+  }
+
+  /** Forget all paths, keep the buffers. */
+  clear(): void {
+    this.#count = 0;
+    this.#byteLength = 0;
+  }
+
+  /** Iterate copies-free views of every path (each valid until the next push). */
+  *[Symbol.iterator](): IterableIterator<Uint8Array> {
+    for (let i = 0; i < this.#count; i++) yield this.viewPath(i);
+  }
+
+  /** An arena holding `paths` (copied). */
+  static from(paths: Iterable<Uint8Array>): PathArena {
+    const a = new PathArena();
+    for (const p of paths) a.push(p);
+    return a;
+  }
+}

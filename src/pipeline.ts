@@ -1,0 +1,67 @@
+/**
+ * The source → sink pipeline. A source yields batches of paths (any order unless it says
+ * `sorted`); every sink takes a space: batches in strictly ascending order, no duplicates.
+ * `toSortedUnique` is the one place that sorts and de-duplicates; today it sorts in memory, and it
+ * is where sorted runs spilled to disk and merged will go for spaces larger than memory.
+ */
+import { PathArena } from './path-arena.js';
+import { isStrictlySorted, sortUniqueArena } from './sort.js';
+
+/** A stream of paths and what its producer guarantees about their order. */
+export interface PathSource {
+  batches: AsyncIterable<PathArena>;
+  /** True when the batches are strictly ascending across the whole stream (no duplicates). */
+  sorted: boolean;
+}
+
+/** Paths per batch handed to sinks after an in-memory sort. */
+export const SORTED_BATCH_PATHS = 1 << 16;
+
+/** The paths of `source` as a space: strictly ascending, unique, in batches. */
+export async function* toSortedUnique(source: PathSource): AsyncGenerator<PathArena> {
+  if (source.sorted) {
+    for await (const b of source.batches) if (b.count > 0) yield b;
+    return;
+  }
+  let all: PathArena | undefined;
+  for await (const b of source.batches) {
+    if (all === undefined) all = b;
+    else all.pushAll(b);
+  }
+  if (all === undefined || all.count === 0) return;
+  const space = isStrictlySorted(all) ? all : sortUniqueArena(all);
+  yield* splitBatches(space, SORTED_BATCH_PATHS);
+}
+
+/** Views of `arena` in batches of at most `paths` paths (copies: each batch is its own arena). */
+export function* splitBatches(arena: PathArena, paths: number): Generator<PathArena> {
+  if (arena.count <= paths) {
+    yield arena;
+    return;
+  }
+  for (let i = 0; i < arena.count; i += paths) {
+    const end = Math.min(arena.count, i + paths);
+    const s = arena.start(i);
+    const e = arena.start(end - 1) + arena.length(end - 1);
+    const b = new PathArena(e - s, end - i);
+    b.reserveBytes(e - s).set(arena.bytes.subarray(s, e));
+    for (let k = i; k < end; k++) b.commit(arena.end(k) - s);
+    yield b;
+  }
+}
+
+/** Pass batches through, counting paths and bytes. */
+export async function* counted(batches: AsyncIterable<PathArena>, into: { atoms: number; rawBytes: number }): AsyncGenerator<PathArena> {
+  for await (const b of batches) {
+    into.atoms += b.count;
+    into.rawBytes += b.byteLength;
+    yield b;
+  }
+}
+
+/** Collect a space into one arena (library convenience). */
+export async function collect(batches: AsyncIterable<PathArena>): Promise<PathArena> {
+  const all = new PathArena();
+  for await (const b of batches) all.pushAll(b);
+  return all;
+}
