@@ -68,8 +68,15 @@ export async function convertFile(inputPath: string, outputPath: string, options
 }
 
 /** Statistics of the space in `input`, with the facts its format learnt while reading. */
-export async function inspectSpace(input: Input, options: ConvertOptions = {}): Promise<{ format: string; facts: Record<string, unknown>; stats: SpaceStats }> {
-  const { format, space, facts } = await openSpace(input, options);
+export async function inspectSpace(input: Input, options: ConvertOptions & { count?: boolean } = {}): Promise<{ format: string; facts: Record<string, unknown>; stats?: SpaceStats }> {
+  const detected = await detectInputFormat(input, options.from);
+  if (detected.inspect) {
+    const r = await detected.inspect(input, { ...options, count: options.count ?? false }).catch((e: unknown) => {
+      throw isMorkspaceError(e) && e.where.file === undefined ? e.withWhere({ file: input.name }) : e;
+    });
+    return { format: detected.name, ...r };
+  }
+  const { format, space, facts } = await openSpace(input, { ...options, from: detected.name });
   const stats = await spaceStats(space);
   return { format: format.name, facts: facts(), stats };
 }

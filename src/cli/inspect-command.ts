@@ -8,6 +8,7 @@ import { histogram, num, table } from './render.js';
 
 interface InspectFlags extends GlobalOptions, FormatFlags {
   from?: string;
+  count?: boolean;
 }
 
 export function addInspectCommand(program: Command, io: CliIo, setExit: (p: Promise<void>) => void): void {
@@ -17,16 +18,17 @@ export function addInspectCommand(program: Command, io: CliIo, setExit: (p: Prom
     .argument('[input]', 'space file, or - for stdin', '-')
     .option('--from <format>', 'input format (default: detected)')
     .option('--json', 'print one JSON document')
+    .option('--count', 'walk the whole space for atom statistics (formats that answer from their header without it: act, mtts)')
     .option('--crlf', 'text input: treat carriage returns as whitespace')
     .action((inputName: string, flags: InspectFlags) => setExit(run(io, inputName, flags)));
 }
 
 async function run(io: CliIo, inputName: string, flags: InspectFlags): Promise<void> {
   const input = cliInput(inputName, io);
-  const options = { ...formatOptions(flags), ...(flags.from !== undefined ? { from: flags.from } : {}) };
+  const options = { ...formatOptions(flags), count: flags.count ?? false, ...(flags.from !== undefined ? { from: flags.from } : {}) };
   const { format, facts, stats } = await inspectSpace(input, options);
   const fileBytes = input.size;
-  const report = { file: input.name, format, ...(fileBytes !== undefined ? { fileBytes } : {}), ...facts, ...(fileBytes ? { ratio: ratio(stats.rawBytes, fileBytes) } : {}), space: stats };
+  const report = { file: input.name, format, ...(fileBytes !== undefined ? { fileBytes } : {}), ...facts, ...(fileBytes && stats ? { ratio: ratio(stats.rawBytes, fileBytes) } : {}), ...(stats ? { space: stats } : {}) };
   if (flags.json) {
     io.stdout.write(JSON.stringify(report, null, 2) + '\n');
     return;
@@ -36,7 +38,11 @@ async function run(io: CliIo, inputName: string, flags: InspectFlags): Promise<v
     ['format', format],
   ];
   if (fileBytes !== undefined) rows.push(['file size', `${num(fileBytes)} bytes`]);
-  for (const [k, v] of Object.entries(facts)) rows.push([k, typeof v === 'number' ? num(v) : String(v)]);
+  for (const [k, v] of Object.entries(facts)) rows.push([k, typeof v === 'number' ? num(v) : typeof v === 'object' ? JSON.stringify(v) : String(v)]);
+  if (!stats) {
+    io.stdout.write(table(rows));
+    return;
+  }
   rows.push(...spaceRows(stats));
   if (fileBytes) rows.push(['ratio', `${num(ratio(stats.rawBytes, fileBytes))}x (path bytes / file size)`]);
   io.stdout.write(table(rows));

@@ -8,6 +8,7 @@ import type { ParseOptions } from '../expr/parser.js';
 import type { Input } from '../io/input.js';
 import type { PathArena } from '../path-arena.js';
 import type { PathSource } from '../pipeline.js';
+import type { SpaceStats } from '../stats.js';
 import { readPaths, writePaths, looksLikeZlib, type PathsOptions } from './paths.js';
 import { readText, writeText } from './text.js';
 import { isStrictlySorted } from '../sort.js';
@@ -39,6 +40,12 @@ export interface Format {
   open(input: Input, options: FormatOptions): Promise<OpenedSource>;
   /** Write a space (strictly ascending batches). */
   write(space: AsyncIterable<PathArena>, options: FormatOptions): AsyncIterable<Uint8Array>;
+  /**
+   * Inspection without reading the whole space, for formats that can (ACT reads its header and
+   * trailers only; MTTS its header and index). `stats` is present only when `count` asks for a
+   * full walk. Formats without it are inspected by reading every path.
+   */
+  inspect?(input: Input, options: FormatOptions & { count: boolean }): Promise<{ facts: Record<string, unknown>; stats?: SpaceStats }>;
 }
 
 const textFormat: Format = {
