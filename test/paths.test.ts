@@ -1,0 +1,123 @@
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import zlib from 'node:zlib';
+import { ErrorCode, PathArena, decodePaths, encodePaths, readPaths, writePaths, sortUniqueArena, recordsOf, Adler32, type MorkspaceError } from '../src/index.js';
+import { BIG_LOGIC_PATHS, GOLDEN, GOLDEN_CASES, readRaw } from './helpers/fixtures.js';
+import { Rng, randomPaths, testSeed } from './helpers/random.js';
+
+const hexAll = (a: PathArena): string[] => [...a].map((p) => Buffer.from(p).toString('hex'));
+
+async function* chunksOf(bytes: Uint8Array, size: () => number): AsyncGenerator<Uint8Array> {
+  for (let p = 0; p < bytes.length; ) {
+    const n = size();
+    yield bytes.subarray(p, p + n);
+    p += n;
+  }
+}
+async function* one<T>(x: T): AsyncGenerator<T> {
+  yield x;
+}
+async function gather(batches: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
+  const parts: Uint8Array[] = [];
+  for await (const b of batches) parts.push(b);
+  return Buffer.concat(parts);
+}
+async function readAllPaths(bytes: Uint8Array, size = () => 1 << 16): Promise<PathArena> {
+  const all = new PathArena();
+  for await (const b of readPaths(chunksOf(bytes, size))) all.pushAll(b);
+  return all;
+}
+/** The set upstream stores: sorted, unique, empty path dropped. */
+function upstreamSet(a: PathArena): PathArena {
+  const s = sortUniqueArena(a);
+  return PathArena.from([...s].filter((p) => p.length > 0));
+}
+
+describe('.paths: upstream golden files', () => {
+  for (const name of GOLDEN_CASES) {
+    test(`when ${name}.paths is read, then it holds the sorted, unique, non-empty paths of ${name}.raw`, async () => {
+      const want = hexAll(upstreamSet(readRaw(`${GOLDEN}${name}.raw`)));
+      const file = fs.readFileSync(`${GOLDEN}${name}.paths`);
+      assert.deepEqual(hexAll(decodePaths(file)), want);
+      assert.deepEqual(hexAll(await readAllPaths(file, () => 3)), want);
+    });
+    test(`when ${name}.raw is written, then the decompressed records equal upstream's`, async () => {
+      const space = sortUniqueArena(readRaw(`${GOLDEN}${name}.raw`));
+      const ours = await gather(writePaths(one(space)));
+      const theirs = fs.readFileSync(`${GOLDEN}${name}.paths`);
+      assert.deepEqual(zlib.inflateSync(ours), zlib.inflateSync(theirs));
+      assert.deepEqual(zlib.inflateSync(encodePaths(space)), zlib.inflateSync(theirs));
+    });
+  }
+  test('the empty set is written exactly as upstream writes it (78 DA 03 00 00 00 00 01)', async () => {
+    assert.equal(Buffer.from(await gather(writePaths(one(new PathArena())))).toString('hex'), '78da030000000001');
+  });
+  test('big_logic.metta.paths: 91,692 sorted unique paths that re-serialize to the same records', async () => {
+    const file = fs.readFileSync(BIG_LOGIC_PATHS);
+    const a = await readAllPaths(file);
+    assert.equal(a.count, 91692);
+    assert.equal(sortUniqueArena(a).count, 91692);
+    const again = await gather(writePaths(one(a), { pieceBytes: 1 << 18 }));
+    assert.deepEqual(zlib.inflateSync(again), zlib.inflateSync(file));
+  });
+});
+
+describe('.paths: property round trips', () => {
+  const seed = testSeed();
+  test(`random path sets survive write → read at several piece sizes (seed ${seed})`, async () => {
+    const rng = new Rng(seed);
+    for (let round = 0; round < 20; round++) {
+      const space = upstreamSet(PathArena.from(randomPaths(rng, rng.int(0, 400))));
+      const pieceBytes = rng.pick([64, 4095, 4096, 4097, 1 << 20]);
+      const bytes = await gather(writePaths(one(space), { pieceBytes, level: rng.int(0, 9) }));
+      assert.deepEqual(hexAll(await readAllPaths(bytes, () => rng.int(1, 300))), hexAll(space), `seed ${seed} round ${round}`);
+    }
+  });
+  test('Adler-32 matches zlib on data crossing the 5552-byte block', () => {
+    const data = new Uint8Array(20000).map((_, i) => (i * 7919) & 0xff);
+    const a = new Adler32();
+    a.update(data.subarray(0, 5553));
+    a.update(data.subarray(5553));
+    const z = zlib.deflateSync(data);
+    assert.equal(a.digest(), z.readUInt32BE(z.length - 4));
+  });
+});
+
+describe('.paths: bad input', () => {
+  const good = zlib.deflateSync(recordsOf(PathArena.from([new Uint8Array([1, 2, 3]), new Uint8Array(300).fill(7)])));
+  const expectError = async (bytes: Uint8Array, code: ErrorCode, check?: (e: MorkspaceError) => void): Promise<void> => {
+    for (const read of [async () => decodePaths(bytes), async () => readAllPaths(bytes, () => 5)]) {
+      await assert.rejects(read, (e: MorkspaceError) => {
+        assert.equal(e.code, code, e.message);
+        check?.(e);
+        return true;
+      });
+    }
+  };
+  test('when the data is not zlib, then ERR_CORRUPT at byte 0', () => expectError(new TextEncoder().encode('(a b)\n'), ErrorCode.Corrupt, (e) => assert.equal(e.where.offset, 0)));
+  test('when the zlib stream is cut, then ERR_TRUNCATED', async () => {
+    for (const cut of [1, 2, 10, good.length - 1]) await expectError(good.subarray(0, cut), ErrorCode.Truncated);
+  });
+  test('when deflate data is corrupt, then an error, never garbage', async () => {
+    const bad = Buffer.from(good);
+    bad[bad.length - 2]! ^= 0xff; // inside the Adler-32
+    await expectError(bad, ErrorCode.Corrupt);
+  });
+  test('when bytes follow the zlib stream, then ERR_CORRUPT at the first of them', () =>
+    expectError(Buffer.concat([good, Buffer.from('xx')]), ErrorCode.Corrupt, (e) => assert.equal(e.where.offset, good.length)));
+  test('when a record is cut short, then ERR_TRUNCATED at its decompressed offset', () => {
+    const records = recordsOf(PathArena.from([new Uint8Array([1, 2, 3]), new Uint8Array(300).fill(7)]));
+    return expectError(zlib.deflateSync(records.subarray(0, records.length - 10)), ErrorCode.Truncated, (e) => {
+      assert.equal(e.where.offset, 7);
+      assert.equal(e.where.offsetOf, 'decompressed byte');
+    });
+  });
+  test('when a length field is cut short, then ERR_TRUNCATED', () => expectError(zlib.deflateSync(new Uint8Array([3, 0, 0, 0, 1, 2, 3, 9, 0])), ErrorCode.Truncated));
+  test('when a record claims more than maxPathBytes, then ERR_LIMIT before reading on', async () => {
+    const bytes = zlib.deflateSync(new Uint8Array([0xff, 0xff, 0xff, 0x7f, 1, 2]));
+    await assert.rejects(async () => {
+      for await (const _ of readPaths(one(bytes), { maxPathBytes: 1000 })) void _;
+    }, (e: MorkspaceError) => e.code === ErrorCode.Limit && e.where.offset === 0);
+  });
+});
