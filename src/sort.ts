@@ -12,17 +12,44 @@ const INSERTION_SORT_MAX = 24;
 
 /** The permutation of `0..arena.count-1` that visits the paths in ascending byte order (stable). */
 export function sortedOrder(arena: PathArena): Uint32Array {
+  return sortPaths(arena, false);
+}
+
+/** The indices of the distinct paths of `arena`, in ascending byte order (the first of equal paths). */
+export function sortedUniqueOrder(arena: PathArena): Uint32Array {
+  return sortPaths(arena, true);
+}
+
+// Radix sort of the index permutation. With `unique`, equal paths found on the way (a bucket of
+// paths that end at the same depth, or an insertion-sort tie) are marked and dropped at the end,
+// so no second pass has to compare neighbours that share long prefixes.
+function sortPaths(arena: PathArena, unique: boolean): Uint32Array {
   const n = arena.count;
   const idx = new Uint32Array(n);
   for (let i = 0; i < n; i++) idx[i] = i;
   if (n < 2) return idx;
+  const dup = new Uint8Array(n); // dup[k]: idx[k] equals an earlier path (positions are final once marked)
   const bytes = arena.bytes;
   const ends = arena.ends;
   const starts = new Uint32Array(n);
   for (let i = 1; i < n; i++) starts[i] = ends[i - 1]!;
+  // cache[k]: the 3 bytes of path idx[k] at depths [w, w+3) of the current window w (a multiple of 3),
+  // each as 9 bits (byte + 1, or 0 past the end). It moves with idx, so most levels read no path bytes:
+  // random reads into the arena were the cost (bench case `sort`).
+  const cache = new Uint32Array(n);
+  const tmpIdx = new Uint32Array(n);
+  const tmpCache = new Uint32Array(n);
   const keys = new Uint16Array(n);
-  const tmp = new Uint32Array(n);
   const count = new Int32Array(257);
+  const fill = (lo: number, hi: number, w: number): void => {
+    for (let k = lo; k < hi; k++) {
+      const i = idx[k]!;
+      const p = starts[i]! + w;
+      const e = ends[i]!;
+      cache[k] = ((p < e ? bytes[p]! + 1 : 0) << 18) | ((p + 1 < e ? bytes[p + 1]! + 1 : 0) << 9) | (p + 2 < e ? bytes[p + 2]! + 1 : 0);
+    }
+  };
+  fill(0, n, 0);
   // Explicit stack of (lo, hi, depth): path lengths can reach tens of thousands of bytes.
   const stack: number[] = [0, n, 0];
   while (stack.length > 0) {
@@ -30,22 +57,26 @@ export function sortedOrder(arena: PathArena): Uint32Array {
     const hi = stack.pop()!;
     const lo = stack.pop()!;
     if (hi - lo <= INSERTION_SORT_MAX) {
-      insertionSort(idx, lo, hi, depth, bytes, starts, ends);
+      insertionSort(idx, lo, hi, depth, bytes, starts, ends, dup);
       continue;
     }
     for (;;) {
+      const phase = depth % 3;
+      if (phase === 0 && depth > 0) fill(lo, hi, depth);
+      const shift = 18 - 9 * phase;
       count.fill(0);
       for (let k = lo; k < hi; k++) {
-        const i = idx[k]!;
-        const p = starts[i]! + depth;
-        const key = p < ends[i]! ? bytes[p]! + 1 : 0; // 0: the path ends here, sorts first
+        const key = (cache[k]! >>> shift) & 511; // 0: the path ends here, sorts first
         keys[k] = key;
         count[key]!++;
       }
       // Everyone in one bucket (a shared prefix byte): go one byte deeper without moving anything.
       const first = keys[lo]!;
       if (count[first] === hi - lo) {
-        if (first === 0) break; // all equal
+        if (first === 0) {
+          dup.fill(1, lo + 1, hi); // all equal
+          break;
+        }
         depth++;
         continue;
       }
@@ -55,10 +86,16 @@ export function sortedOrder(arena: PathArena): Uint32Array {
         count[b] = sum;
         sum += c;
       }
-      for (let k = lo; k < hi; k++) tmp[count[keys[k]!]!++] = idx[k]!;
-      idx.set(tmp.subarray(lo, hi), lo);
-      // count[b] is now the end of bucket b; bucket 0 (paths ending here) are equal: leave them.
+      for (let k = lo; k < hi; k++) {
+        const to = count[keys[k]!]!++;
+        tmpIdx[to] = idx[k]!;
+        tmpCache[to] = cache[k]!;
+      }
+      idx.set(tmpIdx.subarray(lo, hi), lo);
+      cache.set(tmpCache.subarray(lo, hi), lo);
+      // count[b] is now the end of bucket b; bucket 0 holds paths ending here: all equal.
       let bLo = count[0]!;
+      dup.fill(1, lo + 1, bLo);
       for (let b = 1; b < 257; b++) {
         const bHi = count[b]!;
         if (bHi - bLo > 1) stack.push(bLo, bHi, depth + 1);
@@ -67,22 +104,29 @@ export function sortedOrder(arena: PathArena): Uint32Array {
       break;
     }
   }
-  return idx;
+  if (!unique) return idx;
+  let m = 0;
+  for (let k = 0; k < n; k++) if (dup[k] === 0) idx[m++] = idx[k]!;
+  return idx.subarray(0, m);
 }
 
-function insertionSort(idx: Uint32Array, lo: number, hi: number, depth: number, bytes: Uint8Array, starts: Uint32Array, ends: Uint32Array): void {
+function insertionSort(idx: Uint32Array, lo: number, hi: number, depth: number, bytes: Uint8Array, starts: Uint32Array, ends: Uint32Array, dup: Uint8Array): void {
   for (let k = lo + 1; k < hi; k++) {
     const v = idx[k]!;
     const vs = starts[v]! + depth;
     const ve = ends[v]!;
     let j = k - 1;
+    let c = 1;
     while (j >= lo) {
       const u = idx[j]!;
-      if (compareRanges(bytes, starts[u]! + depth, ends[u]!, bytes, vs, ve) <= 0) break;
+      c = compareRanges(bytes, starts[u]! + depth, ends[u]!, bytes, vs, ve);
+      if (c <= 0) break;
       idx[j + 1] = u;
+      dup[j + 1] = dup[j]!;
       j--;
     }
     idx[j + 1] = v;
+    dup[j + 1] = c === 0 ? 1 : 0;
   }
 }
 
@@ -97,19 +141,22 @@ export function isStrictlySorted(arena: PathArena): boolean {
 
 /** A new arena with the paths of `arena` sorted and de-duplicated. */
 export function sortUniqueArena(arena: PathArena): PathArena {
-  const order = sortedOrder(arena);
-  const out = new PathArena(arena.byteLength, arena.count);
-  const bytes = arena.bytes;
-  let prevS = -1;
-  let prevE = -1;
+  const order = sortedUniqueOrder(arena);
+  const out = new PathArena(arena.byteLength, order.length);
+  const src = arena.bytes;
+  const ends = arena.ends;
+  const dst = out.reserveBytes(arena.byteLength);
+  let o = 0;
   for (let k = 0; k < order.length; k++) {
     const i = order[k]!;
-    const s = arena.start(i);
-    const e = arena.end(i);
-    if (prevS >= 0 && compareRanges(bytes, prevS, prevE, bytes, s, e) === 0) continue;
-    out.push(bytes, s, e);
-    prevS = s;
-    prevE = e;
+    const s = i === 0 ? 0 : ends[i - 1]!;
+    const e = ends[i]!;
+    if (e - s < 48) for (let p = s; p < e; p++) dst[o++] = src[p]!;
+    else {
+      dst.set(src.subarray(s, e), o);
+      o += e - s;
+    }
+    out.commit(o);
   }
   return out;
 }
