@@ -83,7 +83,7 @@ describe('inspect', () => {
     const r = cli(['inspect', path.join(dir, 'sample.metta')]);
     assert.match(r.stdout.toString(), /format\s+text/);
     assert.match(r.stdout.toString(), /atoms\s+3\n/);
-    assert.match(r.stdout.toString(), /topLevel\s+4/);
+    assert.match(r.stdout.toString(), /top level\s+4/);
   });
 });
 

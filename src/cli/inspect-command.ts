@@ -38,7 +38,7 @@ async function run(io: CliIo, inputName: string, flags: InspectFlags): Promise<v
     ['format', format],
   ];
   if (fileBytes !== undefined) rows.push(['file size', `${num(fileBytes)} bytes`]);
-  for (const [k, v] of Object.entries(facts)) rows.push([k, typeof v === 'number' ? num(v) : typeof v === 'object' ? JSON.stringify(v) : String(v)]);
+  for (const [k, v] of Object.entries(facts)) rows.push([words(k), typeof v === 'number' ? num(v) : typeof v === 'object' ? JSON.stringify(v) : String(v)]);
   if (!stats) {
     io.stdout.write(table(rows));
     return;
@@ -48,6 +48,11 @@ async function run(io: CliIo, inputName: string, flags: InspectFlags): Promise<v
   io.stdout.write(table(rows));
   io.stdout.write(['path length histogram (bytes: atoms)', ...histogram(stats.pathBytes.histogram), ''].join('\n'));
   if (stats.expressions > 0) io.stdout.write(['arity histogram (arity: lists)', ...histogram(stats.arity), ''].join('\n'));
+}
+
+/** `decompressedBytes` → `decompressed bytes`. */
+function words(key: string): string {
+  return key.replace(/([A-Z])/g, ' $1').toLowerCase();
 }
 
 function ratio(raw: number, file: number): number {

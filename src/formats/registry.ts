@@ -86,7 +86,8 @@ const pathsFormat: Format = {
         yield b;
       }
     }
-    return { batches: tracked(), sorted: false, facts: () => ({ records, decompressedBytes: rawBytes, sortedUnique: sortedInFile }) };
+    const compressionRatio = (): number => (input.size ? Math.round((rawBytes / input.size) * 100) / 100 : 0);
+    return { batches: tracked(), sorted: false, facts: () => ({ records, decompressedBytes: rawBytes, compressionRatio: compressionRatio(), sortedUnique: sortedInFile }) };
   },
   write: (space, options) => writePaths(space, options.paths),
 };
