@@ -175,13 +175,16 @@ export async function* readPaths(source: AsyncIterable<Uint8Array>, options: Par
   const inflate = zlib.createInflate({ chunkSize: 1 << 18 });
   let fed = 0;
   let feedError: unknown;
+  // Feed the inflater from the source while this generator drains it. Inflate errors surface on the
+  // reading side below; the feeder stops when the inflater is gone (error, or the consumer quit).
   const feeding = (async () => {
     try {
       for await (const chunk of source) {
+        if (inflate.destroyed) return;
         fed += chunk.length;
-        if (!inflate.write(chunk)) await once(inflate, 'drain');
+        if (!inflate.write(chunk)) await Promise.race([once(inflate, 'drain'), once(inflate, 'close')]).catch(() => undefined);
       }
-      inflate.end();
+      if (!inflate.destroyed) inflate.end();
     } catch (e) {
       feedError = e;
       inflate.destroy(e as Error);
