@@ -2,7 +2,7 @@
 export * from './errors.js';
 export * from './bytes.js';
 export { PathArena } from './path-arena.js';
-export { sortedOrder, sortedUniqueOrder, sortUniqueArena, isStrictlySorted } from './sort.js';
+export { sortedOrder, sortedUniqueOrder, sortUniqueArena, gatherPaths, isStrictlySorted } from './sort.js';
 export * from './expr/encoding.js';
 export * from './expr/parser.js';
 export * from './formats/text.js';

@@ -5,7 +5,7 @@
  * is where sorted runs spilled to disk and merged will go for spaces larger than memory.
  */
 import { PathArena } from './path-arena.js';
-import { isStrictlySorted, sortUniqueArena } from './sort.js';
+import { gatherPaths, isStrictlySorted, sortedUniqueOrder } from './sort.js';
 
 /** A stream of paths and what its producer guarantees about their order. */
 export interface PathSource {
@@ -29,8 +29,14 @@ export async function* toSortedUnique(source: PathSource): AsyncGenerator<PathAr
     else all.pushAll(b);
   }
   if (all === undefined || all.count === 0) return;
-  const space = isStrictlySorted(all) ? all : sortUniqueArena(all);
-  yield* splitBatches(space, SORTED_BATCH_PATHS);
+  if (isStrictlySorted(all)) {
+    yield* splitBatches(all, SORTED_BATCH_PATHS);
+    return;
+  }
+  // Copy straight from the input arena into sorted batches: one copy, and the batches can be freed
+  // as the sink consumes them.
+  const order = sortedUniqueOrder(all);
+  for (let k = 0; k < order.length; k += SORTED_BATCH_PATHS) yield gatherPaths(all, order, k, Math.min(order.length, k + SORTED_BATCH_PATHS));
 }
 
 /** Views of `arena` in batches of at most `paths` paths (copies: each batch is its own arena). */

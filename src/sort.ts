@@ -142,12 +142,22 @@ export function isStrictlySorted(arena: PathArena): boolean {
 /** A new arena with the paths of `arena` sorted and de-duplicated. */
 export function sortUniqueArena(arena: PathArena): PathArena {
   const order = sortedUniqueOrder(arena);
-  const out = new PathArena(arena.byteLength, order.length);
+  return gatherPaths(arena, order, 0, order.length);
+}
+
+/** A new arena holding the paths `order[from..to)` of `arena`, in that order. */
+export function gatherPaths(arena: PathArena, order: Uint32Array, from: number, to: number): PathArena {
   const src = arena.bytes;
   const ends = arena.ends;
-  const dst = out.reserveBytes(arena.byteLength);
+  let total = 0;
+  for (let k = from; k < to; k++) {
+    const i = order[k]!;
+    total += ends[i]! - (i === 0 ? 0 : ends[i - 1]!);
+  }
+  const out = new PathArena(total, to - from);
+  const dst = out.reserveBytes(total);
   let o = 0;
-  for (let k = 0; k < order.length; k++) {
+  for (let k = from; k < to; k++) {
     const i = order[k]!;
     const s = i === 0 ? 0 : ends[i - 1]!;
     const e = ends[i]!;
