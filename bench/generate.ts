@@ -11,7 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Bumped whenever the output for a given (atoms, seed) changes, so cached files are not reused. */
-export const GENERATOR_VERSION = 1;
+export const GENERATOR_VERSION = 2;
 
 /** The seed the benchmarks use unless told otherwise. */
 export const DEFAULT_SEED = 0x6d6f726b; // "mork"
@@ -70,7 +70,7 @@ const RULE_VARS = ['$x', '$y', '$z', '$w', '$u', '$v', '$p', '$q'];
 /** The vocabulary: a few thousand symbols in Zipf rank order, built from the PRNG. */
 interface Vocabulary {
   people: Zipf;
-  entities: Zipf;
+  predicateList: readonly string[];
   predicates: Zipf;
   types: Zipf;
   functions: Zipf;
@@ -102,9 +102,7 @@ function capitalize(w: string): string {
 }
 
 function vocabulary(rand: () => number): Vocabulary {
-  const people = distinct(2000, () => capitalize(word(rand, 2 + Math.floor(rand() * 2))), ['Alice', 'Bob', 'Carol', 'Dave', 'Eve']);
-  const entities: string[] = [];
-  for (let i = 0; i < 1500; i++) entities.push(`n${Math.floor(rand() * 100000)}`);
+  const people = distinct(5000, () => capitalize(word(rand, 2 + Math.floor(rand() * 2))), ['Alice', 'Bob', 'Carol', 'Dave', 'Eve']);
   const predicates = distinct(250, () => `${word(rand, 2)}_${word(rand, 1)}`, PREDICATES);
   const types = distinct(120, () => capitalize(word(rand, 3)), TYPES);
   const functions = distinct(150, () => word(rand, 1 + Math.floor(rand() * 2)), FUNCTIONS);
@@ -113,8 +111,9 @@ function vocabulary(rand: () => number): Vocabulary {
   for (let i = 0; i <= 200; i++) numbers.push(String(i));
   for (let i = 0; i < 100; i++) numbers.push((rand() * 100).toFixed(2), String(Math.floor(rand() * 1e6)), `-${Math.floor(rand() * 1000)}`);
   return {
-    people: new Zipf(people),
-    entities: new Zipf(entities, 0.8),
+    // Flatter than the other vocabularies: with a steep head, facts over two names repeat a lot.
+    people: new Zipf(people, 0.7),
+    predicateList: predicates,
     predicates: new Zipf(predicates),
     types: new Zipf(types),
     functions: new Zipf(functions),
@@ -160,6 +159,14 @@ class SpaceGenerator {
     return a;
   }
 
+  /**
+   * An entity id such as `n123456`: uniform over a large range, as ids in real data are many and
+   * each is used a few times (drawn from a Zipf list they would make most id facts duplicates).
+   */
+  #entity(): string {
+    return `n${this.#int(1_000_000)}`;
+  }
+
   #fact(): string {
     const v = this.#v;
     const rand = this.#rand;
@@ -169,15 +176,15 @@ class SpaceGenerator {
   #typed(): string {
     const v = this.#v;
     const rand = this.#rand;
-    if (this.#int(2) === 0) return `(: ${v.entities.pick(rand)} ${v.types.pick(rand)})`;
-    return `(isa ${v.people.pick(rand)} ${v.types.pick(rand)})`;
+    if (this.#int(2) === 0) return `(: ${this.#entity()} ${v.types.pick(rand)})`;
+    return `(isa ${this.#entity()} ${v.types.pick(rand)})`;
   }
 
   /** A term over function symbols, variables from `vars` and constants, at most `depth` deep. */
-  #term(depth: number, vars: readonly string[]): string {
+  #term(depth: number, vars: readonly string[], compound = false): string {
     const v = this.#v;
     const rand = this.#rand;
-    if (depth <= 0 || this.#int(3) === 0) {
+    if (depth <= 0 || (!compound && this.#int(3) === 0)) {
       const r = this.#int(4);
       if (r < 2) return this.#of(vars);
       return r === 2 ? v.people.pick(rand) : v.numbers.pick(rand);
@@ -190,7 +197,7 @@ class SpaceGenerator {
 
   #rule(): string {
     const vars = RULE_VARS.slice(0, 1 + this.#int(4));
-    return `(= ${this.#term(2 + this.#int(2), vars)} ${this.#term(2 + this.#int(2), vars)})`;
+    return `(= ${this.#term(2 + this.#int(2), vars, true)} ${this.#term(2 + this.#int(2), vars)})`;
   }
 
   #nested(): string {
@@ -199,15 +206,15 @@ class SpaceGenerator {
     const depth = 3 + this.#int(4);
     let t = v.people.pick(rand);
     for (let d = 0; d < depth; d++) {
-      const extra = this.#int(3) === 0 ? ` ${v.entities.pick(rand)}` : '';
+      const extra = this.#int(3) === 0 ? ` ${this.#entity()}` : '';
       t = this.#int(2) === 0 ? `(${v.functions.pick(rand)} ${t}${extra})` : `(${v.functions.pick(rand)}${extra} ${t})`;
     }
     return `(${v.predicates.pick(rand)} ${t} ${v.words.pick(rand)})`;
   }
 
   /** A term in the style of big_logic.metta: algebraic operators over $a..$f and 1. */
-  #logicTerm(depth: number): string {
-    if (depth <= 0 || this.#int(3) === 0) return this.#int(6) === 0 ? '1' : this.#of(LOGIC_VARS);
+  #logicTerm(depth: number, compound = false): string {
+    if (depth <= 0 || (!compound && this.#int(3) === 0)) return this.#int(6) === 0 ? '1' : this.#of(LOGIC_VARS);
     const [op, arity] = this.#of(LOGIC_OPS);
     const args: string[] = [];
     for (let i = 0; i < arity; i++) args.push(this.#logicTerm(depth - 1));
@@ -215,7 +222,7 @@ class SpaceGenerator {
   }
 
   #axiom(): string {
-    const eq = (): string => `(= ${this.#logicTerm(2 + this.#int(3))} ${this.#logicTerm(2 + this.#int(3))})`;
+    const eq = (): string => `(= ${this.#logicTerm(2 + this.#int(3), true)} ${this.#logicTerm(2 + this.#int(3), true)})`;
     if (this.#int(8) === 0) return `(axiom (or (not ${eq()}) ${eq()}))`;
     return `(axiom ${eq()})`;
   }
@@ -230,23 +237,24 @@ class SpaceGenerator {
       if (next.length > 56 || this.#int(5) === 0) break;
       text = next;
     }
-    return `(label ${v.entities.pick(rand)} "${text}")`;
+    return `(label ${this.#entity()} "${text}")`;
   }
 
   #numeric(): string {
     const v = this.#v;
     const rand = this.#rand;
     const r = this.#int(3);
-    if (r === 0) return `(age ${v.people.pick(rand)} ${v.numbers.pick(rand)})`;
-    if (r === 1) return `(score ${v.entities.pick(rand)} ${v.numbers.pick(rand)})`;
-    return `(weight ${v.entities.pick(rand)} ${v.entities.pick(rand)} ${v.numbers.pick(rand)})`;
+    if (r === 0) return `(age ${this.#entity()} ${v.numbers.pick(rand)})`;
+    if (r === 1) return `(score ${this.#entity()} ${v.numbers.pick(rand)})`;
+    return `(weight ${this.#entity()} ${this.#entity()} ${v.numbers.pick(rand)})`;
   }
 
   #implication(): string {
     const v = this.#v;
     const rand = this.#rand;
-    const p = v.predicates.pick(rand);
-    const q = v.predicates.pick(rand);
+    // Uniform, not Zipf: rules combine predicates across the whole vocabulary.
+    const p = this.#of(v.predicateList);
+    const q = this.#of(v.predicateList);
     return `(-> (, (${p} $x $y) (${q} $y $z)) (${v.predicates.pick(rand)} $x $z))`;
   }
 
@@ -256,7 +264,7 @@ class SpaceGenerator {
     const fields: string[] = [];
     const n = 2 + this.#int(6);
     for (let i = 0; i < n; i++) fields.push(`(${v.words.pick(rand)} ${this.#int(2) === 0 ? v.numbers.pick(rand) : v.people.pick(rand)})`);
-    return `(record ${v.entities.pick(rand)} ${fields.join(' ')})`;
+    return `(record ${this.#entity()} ${fields.join(' ')})`;
   }
 }
 
