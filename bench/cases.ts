@@ -60,7 +60,16 @@ export const CASES: readonly BenchCase[] = [
 /** The yardstick our writers and readers are divided by. */
 export const BASELINE: Partial<Record<Role, string>> = { writer: 'gzip -6', reader: 'gzip -d' };
 
-/** Default samples per case: ≥ 5, but 3 at 1M atoms to keep a full run near ten minutes. */
-export function defaultRuns(size: SizeName): number {
-  return size === '1M' ? 3 : 5;
+/** Default samples per case. */
+export const DEFAULT_RUNS = 5;
+
+/** Fewer samples for slow big cases, so a full run (every format merged) stays near ten minutes. */
+export const SLOW_RUNS = 3;
+
+/** A 1M-atom case whose first sample takes longer than this gets SLOW_RUNS samples. */
+export const SLOW_SAMPLE_SECONDS = 2;
+
+/** Samples for a case at `size`, given its first sample's wall seconds. */
+export function defaultRuns(size: SizeName, firstWallSeconds: number): number {
+  return size === '1M' && firstWallSeconds > SLOW_SAMPLE_SECONDS ? SLOW_RUNS : DEFAULT_RUNS;
 }

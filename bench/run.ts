@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BASELINE, CASES, defaultRuns, type BenchCase, type SizeName } from './cases.js';
+import { BASELINE, CASES, DEFAULT_RUNS, SLOW_RUNS, SLOW_SAMPLE_SECONDS, defaultRuns, type BenchCase, type SizeName } from './cases.js';
 import { runHook, runMeasured, runTool } from './child.js';
 import { Inputs, cliReason, firstLine, type BenchPaths } from './prepare.js';
 import { renderMarkdown, renderText, type CaseResult, type RunInfo } from './report.js';
@@ -85,7 +85,11 @@ function fileSize(file: string): number | undefined {
   }
 }
 
-async function runCase(c: BenchCase, size: SizeName, runs: number, inputs: Inputs, paths: BenchPaths): Promise<CaseResult> {
+/** Samples to take: `--runs` when given, else decided after the first sample (see defaultRuns). */
+type RunCount = (firstWallSeconds: number) => number;
+
+async function runCase(c: BenchCase, size: SizeName, runCount: RunCount, inputs: Inputs, paths: BenchPaths): Promise<CaseResult> {
+  let runs = 1;
   const result: CaseResult = { name: c.name, size, role: c.role, status: 'ok', samples: [], wallSamples: [] };
   const input = await inputs.get(size, c.input);
   if (!('file' in input)) return { ...result, status: 'skipped', note: `needs .${c.input}: ${input.skip}` };
@@ -110,6 +114,7 @@ async function runCase(c: BenchCase, size: SizeName, runs: number, inputs: Input
           if (s.exitCode !== 0) return { ...result, status: 'failed', note: `CLI exit ${s.exitCode}: ${cliReason(s.stderr)}` };
           result.samples.push(s.seconds);
           result.wallSamples.push(r.wallSeconds);
+          if (i === 0) runs = runCount(r.wallSeconds);
           result.maxRssKiB = Math.max(result.maxRssKiB ?? 0, s.maxRssKiB);
           const report = JSON.parse(s.stdout) as { atoms?: number; outputBytes?: number };
           if (report.atoms !== undefined) result.atoms = report.atoms;
@@ -120,6 +125,7 @@ async function runCase(c: BenchCase, size: SizeName, runs: number, inputs: Input
           const r = await runTool(c.cmd, c.args, input.file, output);
           if (r.exitCode !== 0) return { ...result, status: 'failed', note: `${c.cmd} exit ${r.exitCode}: ${firstLine(r.stderr)}` };
           result.samples.push(r.wallSeconds);
+          if (i === 0) runs = runCount(r.wallSeconds);
         }
         break;
       case 'sort':
@@ -127,6 +133,7 @@ async function runCase(c: BenchCase, size: SizeName, runs: number, inputs: Input
           const r = await runMeasured(paths.measure, ['sort', input.file]);
           if (!r.sample || r.sample.exitCode !== 0) return { ...result, status: 'failed', note: `child exit ${r.exitCode}: ${firstLine(r.sample?.stderr || r.stderr)}` };
           result.samples.push(r.sample.seconds);
+          if (i === 0) runs = runCount(r.wallSeconds);
           result.maxRssKiB = Math.max(result.maxRssKiB ?? 0, r.sample.maxRssKiB);
           if (r.sample.extra) result.details = r.sample.extra;
           if (r.sample.extra?.['paths'] !== undefined) result.atoms = r.sample.extra['paths'];
@@ -163,8 +170,9 @@ async function main(): Promise<void> {
   const results: CaseResult[] = [];
   const started = performance.now();
   for (const { c, size } of jobs) {
-    const runs = c.run === 'hook' ? 1 : (args.runs ?? defaultRuns(size));
-    const r = await runCase(c, size, runs, inputs, paths);
+    const fixed = args.runs;
+    const runCount: RunCount = (wall) => (fixed !== undefined ? fixed : defaultRuns(size, wall));
+    const r = await runCase(c, size, runCount, inputs, paths);
     results.push(r);
     const summary = r.status === 'ok' ? (r.samples.length > 0 ? `median ${secs([...r.samples].sort((a, b) => a - b)[r.samples.length >> 1]!)} s of ${r.samples.length}` : 'done') : `${r.status}: ${r.note}`;
     log(`${c.name}/${size}: ${summary}`);
@@ -180,7 +188,7 @@ async function main(): Promise<void> {
     runsNote:
       args.runs !== undefined
         ? `${args.runs} run(s) per case (--runs).`
-        : 'Runs per case: 5 at 10K and 100K atoms, 3 at 1M atoms (fewer, to keep the full run near ten minutes); hooks run once.',
+        : `Runs per case: ${DEFAULT_RUNS}; a 1M-atom case whose first sample takes over ${SLOW_SAMPLE_SECONDS} s wall runs ${SLOW_RUNS} times instead, to keep a full run (all formats) near ten minutes; hooks run once. The runs column shows what each case got.`,
     notes: [
       '"seconds" for our cases is `main(argv)` measured inside a fresh child process (`bench/measure.ts`); "wall s" adds Node start-up and module loading. Yardsticks are wall time of the CLI tool, files on stdin/stdout.',
       '"atoms/s" counts distinct atoms of the space (the generated text repeats ~2.5% of its atoms). "MB/s in/out" are input/output file bytes per second. "ratio" = decompressed `.paths` record-stream bytes / output bytes (writers only).',
