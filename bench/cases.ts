@@ -1,0 +1,75 @@
+/**
+ * The benchmark cases, as one data table: adding a case is adding one line. A case names the
+ * prepared input it reads (see prepare.ts), the extension of what it writes, and its command.
+ */
+
+/** Input sizes, in top-level atoms of generated MeTTa text. */
+export const SIZES = { '10K': 10_000, '100K': 100_000, '1M': 1_000_000 } as const;
+export type SizeName = keyof typeof SIZES;
+const ALL: readonly SizeName[] = ['10K', '100K', '1M'];
+const BIG: readonly SizeName[] = ['1M'];
+
+/** Files prepared once per size: generated text, then derived from it with our CLI and the tools. */
+export type InputKind = 'text' | 'paths' | 'records' | 'act' | 'mtts' | 'gz' | 'lz4' | 'zst';
+
+/**
+ * `writer` cases are compared with `gzip -6` on the same size, `reader` cases with `gzip -d`.
+ * `yardstick` marks the gzip / lz4 / zstd CLIs.
+ */
+export type Role = 'writer' | 'reader' | 'yardstick-writer' | 'yardstick-reader' | 'micro' | 'hook';
+
+/** One case. `run` says how: our CLI in measure.js, an external tool, a micro-case, or a hook script. */
+export type BenchCase =
+  | { name: string; role: Role; sizes: readonly SizeName[]; input: InputKind; outExt: string; run: 'cli'; argv: (input: string, output: string) => string[] }
+  | { name: string; role: Role; sizes: readonly SizeName[]; input: InputKind; outExt: string; run: 'tool'; cmd: string; args: readonly string[] }
+  | { name: string; role: Role; sizes: readonly SizeName[]; input: InputKind; outExt: string; run: 'sort' }
+  | { name: string; role: Role; sizes: readonly SizeName[]; input: InputKind; outExt: string; run: 'hook'; script: string; args: (input: string) => string[] };
+
+// `--to` is always explicit for act and mtts: until those formats are registered the CLI cannot
+// infer them from the extension, and an explicit name gives the clear "unknown format" (exit 2).
+const convert = (to: string, ...more: string[]) => (i: string, o: string): string[] => ['convert', i, '-o', o, '--to', to, '--force', '--json', ...more];
+const serialize = (i: string, o: string): string[] => ['serialize', i, '-o', o, '--force', '--json'];
+const deserialize = (i: string, o: string): string[] => ['deserialize', i, '-o', o, '--force', '--json'];
+
+/** Every case; `npm run bench -- <regex>` selects by `name/size` (e.g. `text->paths/1M`). */
+export const CASES: readonly BenchCase[] = [
+  { name: 'text->paths', role: 'writer', sizes: ALL, input: 'text', outExt: 'paths', run: 'cli', argv: serialize },
+  { name: 'paths->text', role: 'reader', sizes: ALL, input: 'paths', outExt: 'metta', run: 'cli', argv: deserialize },
+  { name: 'text->act', role: 'writer', sizes: ALL, input: 'text', outExt: 'act', run: 'cli', argv: convert('act') },
+  { name: 'paths->act', role: 'writer', sizes: ALL, input: 'paths', outExt: 'act', run: 'cli', argv: convert('act') },
+  { name: 'act->text', role: 'reader', sizes: ALL, input: 'act', outExt: 'metta', run: 'cli', argv: deserialize },
+  { name: 'text->mtts:speed', role: 'writer', sizes: ALL, input: 'text', outExt: 'mtts', run: 'cli', argv: convert('mtts', '--priority', 'speed') },
+  { name: 'text->mtts:balanced', role: 'writer', sizes: ALL, input: 'text', outExt: 'mtts', run: 'cli', argv: convert('mtts', '--priority', 'balanced') },
+  { name: 'text->mtts:size', role: 'writer', sizes: ALL, input: 'text', outExt: 'mtts', run: 'cli', argv: convert('mtts', '--priority', 'size') },
+  { name: 'mtts->text', role: 'reader', sizes: ALL, input: 'mtts', outExt: 'metta', run: 'cli', argv: deserialize },
+  { name: 'text->mtts:threads=1', role: 'writer', sizes: BIG, input: 'text', outExt: 'mtts', run: 'cli', argv: convert('mtts', '--threads', '1') },
+  { name: 'text->mtts:threads=2', role: 'writer', sizes: BIG, input: 'text', outExt: 'mtts', run: 'cli', argv: convert('mtts', '--threads', '2') },
+  { name: 'mtts->text:threads=1', role: 'reader', sizes: BIG, input: 'mtts', outExt: 'metta', run: 'cli', argv: (i, o) => [...deserialize(i, o), '--threads', '1'] },
+  { name: 'mtts->text:threads=2', role: 'reader', sizes: BIG, input: 'mtts', outExt: 'metta', run: 'cli', argv: (i, o) => [...deserialize(i, o), '--threads', '2'] },
+  { name: 'sort', role: 'micro', sizes: BIG, input: 'text', outExt: '', run: 'sort' },
+  { name: 'gzip -6', role: 'yardstick-writer', sizes: ALL, input: 'records', outExt: 'gz', run: 'tool', cmd: 'gzip', args: ['-6', '-c'] },
+  { name: 'gzip -d', role: 'yardstick-reader', sizes: ALL, input: 'gz', outExt: 'records', run: 'tool', cmd: 'gzip', args: ['-d', '-c'] },
+  { name: 'lz4 -1', role: 'yardstick-writer', sizes: ALL, input: 'records', outExt: 'lz4', run: 'tool', cmd: 'lz4', args: ['-1', '-c'] },
+  { name: 'lz4 -d', role: 'yardstick-reader', sizes: ALL, input: 'lz4', outExt: 'records', run: 'tool', cmd: 'lz4', args: ['-d', '-c'] },
+  { name: 'zstd -3', role: 'yardstick-writer', sizes: ALL, input: 'records', outExt: 'zst', run: 'tool', cmd: 'zstd', args: ['-3', '-c', '-q'] },
+  { name: 'zstd -d', role: 'yardstick-reader', sizes: ALL, input: 'zst', outExt: 'records', run: 'tool', cmd: 'zstd', args: ['-d', '-c', '-q'] },
+  { name: 'act-lookup', role: 'hook', sizes: BIG, input: 'act', outExt: '', run: 'hook', script: 'act-lookup.js', args: (i) => [i, '10000'] },
+  { name: 'mtts-codecs', role: 'hook', sizes: BIG, input: 'paths', outExt: '', run: 'hook', script: 'mtts-codecs.js', args: (i) => [i] },
+];
+
+/** The yardstick our writers and readers are divided by. */
+export const BASELINE: Partial<Record<Role, string>> = { writer: 'gzip -6', reader: 'gzip -d' };
+
+/** Default samples per case. */
+export const DEFAULT_RUNS = 5;
+
+/** Fewer samples for slow big cases, so a full run (every format merged) stays near ten minutes. */
+export const SLOW_RUNS = 3;
+
+/** A 1M-atom case whose first sample takes longer than this gets SLOW_RUNS samples. */
+export const SLOW_SAMPLE_SECONDS = 2;
+
+/** Samples for a case at `size`, given its first sample's wall seconds. */
+export function defaultRuns(size: SizeName, firstWallSeconds: number): number {
+  return size === '1M' && firstWallSeconds > SLOW_SAMPLE_SECONDS ? SLOW_RUNS : DEFAULT_RUNS;
+}

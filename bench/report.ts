@@ -1,0 +1,208 @@
+/** Turns case results into the stdout table, the target checklist and docs/benchmarks.md. */
+import { BASELINE, type Role, type SizeName } from './cases.js';
+import { bytes, markdownTable, mbps, rate, secs, secsSpread, spread, textTable, times, type Spread } from './numbers.js';
+
+/** The outcome of one case at one size. */
+export interface CaseResult {
+  name: string;
+  size: SizeName;
+  role: Role;
+  status: 'ok' | 'skipped' | 'failed';
+  /** Why it was skipped or failed; or a remark. */
+  note?: string;
+  /** Seconds of each sample (measured inside the child for our cases; wall time for the tools). */
+  samples: number[];
+  /** Wall seconds of each child process, start-up included (our cases only). */
+  wallSamples: number[];
+  /** Highest peak RSS over the samples, KiB (our cases only). */
+  maxRssKiB?: number;
+  atoms?: number;
+  inputBytes?: number;
+  outputBytes?: number;
+  /** Bytes of the decompressed .paths record stream of this size: the base of compression ratios. */
+  recordBytes?: number;
+  /** A hook's JSON line, or a micro-case's facts. */
+  details?: unknown;
+}
+
+/** Facts printed above the results. */
+export interface RunInfo {
+  date: string;
+  commit: string;
+  node: string;
+  cpu: string;
+  cores: number;
+  command: string;
+  runsNote: string;
+  notes: string[];
+}
+
+const HEADER = ['case', 'size', 'runs', 'seconds: median (min–max)', 'wall s', 'atoms/s', 'MB/s in', 'MB/s out', 'output', 'ratio', 'peak RSS', 'vs gzip'];
+
+function isWriter(role: Role): boolean {
+  return role === 'writer' || role === 'yardstick-writer';
+}
+
+function median(r: CaseResult): number {
+  return spread(r.samples).median;
+}
+
+/** Looks up the ok result of `name` at `size`. */
+export function find(results: readonly CaseResult[], name: string, size: SizeName): CaseResult | undefined {
+  return results.find((r) => r.name === name && r.size === size && r.status === 'ok');
+}
+
+function row(r: CaseResult, all: readonly CaseResult[]): string[] {
+  if (r.status !== 'ok') return [r.name, r.size, '0', r.status, '', '', '', '', '', '', '', ''];
+  const s: Spread = spread(r.samples);
+  const wall = r.wallSamples.length > 0 ? secs(spread(r.wallSamples).median) : '—';
+  const baselineName = BASELINE[r.role];
+  const baseline = baselineName ? find(all, baselineName, r.size) : undefined;
+  const vs = baseline ? `${times(s.median / median(baseline))} ${baselineName}` : '—';
+  const ratio = isWriter(r.role) && r.recordBytes && r.outputBytes ? times(r.recordBytes / r.outputBytes) : '—';
+  return [
+    r.name,
+    r.size,
+    String(r.samples.length),
+    secsSpread(s),
+    wall,
+    r.atoms !== undefined ? rate(r.atoms / s.median) : '—',
+    r.inputBytes !== undefined ? mbps(r.inputBytes, s.median) : '—',
+    r.outputBytes !== undefined ? mbps(r.outputBytes, s.median) : '—',
+    r.outputBytes !== undefined ? bytes(r.outputBytes) : '—',
+    ratio,
+    r.maxRssKiB !== undefined ? `${(r.maxRssKiB / 1024).toFixed(0)} MiB` : '—',
+    vs,
+  ];
+}
+
+function ordered(results: readonly CaseResult[]): CaseResult[] {
+  const sizes: SizeName[] = ['10K', '100K', '1M'];
+  return [...results].sort((a, b) => sizes.indexOf(a.size) - sizes.indexOf(b.size));
+}
+
+/** One target line: what was asked, what was measured, and whether it holds. */
+interface Target {
+  goal: string;
+  measured: string;
+  status: 'met' | 'not met' | 'not measured';
+}
+
+function check(goal: string, value: number | undefined, limit: number, show: (v: number) => string, atMost = false): Target {
+  if (value === undefined || !Number.isFinite(value)) return { goal, measured: '—', status: 'not measured' };
+  return { goal, measured: show(value), status: (atMost ? value <= limit : value < limit) ? 'met' : 'not met' };
+}
+
+/** Finds a number in a hook's JSON by key pattern (hooks are written by colleagues; keys may vary). */
+function findNumber(doc: unknown, key: RegExp, sub?: RegExp): number | undefined {
+  if (doc === null || typeof doc !== 'object') return undefined;
+  for (const [k, v] of Object.entries(doc as Record<string, unknown>)) {
+    if (!key.test(k)) continue;
+    if (typeof v === 'number' && !sub) return v;
+    if (sub && v !== null && typeof v === 'object') {
+      for (const [k2, v2] of Object.entries(v as Record<string, unknown>)) if (sub.test(k2) && typeof v2 === 'number') return v2;
+    }
+    if (sub && typeof v === 'number' && sub.test(k)) return v;
+  }
+  return undefined;
+}
+
+function targets(results: readonly CaseResult[]): Target[] {
+  const sec = (name: string): number | undefined => {
+    const r = find(results, name, '1M');
+    return r ? median(r) : undefined;
+  };
+  const out = (name: string): number | undefined => find(results, name, '1M')?.outputBytes;
+  const pathsBytes = find(results, 'text->paths', '1M')?.outputBytes;
+  const lookup = find(results, 'act-lookup', '1M')?.details;
+  const s = (v: number): string => `${secs(v)} s`;
+  const us = (v: number): string => `${v.toFixed(2)} µs`;
+  const speed = sec('text->mtts:speed');
+  const lz4 = sec('lz4 -1');
+  const size = out('text->mtts:size');
+  return [
+    check('1M atoms text→paths < 2 s', sec('text->paths'), 2, s),
+    check('1M atoms paths→text < 1.5 s', sec('paths->text'), 1.5, s),
+    check('ACT open < 1 ms (act-lookup hook, 1M)', findNumber(lookup, /^open/i), 1000, us),
+    check('ACT lookup < 20 µs (act-lookup hook, median/p50, 1M)', findNumber(lookup, /^lookup/i, /p50|median/i), 20, us),
+    check('1M atoms .paths→ACT < 1 s', sec('paths->act'), 1, s),
+    check('1M atoms text→MTTS (balanced) < 1 s', sec('text->mtts:balanced'), 1, s),
+    check('1M atoms MTTS→text < 1 s', sec('mtts->text'), 1, s),
+    check('MTTS --priority size ≤ 0.6× .paths size (1M)', size !== undefined && pathsBytes ? size / pathsBytes : undefined, 0.6, (v) => `${v.toFixed(2)}×`, true),
+    check('MTTS --priority speed within 2× of lz4 -1 time (1M)', speed !== undefined && lz4 ? speed / lz4 : undefined, 2, (v) => `${v.toFixed(2)}×`, true),
+  ];
+}
+
+function skipLines(results: readonly CaseResult[]): string[] {
+  const byNote = new Map<string, string[]>();
+  for (const r of results) {
+    if (r.status === 'ok') continue;
+    const key = `${r.name} [${r.status}]: ${r.note ?? ''}`;
+    byNote.set(key, [...(byNote.get(key) ?? []), r.size]);
+  }
+  return [...byNote].map(([k, sizes]) => {
+    const [name, rest] = k.split(' [', 2);
+    return `${name} (${sizes.join(', ')}) [${rest}`;
+  });
+}
+
+function detailLines(results: readonly CaseResult[]): string[] {
+  return results.filter((r) => r.status === 'ok' && r.details !== undefined).map((r) => `${r.name}/${r.size}: ${JSON.stringify(r.details)}`);
+}
+
+/** The report for the terminal. */
+export function renderText(info: RunInfo, results: readonly CaseResult[]): string {
+  const ok = ordered(results).filter((r) => r.status === 'ok');
+  const parts = [textTable(HEADER, ok.map((r) => row(r, results))), info.runsNote];
+  const skipped = skipLines(results);
+  if (skipped.length > 0) parts.push('', 'skipped / failed:', ...skipped.map((l) => `  ${l}`));
+  const details = detailLines(results);
+  if (details.length > 0) parts.push('', 'details:', ...details.map((l) => `  ${l}`));
+  parts.push('', 'targets:', ...targets(results).map((t) => `  [${t.status}] ${t.goal}: ${t.measured}`));
+  return parts.join('\n') + '\n';
+}
+
+/** docs/benchmarks.md. */
+export function renderMarkdown(info: RunInfo, results: readonly CaseResult[]): string {
+  const ok = ordered(results).filter((r) => r.status === 'ok');
+  const t = targets(results);
+  const skipped = skipLines(results);
+  const details = detailLines(results);
+  return [
+    '# morkspace benchmarks',
+    '',
+    `- date: ${info.date}`,
+    `- commit: \`${info.commit}\``,
+    `- Node: ${info.node}`,
+    `- CPU: ${info.cpu}, ${info.cores} cores`,
+    `- command: \`${info.command}\``,
+    '',
+    'The machine is shared and noisy: read the ratios to `gzip` (same bytes, same run) before the',
+    'absolute numbers.',
+    '',
+    '## Targets',
+    '',
+    markdownTable(['target', 'status', 'measured'], t.map((x) => [x.goal, x.status, x.measured])),
+    '## Results',
+    '',
+    markdownTable(HEADER, ok.map((r) => row(r, results))),
+    ...info.notes.map((n) => `- ${n}`),
+    `- ${info.runsNote}`,
+    '',
+    ...(skipped.length > 0 ? ['## Skipped or failed', '', ...skipped.map((l) => `- ${l}`), ''] : []),
+    ...(details.length > 0 ? ['## Details (hooks and micro-cases)', '', ...details.map((l) => `- \`${l}\``), ''] : []),
+    '## How to reproduce',
+    '',
+    '```sh',
+    'npm ci',
+    'npm run bench                       # every case; about ten minutes on 2 cores',
+    "npm run bench -- 'paths' --runs 3   # cases whose name/size matches a regex, e.g. text->paths/1M",
+    'node dist/bench/generate.js 1M bench/out/space.metta   # the generated input alone',
+    '```',
+    '',
+    'Inputs are generated by `bench/generate.ts` (seeded mulberry32, cached in `bench/out/`); the',
+    '`.paths`, `.act`, `.mtts`, record-stream and gzip/lz4/zstd inputs are rebuilt from them at the',
+    'start of every run. Each sample of our cases is a fresh `node dist/bench/measure.js` process.',
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,211 @@
+/**
+ * `npm run bench [-- <regex>] [--runs N] [--no-doc]`: runs the selected cases (by `name/size`),
+ * each sample in a fresh child process, prints a table and writes docs/benchmarks.md.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { BASELINE, CASES, DEFAULT_RUNS, SLOW_RUNS, SLOW_SAMPLE_SECONDS, defaultRuns, type BenchCase, type SizeName } from './cases.js';
+import { runHook, runMeasured, runTool } from './child.js';
+import { Inputs, cliReason, firstLine, type BenchPaths } from './prepare.js';
+import { renderMarkdown, renderText, type CaseResult, type RunInfo } from './report.js';
+import { secs } from './numbers.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const BENCH_DIST = path.join(ROOT, 'dist', 'bench');
+
+/** Exit code with which the CLI rejects usage, including an unknown format or option (docs: exit codes). */
+const EXIT_USAGE = 2;
+
+interface Args {
+  pattern: RegExp;
+  runs?: number;
+  writeDoc: boolean;
+  raw: string[];
+}
+
+function parseArgs(argv: readonly string[]): Args {
+  let pattern = /./;
+  let runs: number | undefined;
+  let writeDoc = true;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--runs') {
+      const n = Number(argv[++i]);
+      if (!Number.isInteger(n) || n < 1) throw new Error('--runs takes a whole number ≥ 1');
+      runs = n;
+    } else if (a === '--no-doc') writeDoc = false;
+    else if (a === '--help' || a === '-h') {
+      process.stdout.write('usage: npm run bench [-- <regex>] [--runs N] [--no-doc]\n  cases:\n' + CASES.map((c) => `    ${c.name}  (${c.sizes.join(', ')})`).join('\n') + '\n');
+      process.exit(0);
+    } else pattern = new RegExp(a);
+  }
+  return { pattern, writeDoc, raw: [...argv], ...(runs !== undefined ? { runs } : {}) };
+}
+
+function log(msg: string): void {
+  process.stderr.write(`bench: ${msg}\n`);
+}
+
+function gitCommit(): string {
+  try {
+    const sha = execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: ROOT, encoding: 'utf8' }).trim();
+    return dirty ? `${sha} (uncommitted changes)` : sha;
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** The selected (case, size) pairs, plus the gzip baselines our writers and readers are divided by. */
+function select(pattern: RegExp): { jobs: Array<{ c: BenchCase; size: SizeName }>; added: string[] } {
+  const jobs: Array<{ c: BenchCase; size: SizeName }> = [];
+  for (const c of CASES) for (const size of c.sizes) if (pattern.test(`${c.name}/${size}`)) jobs.push({ c, size });
+  const added: string[] = [];
+  for (const { c, size } of [...jobs]) {
+    const base = BASELINE[c.role];
+    if (!base || jobs.some((j) => j.c.name === base && j.size === size)) continue;
+    const baseCase = CASES.find((x) => x.name === base)!;
+    jobs.push({ c: baseCase, size });
+    added.push(`${base}/${size}`);
+  }
+  const sizes: SizeName[] = ['10K', '100K', '1M'];
+  // Smallest sizes first: quick feedback, and a broken case shows up before the long runs.
+  jobs.sort((a, b) => sizes.indexOf(a.size) - sizes.indexOf(b.size) || CASES.indexOf(a.c) - CASES.indexOf(b.c));
+  return { jobs, added };
+}
+
+function fileSize(file: string): number | undefined {
+  try {
+    return statSync(file).size;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Samples to take: `--runs` when given, else decided after the first sample (see defaultRuns). */
+type RunCount = (firstWallSeconds: number) => number;
+
+async function runCase(c: BenchCase, size: SizeName, runCount: RunCount, inputs: Inputs, paths: BenchPaths): Promise<CaseResult> {
+  let runs = 1;
+  const result: CaseResult = { name: c.name, size, role: c.role, status: 'ok', samples: [], wallSamples: [] };
+  const input = await inputs.get(size, c.input);
+  if (!('file' in input)) return { ...result, status: 'skipped', note: `needs .${c.input}: ${input.skip}` };
+  const atoms = inputs.atoms(size);
+  if (atoms !== undefined) result.atoms = atoms;
+  const inputBytes = fileSize(input.file);
+  if (inputBytes !== undefined) result.inputBytes = inputBytes;
+  if (c.role === 'writer' || c.role === 'yardstick-writer') {
+    const records = await inputs.get(size, 'records');
+    const recordBytes = 'file' in records ? fileSize(records.file) : undefined;
+    if (recordBytes !== undefined) result.recordBytes = recordBytes;
+  }
+  const output = path.join(paths.outDir, `case-${c.name.replace(/[^A-Za-z0-9=.-]+/g, '_')}-${size}.${c.outExt}`);
+  try {
+    switch (c.run) {
+      case 'cli':
+        for (let i = 0; i < runs; i++) {
+          const r = await runMeasured(paths.measure, ['cli', ...c.argv(input.file, output)]);
+          const s = r.sample;
+          if (!s) return { ...result, status: 'failed', note: `child exit ${r.exitCode}: ${firstLine(r.stderr)}` };
+          if (s.exitCode === EXIT_USAGE) return { ...result, status: 'skipped', note: `CLI rejects it (exit 2): ${cliReason(s.stderr)}` };
+          if (s.exitCode !== 0) return { ...result, status: 'failed', note: `CLI exit ${s.exitCode}: ${cliReason(s.stderr)}` };
+          result.samples.push(s.seconds);
+          result.wallSamples.push(r.wallSeconds);
+          if (i === 0) runs = runCount(r.wallSeconds);
+          result.maxRssKiB = Math.max(result.maxRssKiB ?? 0, s.maxRssKiB);
+          const report = JSON.parse(s.stdout) as { atoms?: number; outputBytes?: number };
+          if (report.atoms !== undefined) result.atoms = report.atoms;
+        }
+        break;
+      case 'tool':
+        for (let i = 0; i < runs; i++) {
+          const r = await runTool(c.cmd, c.args, input.file, output);
+          if (r.exitCode !== 0) return { ...result, status: 'failed', note: `${c.cmd} exit ${r.exitCode}: ${firstLine(r.stderr)}` };
+          result.samples.push(r.wallSeconds);
+          if (i === 0) runs = runCount(r.wallSeconds);
+        }
+        break;
+      case 'sort':
+        for (let i = 0; i < runs; i++) {
+          const r = await runMeasured(paths.measure, ['sort', input.file]);
+          if (!r.sample || r.sample.exitCode !== 0) return { ...result, status: 'failed', note: `child exit ${r.exitCode}: ${firstLine(r.sample?.stderr || r.stderr)}` };
+          result.samples.push(r.sample.seconds);
+          if (i === 0) runs = runCount(r.wallSeconds);
+          result.maxRssKiB = Math.max(result.maxRssKiB ?? 0, r.sample.maxRssKiB);
+          if (r.sample.extra) result.details = r.sample.extra;
+          if (r.sample.extra?.['paths'] !== undefined) result.atoms = r.sample.extra['paths'];
+        }
+        delete result.inputBytes; // the parse is not timed
+        return result;
+      case 'hook': {
+        const script = path.join(BENCH_DIST, c.script);
+        if (!existsSync(script)) return { ...result, status: 'skipped', note: `no dist/bench/${c.script} yet (a colleague's hook)` };
+        const r = await runHook(script, c.args(input.file));
+        if (r.exitCode !== 0 || r.json === undefined) return { ...result, status: 'failed', note: `hook exit ${r.exitCode}: ${firstLine(r.stderr || r.stdout)}` };
+        return { ...result, details: r.json, samples: [], wallSamples: [] };
+      }
+    }
+    const outputBytes = fileSize(output);
+    if (outputBytes !== undefined) result.outputBytes = outputBytes;
+    return result;
+  } finally {
+    rmSync(output, { force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const paths: BenchPaths = { outDir: path.join(ROOT, 'bench', 'out'), measure: path.join(BENCH_DIST, 'measure.js') };
+  mkdirSync(paths.outDir, { recursive: true });
+  const { jobs, added } = select(args.pattern);
+  if (jobs.length === 0) {
+    log(`no case matches ${args.pattern}; see --help`);
+    process.exitCode = 2;
+    return;
+  }
+  const inputs = new Inputs(paths, log);
+  const results: CaseResult[] = [];
+  const started = performance.now();
+  for (const { c, size } of jobs) {
+    const fixed = args.runs;
+    const runCount: RunCount = (wall) => (fixed !== undefined ? fixed : defaultRuns(size, wall));
+    const r = await runCase(c, size, runCount, inputs, paths);
+    results.push(r);
+    const summary = r.status === 'ok' ? (r.samples.length > 0 ? `median ${secs([...r.samples].sort((a, b) => a - b)[r.samples.length >> 1]!)} s of ${r.samples.length}` : 'done') : `${r.status}: ${r.note}`;
+    log(`${c.name}/${size}: ${summary}`);
+  }
+  const cpus = os.cpus();
+  const info: RunInfo = {
+    date: new Date().toISOString(),
+    commit: gitCommit(),
+    node: process.version,
+    cpu: cpus[0]?.model ?? 'unknown',
+    cores: cpus.length,
+    command: `npm run bench${args.raw.length > 0 ? ` -- ${args.raw.join(' ')}` : ''}`,
+    runsNote:
+      args.runs !== undefined
+        ? `${args.runs} run(s) per case (--runs).`
+        : `Runs per case: ${DEFAULT_RUNS}; a 1M-atom case whose first sample takes over ${SLOW_SAMPLE_SECONDS} s wall runs ${SLOW_RUNS} times instead, to keep a full run (all formats) near ten minutes; hooks run once. The runs column shows what each case got.`,
+    notes: [
+      '"seconds" for our cases is `main(argv)` measured inside a fresh child process (`bench/measure.ts`); "wall s" adds Node start-up and module loading. Yardsticks are wall time of the CLI tool, files on stdin/stdout.',
+      '"atoms/s" counts distinct atoms of the space (the generated text repeats ~2.5% of its atoms). "MB/s in/out" are input/output file bytes per second. "ratio" = decompressed `.paths` record-stream bytes / output bytes (writers only).',
+      '"vs gzip": our median ÷ the median of `gzip -6` (writers) or `gzip -d` (readers) on the record stream of the same space, same run. Below 1.00x is faster than gzip.',
+      '"peak RSS" is the highest `process.resourceUsage().maxRSS` of the child over the samples.',
+      ...(added.length > 0 ? [`Baselines added to the selection: ${added.join(', ')}.`] : []),
+      `Total harness time: ${secs((performance.now() - started) / 1000)} s.`,
+    ],
+  };
+  process.stdout.write(renderText(info, results));
+  if (args.writeDoc) {
+    const doc = path.join(ROOT, 'docs', 'benchmarks.md');
+    mkdirSync(path.dirname(doc), { recursive: true });
+    writeFileSync(doc, renderMarkdown(info, results));
+    log(`wrote ${path.relative(process.cwd(), doc)}`);
+  }
+  if (results.some((r) => r.status === 'failed')) process.exitCode = 1;
+}
+
+await main();
