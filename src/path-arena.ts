@@ -119,6 +119,19 @@ export class PathArena {
     for (let i = 0; i < this.#count; i++) yield this.viewPath(i);
   }
 
+  /**
+   * An arena over buffers the caller filled: `ends[0..count)` ascending, the last at most
+   * `bytes.length`. The arena takes ownership of both.
+   */
+  static adopt(bytes: Uint8Array, ends: Uint32Array, count: number): PathArena {
+    const a = new PathArena(0, 1);
+    a.#bytes = bytes;
+    a.#ends = ends.length > 0 ? ends : new Uint32Array(1);
+    a.#count = count;
+    a.#byteLength = count > 0 ? ends[count - 1]! : 0;
+    return a;
+  }
+
   /** An arena holding `paths` (copied). */
   static from(paths: Iterable<Uint8Array>): PathArena {
     const a = new PathArena();

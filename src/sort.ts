@@ -149,14 +149,16 @@ export function sortUniqueArena(arena: PathArena): PathArena {
 export function gatherPaths(arena: PathArena, order: Uint32Array, from: number, to: number): PathArena {
   const src = arena.bytes;
   const ends = arena.ends;
-  let total = 0;
-  for (let k = from; k < to; k++) {
-    const i = order[k]!;
-    total += ends[i]! - (i === 0 ? 0 : ends[i - 1]!);
-  }
-  const out = new PathArena(total, to - from);
-  const dst = out.reserveBytes(total);
+  const n = to - from;
+  const outEnds = new Uint32Array(Math.max(1, n));
   let o = 0;
+  for (let k = 0; k < n; k++) {
+    const i = order[from + k]!;
+    o += ends[i]! - (i === 0 ? 0 : ends[i - 1]!);
+    outEnds[k] = o;
+  }
+  const dst = new Uint8Array(o);
+  o = 0;
   for (let k = from; k < to; k++) {
     const i = order[k]!;
     const s = i === 0 ? 0 : ends[i - 1]!;
@@ -166,7 +168,6 @@ export function gatherPaths(arena: PathArena, order: Uint32Array, from: number, 
       dst.set(src.subarray(s, e), o);
       o += e - s;
     }
-    out.commit(o);
   }
-  return out;
+  return PathArena.adopt(dst, outEnds, n);
 }

@@ -5,7 +5,6 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { once } from 'node:events';
 import { ErrorCode, IoError, ioError } from '../errors.js';
 
 /** Options of `writeFileAtomic`. */
@@ -67,18 +66,29 @@ export async function writeFileAtomic(file: string, chunks: AsyncIterable<Uint8A
 export async function writeStream(stream: NodeJS.WritableStream, chunks: AsyncIterable<Uint8Array>): Promise<number> {
   let written = 0;
   let failed: unknown;
+  let wake: (() => void) | undefined;
   const onError = (e: unknown): void => {
     failed = e;
+    wake?.();
   };
+  const onDrain = (): void => wake?.();
+  // One pair of listeners for the whole run: a listener per wait would pile up on long outputs.
   stream.on('error', onError);
+  stream.on('drain', onDrain);
   try {
     for await (const chunk of chunks) {
       if (failed !== undefined) break;
       written += chunk.length;
-      if (!stream.write(chunk)) await Promise.race([once(stream, 'drain'), once(stream, 'error')]);
+      if (!stream.write(chunk) && failed === undefined) {
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+        });
+        wake = undefined;
+      }
     }
   } finally {
     stream.off('error', onError);
+    stream.off('drain', onDrain);
   }
   if (failed !== undefined) throw ioError(failed, '<stdout>');
   return written;
