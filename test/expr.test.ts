@@ -128,6 +128,26 @@ describe('printing (upstream dump_all_sexpr)', () => {
   }
 });
 
+test('scanExpression reports depth, variables and items', () => {
+  const shape = (t: string) => {
+    const p = parseExpression(t);
+    return scanExpression(p, 0, p.length);
+  };
+  assert.deepEqual(shape('sym'), { depth: 0, variables: 0, items: 1 });
+  assert.deepEqual(shape('()'), { depth: 1, variables: 0, items: 1 });
+  assert.deepEqual(shape('(a (b (c)) d)'), { depth: 3, variables: 0, items: 7 });
+  assert.deepEqual(shape('(f $x (g $y $x) $y)'), { depth: 2, variables: 2, items: 8 });
+});
+
+test('deep nesting (100,000 levels) parses, prints and re-parses without recursion', () => {
+  const depth = 100000;
+  const text = `${'(f '.repeat(depth)}x${')'.repeat(depth)}`;
+  const p = parseExpression(text);
+  assert.equal(p.length, depth * 3 + 2);
+  assert.equal(scanExpression(p, 0, p.length).depth, depth);
+  assert.equal(expressionToText(p), text);
+});
+
 describe('property: random expressions', () => {
   const seed = testSeed();
   test(`parse(text) = independent encoding, and print → parse is the identity (seed ${seed})`, () => {

@@ -51,14 +51,12 @@ function notExpression(message: string, offset: number): FormatError {
  */
 export function scanExpression(bytes: Uint8Array, start: number, end: number, onSymbol?: (s: number, e: number) => void, onArity?: (arity: number) => void): ExpressionShape {
   let p = start;
-  let pending = 1; // items still to read at the current level, summed over the open lists
-  let depth = 0;
   let maxDepth = 0;
   let vars = 0;
   let items = 0;
-  // remaining[k]: items left in the k-th open list
+  // remaining[k]: items still to read in the k-th open list
   const remaining: number[] = [];
-  while (pending > 0) {
+  for (;;) {
     if (p >= end) throw notExpression(p === start ? 'empty path is not an expression' : 'path ends inside an expression', p - start);
     const b = bytes[p]!;
     items++;
@@ -66,13 +64,10 @@ export function scanExpression(bytes: Uint8Array, start: number, end: number, on
       case TagKind.Arity:
         onArity?.(b);
         p++;
+        if (remaining.length + 1 > maxDepth) maxDepth = remaining.length + 1;
         if (b > 0) {
           remaining.push(b);
-          depth++;
-          if (depth > maxDepth) maxDepth = depth;
-          pending += b;
-        } else if (depth + 1 > maxDepth) {
-          maxDepth = depth + 1;
+          continue; // the list is complete after its children
         }
         break;
       case TagKind.Reserved:
@@ -94,21 +89,21 @@ export function scanExpression(bytes: Uint8Array, start: number, end: number, on
         break;
       }
     }
-    pending--;
-    // close every list whose last item this was
-    while (remaining.length > 0) {
+    // an item is complete: close every list whose last item it was
+    for (;;) {
       const top = remaining.length - 1;
+      if (top < 0) {
+        if (p !== end) throw notExpression(`${end - p} bytes after the end of the expression`, p - start);
+        return { depth: maxDepth, variables: vars, items };
+      }
       const r = remaining[top]! - 1;
       if (r > 0) {
         remaining[top] = r;
         break;
       }
       remaining.pop();
-      depth--;
     }
   }
-  if (p !== end) throw notExpression(`${end - p} bytes after the end of the expression`, p - start);
-  return { depth: maxDepth, variables: vars, items };
 }
 
 /** A growable output byte buffer. */
