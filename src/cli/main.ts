@@ -7,6 +7,8 @@ import { createRequire } from 'node:module';
 import { ExitCode, exitCodeOf, isMorkspaceError } from '../errors.js';
 import { addConvertCommands } from './convert-commands.js';
 import { addInspectCommand } from './inspect-command.js';
+// Formats beyond text and paths register themselves when imported.
+import '../formats/act/index.js';
 import type { CliIo } from './context.js';
 
 const { version } = createRequire(import.meta.url)('../../../package.json') as { version: string };
