@@ -101,6 +101,7 @@ export function readNode(bytes: Uint8Array, off: number, limit: number, nv: Node
     return;
   }
   nv.line = false;
+  nv.mask = false;
   const headerCount = h & 0x3f;
   if (headerCount > ACT_MASK_CHILDREN) throw corrupt(`branch header child count ${headerCount} is above 32`, off);
   if (nv.value) {
@@ -140,6 +141,7 @@ export function readNode(bytes: Uint8Array, off: number, limit: number, nv: Node
 
 /** Index of child byte `b` in a deeply parsed branch, or -1 when `b` is not a child. */
 export function childIndex(bytes: Uint8Array, nv: NodeView, b: number): number {
+  if (nv.count === 0) return -1;
   const p = nv.listPos;
   if (!nv.mask) {
     for (let k = 0; k < nv.count; k++) {
