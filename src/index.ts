@@ -15,4 +15,5 @@ export * from './io/output.js';
 export * from './pipeline.js';
 export * from './stats.js';
 export * from './convert.js';
+export * from './query.js';
 export { main } from './cli/main.js';
