@@ -112,14 +112,16 @@ export class ActWriter {
   #frameDepth: number[] = [0];
   #frameValue: boolean[] = [false];
   #frameRecords: number[] = [0]; // index of the frame's first child record
-  // Finished children waiting for their parent's sibling run (struct of arrays).
-  #recKind: number[] = [];
-  #recByte: number[] = [];
-  #recValue: boolean[] = [];
-  #recTarget: number[] = []; // branch: first child; line: child node or NONE
-  #recLine: number[] = []; // line: line data offset
-  #recList: number[] = []; // branch: start of its child list (or mask) in #lists
-  #recCount: number[] = []; // branch: number of children
+  // Finished children waiting for their parent's sibling run (struct of typed arrays, #recTop used).
+  // Typed arrays with a top index: truncating JS arrays through `length` dominated the profile.
+  #recTop = 0;
+  #recKind = new Uint8Array(256);
+  #recByte = new Uint8Array(256);
+  #recValue = new Uint8Array(256);
+  #recTarget = new Float64Array(256); // branch: first child; line: child node or NONE
+  #recLine = new Float64Array(256); // line: line data offset
+  #recList = new Int32Array(256); // branch: start of its child list (or mask) in #lists
+  #recCount = new Int32Array(256); // branch: number of children
   #lists = new Uint8Array(1024);
   #listsTop = 0;
   #lines = new LineTable();
@@ -172,7 +174,7 @@ export class ActWriter {
     if (e > s) {
       depths.push(e - s);
       this.#frameValue.push(true);
-      this.#frameRecords.push(this.#recKind.length);
+      this.#frameRecords.push(this.#recTop);
     } else {
       this.#frameValue[0] = true; // the empty path: a value at the root (only ever the first path)
     }
@@ -238,7 +240,7 @@ export class ActWriter {
   // line leading to a fork) its branch node; leave its own record for its parent's run.
   // `path[lineStart..lineEnd)` is the line leading to the position (none: `path` null or empty range).
   #closeFrame(byte: number, value: boolean, records: number, path: Uint8Array | null, lineStart: number, lineEnd: number): void {
-    const n = this.#recKind.length - records;
+    const n = this.#recTop - records;
     const listAt = n > 0 ? this.#recList[records]! : this.#listsTop;
     let first = NONE;
     for (let r = records; r < records + n; r++) {
@@ -259,7 +261,7 @@ export class ActWriter {
         lists[listAt + (b >> 3)]! |= 1 << (b & 7);
       }
     }
-    this.#truncateRecords(records);
+    this.#recTop = records;
     this.#listsTop = listAt;
     if (path === null || lineStart === lineEnd) {
       this.#pushRecord(KIND_BRANCH, byte, value, first, NONE, listAt, n);
@@ -276,28 +278,35 @@ export class ActWriter {
   }
 
   #pushRecord(kind: number, byte: number, value: boolean, target: number, line: number, list: number, count: number): void {
-    this.#recKind.push(kind);
-    this.#recByte.push(byte);
-    this.#recValue.push(value);
-    this.#recTarget.push(target);
-    this.#recLine.push(line);
-    this.#recList.push(list);
-    this.#recCount.push(count);
+    const r = this.#recTop++;
+    if (r === this.#recKind.length) this.#growRecords();
+    this.#recKind[r] = kind;
+    this.#recByte[r] = byte;
+    this.#recValue[r] = value ? 1 : 0;
+    this.#recTarget[r] = target;
+    this.#recLine[r] = line;
+    this.#recList[r] = list;
+    this.#recCount[r] = count;
   }
 
-  #truncateRecords(n: number): void {
-    this.#recKind.length = n;
-    this.#recByte.length = n;
-    this.#recValue.length = n;
-    this.#recTarget.length = n;
-    this.#recLine.length = n;
-    this.#recList.length = n;
-    this.#recCount.length = n;
+  #growRecords(): void {
+    const grow = <T extends Uint8Array | Int32Array | Float64Array>(a: T, make: (n: number) => T): T => {
+      const next = make(a.length * 2);
+      next.set(a);
+      return next;
+    };
+    this.#recKind = grow(this.#recKind, (n) => new Uint8Array(n));
+    this.#recByte = grow(this.#recByte, (n) => new Uint8Array(n));
+    this.#recValue = grow(this.#recValue, (n) => new Uint8Array(n));
+    this.#recTarget = grow(this.#recTarget, (n) => new Float64Array(n));
+    this.#recLine = grow(this.#recLine, (n) => new Float64Array(n));
+    this.#recList = grow(this.#recList, (n) => new Int32Array(n));
+    this.#recCount = grow(this.#recCount, (n) => new Int32Array(n));
   }
 
   #emitRecord(r: number): number {
-    if (this.#recKind[r] === KIND_BRANCH) return this.#emitBranch(this.#recValue[r]!, this.#recTarget[r]!, this.#recCount[r]!, this.#recList[r]!);
-    return this.#emitLine(this.#recValue[r]!, this.#recTarget[r]!, this.#recLine[r]!);
+    if (this.#recKind[r] === KIND_BRANCH) return this.#emitBranch(this.#recValue[r] === 1, this.#recTarget[r]!, this.#recCount[r]!, this.#recList[r]!);
+    return this.#emitLine(this.#recValue[r] === 1, this.#recTarget[r]!, this.#recLine[r]!);
   }
 
   // Branch node (arena_compact.rs `write_node`): header, [value], [first child distance], list or mask.
