@@ -4,7 +4,7 @@
  */
 import { registerFormat, type Format, type FormatOptions } from '../registry.js';
 import type { Input } from '../../io/input.js';
-import type { PathArena } from '../../path-arena.js';
+import { PathArena } from '../../path-arena.js';
 import { StatsCollector } from '../../stats.js';
 import type { ActHeader } from './header.js';
 import { ActFile } from './reader.js';
@@ -51,6 +51,31 @@ export function headerFacts(file: ActFile): Record<string, unknown> {
 
 async function* asyncBatches(file: ActFile): AsyncGenerator<PathArena> {
   yield* file.paths();
+}
+
+/**
+ * Every path of an in-memory ACT file, in one arena (ascending).
+ * @throws FormatError ERR_BAD_MAGIC / ERR_VERSION / ERR_TRUNCATED / ERR_CORRUPT with the byte offset.
+ */
+export function decodeAct(bytes: Uint8Array): PathArena {
+  const all = new PathArena();
+  for (const batch of ActFile.fromBytes(bytes).paths()) all.pushAll(batch);
+  return all;
+}
+
+/**
+ * Stream the paths of an ACT file given as chunks. ACT is random access (the root is at the end), so
+ * the chunks are gathered first; open files with `ActFile.open` to map them instead.
+ */
+export async function* readAct(source: AsyncIterable<Uint8Array>): AsyncGenerator<PathArena> {
+  const parts: Uint8Array[] = [];
+  for await (const chunk of source) parts.push(chunk);
+  yield* ActFile.fromBytes(Buffer.concat(parts)).paths();
+}
+
+/** Header facts of an in-memory ACT file (O(1): header, trailers and root node only). */
+export function inspectAct(bytes: Uint8Array): Record<string, unknown> {
+  return headerFacts(ActFile.fromBytes(bytes));
 }
 
 /** The `act` entry of the format table. */
