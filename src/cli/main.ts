@@ -7,6 +7,9 @@ import { createRequire } from 'node:module';
 import { ExitCode, exitCodeOf, isMorkspaceError } from '../errors.js';
 import { addConvertCommands } from './convert-commands.js';
 import { addInspectCommand } from './inspect-command.js';
+import { addQueryCommand } from './query-command.js';
+// Formats beyond text and paths register themselves when imported.
+import '../formats/act/index.js';
 import type { CliIo } from './context.js';
 
 const { version } = createRequire(import.meta.url)('../../../package.json') as { version: string };
@@ -20,7 +23,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
   };
   const json = argv.includes('--json');
   program
-    .description('Serialize, deserialize, convert and inspect MORK atom spaces')
+    .description('Serialize, deserialize, convert, inspect and query MORK atom spaces')
     .version(version)
     .showHelpAfterError('(run morkspace --help for usage)')
     .exitOverride()
@@ -30,6 +33,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     });
   addConvertCommands(program, io, setExit);
   addInspectCommand(program, io, setExit);
+  addQueryCommand(program, io, setExit);
   try {
     await program.parseAsync(argv as string[], { from: 'user' });
     if (pending) await pending;

@@ -1,0 +1,161 @@
+/**
+ * Parsing one ACT node with every check of docs/act-format.md §10 that concerns it. Callers pass the
+ * `limit` the node must end before (its referencing node's offset, or the file's tail for the root),
+ * so every step down a reference moves strictly toward lower offsets: no cycles, no endless walks.
+ */
+import { ErrorCode, FormatError } from '../../errors.js';
+import { readVarint, type VarintCursor } from './varint.js';
+import { ACT_HEADER_BYTES, ACT_MASK_CHILDREN, LINE_FLAG, VALUE_FLAG } from './writer.js';
+
+/** Bits 1..5 of a line header: never written (arena_compact.rs `write_line`), ignored upstream. */
+const LINE_UNUSED_BITS = 0x3e;
+const LINE_CHILD_FLAG = 0x01;
+
+/** Set bits per byte value, for mask popcounts. */
+export const POPCOUNT8 = (() => {
+  const t = new Uint8Array(256);
+  for (let i = 1; i < 256; i++) t[i] = (i & 1) + t[i >> 1]!;
+  return t;
+})();
+
+/** One parsed node; reused across calls so walks allocate nothing per node. */
+export class NodeView {
+  start = 0;
+  /** Offset after the node's own bytes (the next sibling in a run). */
+  end = 0;
+  line = false;
+  value = false;
+  /** Offset of the value varint when `value`. */
+  valuePos = 0;
+  /** Branch: real number of children (the mask's popcount for 32+). */
+  count = 0;
+  /** Branch: offset of the first child, when `count > 0`. */
+  first = 0;
+  /** Branch: offset of the child list (count < 32) or of the 32-byte mask. */
+  listPos = 0;
+  mask = false;
+  /** Line: offset of the child node, or -1. */
+  child = -1;
+  /** Line: offset and length of the line bytes (after the line data's length varint). */
+  lineStart = 0;
+  lineLen = 0;
+  readonly varint: VarintCursor = { value: 0, end: 0 };
+}
+
+function corrupt(message: string, offset: number): FormatError {
+  return new FormatError(ErrorCode.Corrupt, message, { offset });
+}
+
+// A backward reference stored at `node`: distance d ≥ 1 and the target inside the arena.
+function target(node: number, d: number, at: number, what: string): number {
+  if (d < 1 || d > node - ACT_HEADER_BYTES) throw corrupt(`${what} distance ${d} points ${d < 1 ? 'at or after the node itself' : 'before the arena'}`, at);
+  return node - d;
+}
+
+/**
+ * Parse the node at `off`, which must lie in `[16, limit)` and end at or before `limit`.
+ * `deep` also checks what the node owns (list order, mask popcount, line data) and resolves its
+ * references; a shallow parse (to step over a sibling) only finds where the node ends.
+ * @throws FormatError ERR_CORRUPT / ERR_TRUNCATED with the offending byte's offset.
+ */
+export function readNode(bytes: Uint8Array, off: number, limit: number, nv: NodeView, deep: boolean): void {
+  if (off < ACT_HEADER_BYTES || off >= limit) {
+    throw corrupt(`node at ${off} is outside the bytes before the node that refers to it (${limit})`, off);
+  }
+  const vc = nv.varint;
+  const h = bytes[off]!;
+  let p = off + 1;
+  nv.start = off;
+  nv.value = (h & VALUE_FLAG) !== 0;
+  if ((h & LINE_FLAG) !== 0) {
+    nv.line = true;
+    if ((h & LINE_UNUSED_BITS) !== 0) throw corrupt(`line node header 0x${h.toString(16)} has unused bits set`, off);
+    const hasChild = (h & LINE_CHILD_FLAG) !== 0;
+    // 0xC1 is never written, and upstream's lookup and iteration disagree on its meaning (act-format.md §9).
+    if (hasChild && nv.value) throw corrupt('line node with both a value and a child (0xc1) is never written by PathMap', off);
+    if (nv.value) {
+      nv.valuePos = p;
+      readVarint(bytes, p, limit, vc, 'value');
+      p = vc.end;
+    }
+    nv.child = -1;
+    if (hasChild) {
+      readVarint(bytes, p, limit, vc, 'child offset');
+      nv.child = deep ? target(off, vc.value, p, 'child') : -1;
+      p = vc.end;
+    }
+    const lineAt = p;
+    readVarint(bytes, p, limit, vc, 'line offset');
+    nv.end = vc.end;
+    if (!deep) return;
+    const line = target(off, vc.value, lineAt, 'line');
+    readVarint(bytes, line, off, vc, 'line data length');
+    const len = vc.value;
+    if (len < 1) throw corrupt('line data of length 0', line);
+    if (vc.end + len > off) {
+      if (vc.end + len > bytes.length) throw new FormatError(ErrorCode.Truncated, `line data of ${len} bytes runs past the end of the file`, { offset: line });
+      throw corrupt(`line data of ${len} bytes overlaps the node that refers to it (${off})`, line);
+    }
+    nv.lineStart = vc.end;
+    nv.lineLen = len;
+    return;
+  }
+  nv.line = false;
+  nv.mask = false;
+  const headerCount = h & 0x3f;
+  if (headerCount > ACT_MASK_CHILDREN) throw corrupt(`branch header child count ${headerCount} is above 32`, off);
+  if (nv.value) {
+    nv.valuePos = p;
+    readVarint(bytes, p, limit, vc, 'value');
+    p = vc.end;
+  }
+  nv.count = headerCount;
+  if (headerCount === 0) {
+    nv.end = p;
+    return;
+  }
+  const firstAt = p;
+  readVarint(bytes, p, limit, vc, 'first child offset');
+  p = vc.end;
+  const listBytes = headerCount < ACT_MASK_CHILDREN ? headerCount : 32;
+  if (p + listBytes > limit) {
+    if (p + listBytes > bytes.length) throw new FormatError(ErrorCode.Truncated, 'branch child list runs past the end of the file', { offset: p });
+    throw corrupt(`branch child list runs past the node that refers to it (${limit})`, p);
+  }
+  nv.listPos = p;
+  nv.mask = headerCount === ACT_MASK_CHILDREN;
+  nv.end = p + listBytes;
+  if (!deep) return;
+  nv.first = target(off, vc.value, firstAt, 'first child');
+  if (nv.mask) {
+    let count = 0;
+    for (let k = 0; k < 32; k++) count += POPCOUNT8[bytes[p + k]!]!;
+    if (count === 0) throw corrupt('branch child mask is empty', p);
+    nv.count = count;
+  } else {
+    for (let k = 1; k < headerCount; k++) {
+      if (bytes[p + k]! <= bytes[p + k - 1]!) throw corrupt('branch child bytes are not strictly ascending', p + k);
+    }
+  }
+}
+
+/** Index of child byte `b` in a deeply parsed branch, or -1 when `b` is not a child. */
+export function childIndex(bytes: Uint8Array, nv: NodeView, b: number): number {
+  if (nv.count === 0) return -1;
+  const p = nv.listPos;
+  if (!nv.mask) {
+    for (let k = 0; k < nv.count; k++) {
+      const c = bytes[p + k]!;
+      if (c === b) return k;
+      if (c > b) return -1;
+    }
+    return -1;
+  }
+  const byteAt = b >> 3;
+  const m = bytes[p + byteAt]!;
+  const bit = 1 << (b & 7);
+  if ((m & bit) === 0) return -1;
+  let k = POPCOUNT8[m & (bit - 1)]!;
+  for (let j = 0; j < byteAt; j++) k += POPCOUNT8[bytes[p + j]!]!;
+  return k;
+}

@@ -1,0 +1,301 @@
+/**
+ * The ACT reader: a file mapped into memory (or read, where mapping is unavailable), checked on open
+ * in O(1) (header, tail, root node), and then walked lazily: point lookups and prefix walks touch
+ * only the nodes on their way, and validate each node they touch (docs/act-format.md §10).
+ */
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import { ErrorCode, FormatError, ioError, isMorkspaceError } from '../../errors.js';
+import { PathArena } from '../../path-arena.js';
+import { readActHeader, type ActHeader } from './header.js';
+import { childIndex, NodeView, readNode } from './node.js';
+import { TrieWalker, type PrefixPattern, type WalkLimits } from './walker.js';
+
+/** Options of `ActFile.open` / `fromBytes`. */
+export interface ActReadOptions {
+  /** Where notes go (mmap unavailable, fallbacks); the CLI wires it to `--verbose`. */
+  log?: (message: string) => void;
+  /** Paths per batch yielded by `paths()` and `prefixPaths()`. Defaults to 65,536. */
+  batchPaths?: number;
+  /** Longest path accepted, in bytes. Defaults to 1 GiB. */
+  maxPathBytes?: number;
+  /** Name used in error positions (`where.file`). */
+  name?: string;
+}
+/** Paths per batch (bench case `act->paths`). */
+export const DEFAULT_ACT_BATCH_PATHS = 1 << 16;
+const BATCH_BYTES = 8 << 20;
+const DEFAULT_MAX_PATH_BYTES = 1 << 30;
+
+/** Node and line facts of a full walk (`inspect --count`). */
+export interface ActWalkStats {
+  /** Nodes reachable from the current root. */
+  nodes: number;
+  branchNodes: number;
+  /** Branches storing a 256-bit mask (32 children or more). */
+  maskBranches: number;
+  lineNodes: number;
+  /** Nodes carrying a value (= paths). */
+  valueNodes: number;
+  /** Line nodes (references to line data). */
+  lineReferences: number;
+  /** Distinct line data objects referenced. */
+  distinctLines: number;
+  /** Bytes of the distinct line data objects (length varint included). */
+  lineDataBytes: number;
+  /** Line bytes summed over every reference: what sharing line data saved, plus `lineDataBytes`. */
+  lineBytesReferenced: number;
+  /** Longest path, in bytes. */
+  maxPathBytes: number;
+  /** Most nodes on one root-to-leaf walk. */
+  maxNodeDepth: number;
+}
+
+type Mmap = typeof import('@riaskov/mmap-io').default;
+let mmapModule: Mmap | string | undefined;
+
+// Loaded on first use: a missing or broken native addon must only cost the mapping, not the reader.
+function loadMmap(): Mmap | string {
+  if (mmapModule === undefined) {
+    try {
+      mmapModule = createRequire(import.meta.url)('@riaskov/mmap-io') as Mmap;
+    } catch (e) {
+      mmapModule = e instanceof Error ? e.message : String(e);
+    }
+  }
+  return mmapModule;
+}
+
+/** An ACT file, open for lookups and walks. */
+export class ActFile {
+  readonly #bytes: Uint8Array;
+  readonly #header: ActHeader;
+  readonly #mapped: boolean;
+  readonly #name: string | undefined;
+  readonly #batchPaths: number;
+  readonly #maxPathBytes: number;
+  readonly #nv = new NodeView();
+  readonly #skip = new NodeView();
+
+  private constructor(bytes: Uint8Array, mapped: boolean, options: ActReadOptions) {
+    this.#bytes = bytes;
+    this.#mapped = mapped;
+    this.#name = options.name;
+    this.#batchPaths = options.batchPaths ?? DEFAULT_ACT_BATCH_PATHS;
+    this.#maxPathBytes = options.maxPathBytes ?? DEFAULT_MAX_PATH_BYTES;
+    this.#header = this.#named(() => readActHeader(bytes));
+    // The root is the last object before the tail: it must end exactly there (a cut file fails here).
+    this.#named(() => {
+      const { rootOffset, tailOffset } = this.#header;
+      readNode(bytes, rootOffset, tailOffset, this.#nv, true);
+      if (this.#nv.end !== tailOffset) {
+        throw new FormatError(ErrorCode.Corrupt, `root node ends at ${this.#nv.end}, not where the file's ${this.#header.merged ? 'trailer' : 'padding'} starts (${tailOffset})`, { offset: rootOffset });
+      }
+    });
+  }
+
+  /**
+   * Map the file at `path` read-only (MADV_RANDOM); read it into memory when mapping is unavailable
+   * or fails, saying so through `log`. Checks the header, tail and root node.
+   * @throws IoError when the file cannot be read; FormatError as `readActHeader`, naming the file.
+   */
+  static open(path: string, options: ActReadOptions = {}): ActFile {
+    let fd: number;
+    try {
+      fd = fs.openSync(path, 'r');
+    } catch (e) {
+      throw ioError(e, path);
+    }
+    let bytes: Uint8Array | undefined;
+    let mapped = false;
+    try {
+      const size = fs.fstatSync(fd).size;
+      const mm = loadMmap();
+      if (typeof mm === 'string') {
+        options.log?.(`mmap unavailable (${mm}); reading ${path} into memory`);
+      } else if (size > 0) {
+        try {
+          bytes = mm.map(size, mm.PROT_READ, mm.MAP_SHARED, fd, 0, mm.MADV_RANDOM);
+          mapped = true;
+        } catch (e) {
+          options.log?.(`mmap failed (${e instanceof Error ? e.message : String(e)}); reading ${path} into memory`);
+        }
+      }
+      bytes ??= fs.readFileSync(fd);
+    } catch (e) {
+      throw ioError(e, path);
+    } finally {
+      fs.closeSync(fd); // a mapping outlives its descriptor
+    }
+    return new ActFile(bytes, mapped, { name: path, ...options });
+  }
+
+  /** An ACT file held in memory (not copied: `bytes` must not change while in use). */
+  static fromBytes(bytes: Uint8Array, options: ActReadOptions = {}): ActFile {
+    return new ActFile(bytes, false, options);
+  }
+
+  /** Header and tail facts (O(1)). */
+  get header(): ActHeader {
+    return this.#header;
+  }
+  /** True when the file is memory-mapped rather than read. */
+  get mapped(): boolean {
+    return this.#mapped;
+  }
+  /** The file's bytes (a mapping when `mapped`). */
+  get bytes(): Uint8Array {
+    return this.#bytes;
+  }
+
+  /** True when `path` is in the space. @throws FormatError on a malformed node on the way. */
+  has(path: Uint8Array): boolean {
+    return this.#named(() => this.#find(path)) >= 0;
+  }
+
+  /** The value stored for `path` (MORK writes 0), or undefined. */
+  get(path: Uint8Array): bigint | undefined {
+    const at = this.#named(() => this.#find(path));
+    if (at < 0) return undefined;
+    const b = this.#bytes;
+    const f = b[at]!;
+    if (f <= 247) return BigInt(f);
+    let v = 0n;
+    for (let k = f - 247; k >= 1; k--) v = (v << 8n) | BigInt(b[at + k]!);
+    return v;
+  }
+
+  /** Every path, in ascending order, as batches (fresh arenas). */
+  *paths(): Generator<PathArena> {
+    yield* this.#walk(undefined);
+  }
+
+  /**
+   * The paths that start with `prefix` (bytes, or a byte range per position), in ascending order.
+   * Walks down to the prefix, touching only the nodes on the way.
+   */
+  *prefixPaths(prefix: Uint8Array | PrefixPattern): Generator<PathArena> {
+    yield* this.#walk(prefix instanceof Uint8Array ? { lo: prefix, hi: prefix } : prefix);
+  }
+
+  /** Node, line and depth facts of the whole trie (one full walk). */
+  walkStats(): ActWalkStats {
+    return this.#named(() => this.#stats());
+  }
+
+  *#walk(prefix: PrefixPattern | undefined): Generator<PathArena> {
+    const { rootOffset, tailOffset } = this.#header;
+    const walker = new TrieWalker(this.#bytes, rootOffset, tailOffset, this.#limits(), prefix);
+    for (;;) {
+      const arena = new PathArena(1 << 16, 1024);
+      const done = this.#named(() => walker.run(arena, this.#batchPaths, BATCH_BYTES));
+      if (arena.count > 0) yield arena;
+      if (done) return;
+    }
+  }
+
+  #limits(): WalkLimits {
+    // In a tree every node has its own offset: more visits than bytes proves sharing (act-format.md §10.7).
+    return { maxVisits: this.#bytes.length, maxPathBytes: this.#maxPathBytes };
+  }
+
+  // Offset of the value varint of `path`, or -1 (arena_compact.rs `get_val_at`, with the membership test).
+  #find(path: Uint8Array): number {
+    const bytes = this.#bytes;
+    const nv = this.#nv;
+    const n = path.length;
+    let off = this.#header.rootOffset;
+    let limit = this.#header.tailOffset;
+    let p = 0;
+    for (;;) {
+      readNode(bytes, off, limit, nv, true);
+      if (nv.line) {
+        const len = nv.lineLen;
+        if (n - p < len) return -1;
+        const s = nv.lineStart;
+        for (let k = 0; k < len; k++) if (bytes[s + k] !== path[p + k]) return -1;
+        p += len;
+        if (p === n && nv.value) return nv.valuePos;
+        if (nv.child < 0) return -1;
+        limit = off;
+        off = nv.child;
+        continue;
+      }
+      if (p === n) return nv.value ? nv.valuePos : -1;
+      const k = childIndex(bytes, nv, path[p]!);
+      if (k < 0) return -1;
+      let child = nv.first;
+      for (let j = 0; j < k; j++) {
+        readNode(bytes, child, off, this.#skip, false);
+        child = this.#skip.end;
+      }
+      limit = off;
+      off = child;
+      p++;
+    }
+  }
+
+  #stats(): ActWalkStats {
+    const bytes = this.#bytes;
+    const nv = this.#nv;
+    const s: ActWalkStats = { nodes: 0, branchNodes: 0, maskBranches: 0, lineNodes: 0, valueNodes: 0, lineReferences: 0, distinctLines: 0, lineDataBytes: 0, lineBytesReferenced: 0, maxPathBytes: 0, maxNodeDepth: 0 };
+    const lines = new Set<number>();
+    const maxVisits = bytes.length;
+    // Pending nodes: offset, the limit it must end before, path length, node depth.
+    const stack: number[] = [this.#header.rootOffset, this.#header.tailOffset, 0, 1];
+    while (stack.length > 0) {
+      const nodeDepth = stack.pop()!;
+      const depth = stack.pop()!;
+      const limit = stack.pop()!;
+      const off = stack.pop()!;
+      if (++s.nodes > maxVisits) throw new FormatError(ErrorCode.Corrupt, 'more nodes reached than the file has bytes: nodes are shared, the file is not a tree', { offset: off });
+      readNode(bytes, off, limit, nv, true);
+      if (nodeDepth > s.maxNodeDepth) s.maxNodeDepth = nodeDepth;
+      if (nv.value) {
+        s.valueNodes++;
+        if (depth + (nv.line ? nv.lineLen : 0) > s.maxPathBytes) s.maxPathBytes = depth + (nv.line ? nv.lineLen : 0);
+      }
+      if (nv.line) {
+        s.lineNodes++;
+        s.lineReferences++;
+        s.lineBytesReferenced += nv.lineLen;
+        if (!lines.has(nv.lineStart)) {
+          lines.add(nv.lineStart);
+          s.distinctLines++;
+          s.lineDataBytes += nv.lineLen + (nv.lineLen <= 247 ? 1 : 1 + byteLength(nv.lineLen));
+        }
+        if (nv.child >= 0) stack.push(nv.child, off, depth + nv.lineLen, nodeDepth + 1);
+        continue;
+      }
+      s.branchNodes++;
+      if (nv.mask) s.maskBranches++;
+      let child = nv.first;
+      const count = nv.count;
+      for (let k = 0; k < count; k++) {
+        stack.push(child, off, depth + 1, nodeDepth + 1);
+        readNode(bytes, child, off, this.#skip, false);
+        child = this.#skip.end;
+      }
+    }
+    return s;
+  }
+
+  // Run `f`, adding this file's name to errors that have none.
+  #named<T>(f: () => T): T {
+    try {
+      return f();
+    } catch (e) {
+      if (this.#name !== undefined && isMorkspaceError(e) && e.where.file === undefined) throw e.withWhere({ file: this.#name });
+      throw e;
+    }
+  }
+}
+
+function byteLength(x: number): number {
+  let n = 0;
+  while (x > 0) {
+    n++;
+    x = Math.floor(x / 256);
+  }
+  return n;
+}

@@ -1,0 +1,175 @@
+/**
+ * Depth-first enumeration of an ACT trie in path order, with an explicit stack (paths can be far
+ * deeper than the JS call stack) and an optional prefix constraint: a byte range per leading
+ * position. Branches whose child byte is out of range are stepped over with a shallow parse, so a
+ * prefix walk touches only the nodes on its way.
+ */
+import { ErrorCode, FormatError } from '../../errors.js';
+import type { PathArena } from '../../path-arena.js';
+import { NodeView, readNode } from './node.js';
+
+/**
+ * Allowed bytes at each leading position of a path: `lo[i] <= path[i] <= hi[i]`. Paths shorter than
+ * the pattern are never reported. A plain prefix has `lo` equal to `hi`.
+ */
+export interface PrefixPattern {
+  lo: Uint8Array;
+  hi: Uint8Array;
+}
+
+/** Limits that keep a walk over a malicious file bounded. */
+export interface WalkLimits {
+  /** Node visits before the file is declared not a tree (a DAG can encode 2^N paths in O(N) bytes). */
+  maxVisits: number;
+  /** Longest path reported, in bytes. */
+  maxPathBytes: number;
+}
+
+/** Resumable enumeration: `run` fills an arena until a batch limit, returns true when done. */
+export class TrieWalker {
+  readonly #bytes: Uint8Array;
+  readonly #limits: WalkLimits;
+  readonly #lo: Uint8Array;
+  readonly #hi: Uint8Array;
+  readonly #nv = new NodeView();
+  readonly #skip = new NodeView();
+  #path = new Uint8Array(256);
+  #visits = 0;
+  // The root and the limit it must end before, until the first `run` visits it.
+  #start: [number, number] | undefined;
+  // Branches being iterated (struct of arrays, top = length - 1).
+  #parent: number[] = []; // branch offset: its children must end before it
+  #next: number[] = []; // offset of the next child in the sibling run
+  #left: number[] = []; // children not yet visited
+  #cursor: number[] = []; // list: offset of the next child byte; mask: next bit to test
+  #mask: number[] = []; // mask offset, or -1 for a list
+  #depth: number[] = []; // path length at the branch
+
+  constructor(bytes: Uint8Array, root: number, tail: number, limits: WalkLimits, prefix?: PrefixPattern) {
+    this.#bytes = bytes;
+    this.#limits = limits;
+    this.#lo = prefix?.lo ?? new Uint8Array(0);
+    this.#hi = prefix?.hi ?? new Uint8Array(0);
+    this.#start = [root, tail];
+  }
+
+  /** Nodes parsed so far. */
+  get visits(): number {
+    return this.#visits;
+  }
+
+  /** Append paths to `arena` until it holds `maxPaths` paths or `maxBytes` bytes; true when finished. */
+  run(arena: PathArena, maxPaths: number, maxBytes: number): boolean {
+    if (this.#start) {
+      const [root, tail] = this.#start;
+      this.#start = undefined;
+      this.#visit(root, tail, 0, arena);
+    }
+    const bytes = this.#bytes;
+    const m = this.#lo.length;
+    while (this.#left.length > 0) {
+      if (arena.count >= maxPaths || arena.byteLength >= maxBytes) return false;
+      const t = this.#left.length - 1;
+      if (this.#left[t] === 0) {
+        this.#pop();
+        continue;
+      }
+      let byte: number;
+      const mask = this.#mask[t]!;
+      if (mask < 0) {
+        byte = bytes[this.#cursor[t]!]!;
+        this.#cursor[t]!++;
+      } else {
+        let c = this.#cursor[t]!;
+        while ((bytes[mask + (c >> 3)]! & (1 << (c & 7))) === 0) c++;
+        byte = c;
+        this.#cursor[t] = c + 1;
+      }
+      this.#left[t]!--;
+      const off = this.#next[t]!;
+      const parent = this.#parent[t]!;
+      const depth = this.#depth[t]!;
+      if (depth < m && (byte < this.#lo[depth]! || byte > this.#hi[depth]!)) {
+        if (byte > this.#hi[depth]!) {
+          this.#pop(); // children ascend: none further can match
+          continue;
+        }
+        readNode(bytes, off, parent, this.#skip, false);
+        this.#next[t] = this.#skip.end;
+        continue;
+      }
+      this.#setPathByte(depth, byte);
+      this.#next[t] = this.#visit(off, parent, depth + 1, arena);
+    }
+    return true;
+  }
+
+  #pop(): void {
+    this.#parent.pop();
+    this.#next.pop();
+    this.#left.pop();
+    this.#cursor.pop();
+    this.#mask.pop();
+    this.#depth.pop();
+  }
+
+  // Visit the node at `off` (path length `depth`), following lines down to the next branch, which is
+  // pushed for iteration. Returns where the node at `off` ends (its next sibling).
+  #visit(off: number, limit: number, depth: number, arena: PathArena): number {
+    const bytes = this.#bytes;
+    const nv = this.#nv;
+    const m = this.#lo.length;
+    let end = -1;
+    for (;;) {
+      if (++this.#visits > this.#limits.maxVisits) {
+        throw new FormatError(ErrorCode.Corrupt, `more node visits (${this.#limits.maxVisits}) than the file has bytes: nodes are shared, the file is not a tree`, { offset: off });
+      }
+      readNode(bytes, off, limit, nv, true);
+      if (end < 0) end = nv.end;
+      if (nv.line) {
+        const len = nv.lineLen;
+        const s = nv.lineStart;
+        // Check the line against the prefix positions it covers.
+        for (let k = depth; k < m && k < depth + len; k++) {
+          const b = bytes[s + k - depth]!;
+          if (b < this.#lo[k]! || b > this.#hi[k]!) return end;
+        }
+        const newDepth = depth + len;
+        if (newDepth > this.#limits.maxPathBytes) throw new FormatError(ErrorCode.Limit, `path longer than ${this.#limits.maxPathBytes} bytes`, { offset: off });
+        this.#ensurePath(newDepth);
+        this.#path.set(bytes.subarray(s, s + len), depth);
+        depth = newDepth;
+        if (nv.value && depth >= m) arena.push(this.#path, 0, depth);
+        if (nv.child < 0) return end;
+        limit = off;
+        off = nv.child;
+        continue;
+      }
+      if (nv.value && depth >= m) arena.push(this.#path, 0, depth);
+      if (nv.count > 0) {
+        this.#parent.push(off);
+        this.#next.push(nv.first);
+        this.#left.push(nv.count);
+        this.#cursor.push(nv.mask ? 0 : nv.listPos);
+        this.#mask.push(nv.mask ? nv.listPos : -1);
+        this.#depth.push(depth);
+      }
+      return end;
+    }
+  }
+
+  #setPathByte(at: number, byte: number): void {
+    if (at + 1 > this.#limits.maxPathBytes) throw new FormatError(ErrorCode.Limit, `path longer than ${this.#limits.maxPathBytes} bytes`, {});
+    this.#ensurePath(at + 1);
+    this.#path[at] = byte;
+  }
+
+  #ensurePath(n: number): void {
+    if (n <= this.#path.length) return;
+    let cap = this.#path.length * 2;
+    while (cap < n) cap *= 2;
+    const next = new Uint8Array(cap);
+    next.set(this.#path);
+    this.#path = next;
+  }
+}
