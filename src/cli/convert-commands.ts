@@ -55,7 +55,7 @@ export function addConvertCommands(program: Command, io: CliIo, setExit: (p: Pro
 
 /** Options that tune writers (the .paths level, later the container's codecs). */
 function addFormatFlags(cmd: Command): void {
-  cmd.option('--level <n>', '.paths: deflate level 0-9 (default 7, as upstream)');
+  cmd.option('--level <n>', '.paths: deflate level 0-9 (default 5; upstream writes 7: 2% smaller, twice the time)');
 }
 
 async function run(io: CliIo, inputName: string, flags: ConvertFlags): Promise<void> {
