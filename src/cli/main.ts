@@ -8,6 +8,10 @@ import { ExitCode, exitCodeOf, isMorkspaceError } from '../errors.js';
 import { addConvertCommands } from './convert-commands.js';
 import { addInspectCommand } from './inspect-command.js';
 import type { CliIo } from './context.js';
+import { addVerifyCommand } from './verify-command.js';
+import { closePool } from '../pool/pool.js';
+// registers the MTTS format with the format table
+import '../formats/mtts/index.js';
 
 const { version } = createRequire(import.meta.url)('../../../package.json') as { version: string };
 
@@ -30,6 +34,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     });
   addConvertCommands(program, io, setExit);
   addInspectCommand(program, io, setExit);
+  addVerifyCommand(program, io, setExit);
   try {
     await program.parseAsync(argv as string[], { from: 'user' });
     if (pending) await pending;
@@ -42,6 +47,9 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     if (isEpipe(e)) return ExitCode.Ok; // the reader went away (`| head`): not our failure
     reportError(io, e, json);
     return exitCodeOf(e);
+  } finally {
+    // worker threads would keep the process alive after the command
+    await closePool();
   }
 }
 
