@@ -13,7 +13,7 @@ import { writeMtts } from './writer.js';
 export * from './options.js';
 export { Codec, CODEC_NAMES, AUTO_RULE, INCOMPRESSIBLE_BITS_PER_BYTE, chooseCodec, frontCode, frontDecode, encodeChunk, decodeChunk, chunkDigest, byteEntropy } from './chunk-codec.js';
 export type { EncodeChunkTask, EncodedChunk, DecodeChunkTask, DecodedChunk, ChunkFault } from './chunk-codec.js';
-export { MAGIC, CLOSING_MAGIC, MAJOR_VERSION, MINOR_VERSION, SectionKind, SECTION_REQUIRED, encodeSectionHeader, type MttsHeader, type MttsMetadata, type IndexEntry } from './layout.js';
+export * from './layout.js';
 export { readMtts, decodeMtts, newFacts, ByteReader, type MttsFacts } from './reader.js';
 export { writeMtts, encodeMtts, chunkSpace } from './writer.js';
 export { inspectMtts, type MttsInspection, type ChunkReport, type SectionReport } from './inspect.js';

@@ -190,17 +190,22 @@ class BodyWriter {
     this.#length = need;
     return at;
   }
+  // #room may replace the buffer: take the offset before touching #bytes or #view
   u8(x: number): void {
-    this.#bytes[this.#room(1)] = x;
+    const at = this.#room(1);
+    this.#bytes[at] = x;
   }
   u16(x: number): void {
-    this.#view.setUint16(this.#room(2), x, true);
+    const at = this.#room(2);
+    this.#view.setUint16(at, x, true);
   }
   u32(x: number): void {
-    this.#view.setUint32(this.#room(4), x, true);
+    const at = this.#room(4);
+    this.#view.setUint32(at, x, true);
   }
   u64(x: number): void {
-    this.#view.setBigUint64(this.#room(8), BigInt(x), true);
+    const at = this.#room(8);
+    this.#view.setBigUint64(at, BigInt(x), true);
   }
   varint(x: number): void {
     while (x >= 0x80) {
@@ -210,7 +215,8 @@ class BodyWriter {
     this.u8(x);
   }
   bytes(b: Uint8Array): void {
-    this.#bytes.set(b, this.#room(b.length));
+    const at = this.#room(b.length);
+    this.#bytes.set(b, at);
   }
   /** varint length + bytes. */
   blob(b: Uint8Array): void {

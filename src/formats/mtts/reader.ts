@@ -90,6 +90,8 @@ export interface MttsFacts {
   /** Kinds of the sections skipped as unknown. */
   skipped: number[];
   fileDigest?: Uint8Array;
+  /** Set when the whole-file digest does not match: the offset of the stored digest. */
+  digestMismatchAt?: number;
   fileBytes: number;
 }
 
@@ -135,7 +137,8 @@ async function* sections(source: AsyncIterable<Uint8Array>, opts: MttsOptions, f
         const end = decodeEnd(body, bodyOffset);
         facts.fileDigest = end.fileDigest;
         facts.fileBytes = r.offset;
-        if (opts.verify && !sameBytes(hasher.digestBuffer(), end.fileDigest)) throw new FormatError(ErrorCode.Checksum, 'file digest does not match the file', { offset: bodyOffset + 12 });
+        // reported after the chunks are decoded: a chunk's own digest names the fault more precisely
+        if (opts.verify && !sameBytes(hasher.digestBuffer(), end.fileDigest)) facts.digestMismatchAt = bodyOffset + 12;
         if (indexOffset < 0) throw new FormatError(ErrorCode.Corrupt, 'end section before any index section', { offset });
         if (end.indexOffset !== indexOffset || end.chunks !== facts.chunks.length) {
           throw new FormatError(ErrorCode.Corrupt, `end section points at an index at ${end.indexOffset} of ${end.chunks} chunks; the index is at ${indexOffset}, with ${facts.chunks.length}`, { offset: bodyOffset });
@@ -225,6 +228,7 @@ export async function* readMtts(source: AsyncIterable<Uint8Array>, options: Part
     for (let i = 0; i < n; i++) arena.commit(ends[i]!);
     yield arena;
   }
+  if (facts.digestMismatchAt !== undefined) throw new FormatError(ErrorCode.Checksum, 'file digest does not match the file: a byte changed that no chunk or section check covers (every chunk decoded intact)', { offset: facts.digestMismatchAt });
   const m = facts.metadata;
   if (m === undefined) throw new FormatError(ErrorCode.Corrupt, 'no metadata section', { offset: HEADER_BYTES });
   if (m.atoms !== atoms || m.pathBytes !== pathBytes || m.chunks !== facts.chunks.length) {
