@@ -4,6 +4,8 @@
  * Importing this module registers the format.
  */
 import { StatsCollector } from '../../stats.js';
+import { POOL_MIN_BYTES, warmPool } from '../../pool/pool.js';
+import { mttsOptions } from './options.js';
 import { registerFormat, type Format } from '../registry.js';
 import { hasMagic } from './layout.js';
 import { inspectMtts } from './inspect.js';
@@ -26,6 +28,9 @@ export const mttsFormat: Format = {
   sniff: hasMagic,
   async open(input, options) {
     const facts = newFacts();
+    const threads = mttsOptions(options.mtts).threads;
+    // a file this big will be decoded on the pool: start its workers while the header is read
+    if (input.size !== undefined && input.size >= 2 * POOL_MIN_BYTES) warmPool(threads);
     return {
       batches: readMtts(input.chunks(), options.mtts, facts),
       sorted: true,

@@ -19,9 +19,12 @@ import { mttsOptions, type MttsOptions } from './options.js';
 /** Reads exact byte counts from a chunked stream, keeping a file offset for messages. */
 export class ByteReader {
   readonly #it: AsyncIterator<Uint8Array>;
+  // chunks not yet consumed start at #first: an index, not shift(), which is O(n) per call and
+  // would make a section fed in 1-byte chunks quadratic
   #pending: Uint8Array[] = [];
+  #first = 0;
   #pendingBytes = 0;
-  #head = 0; // bytes of pending[0] already consumed
+  #head = 0; // bytes of pending[#first] already consumed
   #done = false;
   /** File offset of the next byte. */
   offset = 0;
@@ -55,15 +58,20 @@ export class ByteReader {
     const out = new Uint8Array(n);
     let o = 0;
     while (o < n) {
-      const first = this.#pending[0]!;
+      const first = this.#pending[this.#first]!;
       const take = Math.min(n - o, first.length - this.#head);
-      out.set(first.subarray(this.#head, this.#head + take), o);
+      if (take === 1) out[o] = first[this.#head]!;
+      else out.set(first.subarray(this.#head, this.#head + take), o);
       o += take;
       this.#head += take;
       if (this.#head === first.length) {
-        this.#pending.shift();
+        this.#first++;
         this.#head = 0;
       }
+    }
+    if (this.#first > 64 && this.#first * 2 > this.#pending.length) {
+      this.#pending.splice(0, this.#first);
+      this.#first = 0;
     }
     this.#pendingBytes -= n;
     this.offset += n;

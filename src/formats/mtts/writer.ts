@@ -8,7 +8,7 @@ import { Blake3Hasher } from '@napi-rs/blake-hash';
 import { compareRanges } from '../../bytes.js';
 import { ErrorCode, FormatError, MorkspaceError } from '../../errors.js';
 import type { PathArena } from '../../path-arena.js';
-import { decidePool, mapOrdered, runTask } from '../../pool/pool.js';
+import { decidePool, mapOrdered, POOL_MIN_BYTES, runTask, warmPool } from '../../pool/pool.js';
 import { isStrictlySorted, sortUniqueArena } from '../../sort.js';
 import { CODEC_NAMES, encodeChunk, type ChunkFault, type EncodeChunkTask, type EncodedChunk } from './chunk-codec.js';
 import { CHUNK_HEADER_BYTES, SECTION_HEADER_BYTES, SectionKind, encodeChunkHeader, encodeEndPrefix, encodeHeader, encodeIndex, encodeMetadata, encodeSectionHeader, type CodecSummary, type IndexEntry } from './layout.js';
@@ -125,6 +125,8 @@ export async function* writeMtts(batches: AsyncIterable<PathArena>, options: Par
   const chunks = chunkSpace(batches, opts.chunkBytes);
   const tracked = (async function* (): AsyncGenerator<ChunkPaths> {
     for await (const c of chunks) {
+      // a first chunk this big means more follow: start the workers while they are cut
+      if (atoms === 0 && c.bytes.length >= POOL_MIN_BYTES) warmPool(opts.threads);
       if (atoms === 0) firstPath = firstPathOf(c);
       lastPath = lastPathOf(c);
       atoms += c.ends.length;
