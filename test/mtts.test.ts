@@ -209,6 +209,21 @@ describe('MTTS integrity', () => {
     assert.equal(r.code, ErrorCode.Corrupt);
   });
 
+  test('when verify is off and random bytes are overwritten, then each read decodes or throws a MorkspaceError', async () => {
+    const { mulberry32 } = await import('./helpers/random-space.js');
+    const rand = mulberry32(SEED + 99);
+    for (let i = 0; i < 1500; i++) {
+      const bad = file.slice();
+      const hits = 1 + Math.floor(rand() * 4);
+      for (let k = 0; k < hits; k++) bad[Math.floor(rand() * bad.length)] = Math.floor(rand() * 256);
+      const r = await decodeOrError(bad, { verify: false });
+      if (r instanceof PathArena) {
+        const list = pathList(r);
+        assert.deepEqual([...list].sort((a, b) => Buffer.compare(Buffer.from(a, 'hex'), Buffer.from(b, 'hex'))), list, 'decoded paths stay sorted');
+      }
+    }
+  });
+
   test('when verify is off, then a bad file digest is not checked but the paths still are', async () => {
     const bad = file.slice();
     bad[bad.length - 10]! ^= 1;

@@ -258,6 +258,8 @@ export function chooseCodec(raw: Uint8Array, compression: MttsCompression, defla
 export function encodeChunk(task: EncodeChunkTask): EncodedChunk | ChunkFault {
   const raw = frontCode(task.bytes, task.ends);
   if (!(raw instanceof Uint8Array)) return raw;
+  // chunk header fields are u32: only a single path near 4 GiB could overflow them
+  if (raw.length > 0xffffffff) return { ok: false, code: ErrorCode.Limit, message: `chunk front-codes to ${raw.length} bytes, more than a chunk can hold (4 GiB)` };
   let { codec, level } = chooseCodec(raw, task.compression, task.deflateLevel, task.priority);
   let stored = compressWith(codec, level, raw);
   if (codec !== Codec.None && !worthCompressing(raw.length, stored.length)) {
