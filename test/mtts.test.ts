@@ -16,6 +16,7 @@ import {
 } from '../src/formats/mtts/index.js';
 import { SEED, batches, pathList, randomSpace } from './helpers/random-space.js';
 import { headerWithVersion, joinSections, splitSections } from './helpers/mtts-surgery.js';
+import { GOLDEN_DIR, GOLDENS } from './helpers/mtts-goldens.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const BIN = path.join(ROOT, 'bin/morkspace.js');
@@ -414,4 +415,15 @@ describe('MTTS command line', () => {
     assert.equal(v.status, 1);
     assert.match(v.stderr, /<stdin>.*ERR_TRUNCATED/);
   });
+});
+
+describe('MTTS golden files', () => {
+  for (const g of GOLDENS) {
+    test(`when ${g.name}'s space is written again, then the bytes match the golden file`, async () => {
+      const golden = fs.readFileSync(path.join(GOLDEN_DIR, g.name));
+      const bytes = await encodeMtts(g.space(), g.options);
+      assert.ok(Buffer.compare(bytes, golden) === 0, `${g.name} changed: regenerate with node dist/test/helpers/mtts-goldens.js --write only if the format changed on purpose`);
+      assert.deepEqual(pathList(await decodeMtts(golden)), pathList(g.space()));
+    });
+  }
 });

@@ -22,7 +22,8 @@ export function defaultThreads(): number {
  */
 export async function getPool(threads: number): Promise<Piscina> {
   if (pool !== undefined && poolThreads === threads) return pool;
-  if (pool !== undefined) await closePool();
+  // replace synchronously, so concurrent callers never create two pools; then retire the old one
+  const old = pool;
   pool = new Piscina({
     filename: new URL('./worker.js', import.meta.url).href,
     minThreads: threads,
@@ -31,7 +32,9 @@ export async function getPool(threads: number): Promise<Piscina> {
     idleTimeout: 1000,
   });
   poolThreads = threads;
-  return pool;
+  const current = pool;
+  if (old !== undefined) await old.destroy();
+  return current;
 }
 
 /**

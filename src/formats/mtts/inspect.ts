@@ -71,6 +71,7 @@ export function chunkReport(e: IndexEntry, i: number): ChunkReport {
 
 /** A path for a report: as MeTTa text when it is an expression, else its bytes in hex. */
 function showPath(p: Uint8Array): string {
+  if (p.length === 0) return '(the empty path)';
   try {
     const text = expressionToText(p);
     return text.length > 80 ? `${text.slice(0, 80)}…` : text;
