@@ -1,9 +1,8 @@
 /** `verify`: read a whole file and check every digest; exit 0 with a one-line summary, or the error. */
 import type { Command } from 'commander';
-import { openSpace } from '../convert.js';
 import { detectInputFormat } from '../formats/registry.js';
 import { newFacts, readMtts } from '../formats/mtts/reader.js';
-import { namedErrors } from '../convert.js';
+import { namedErrors, openSpace } from '../convert.js';
 import { cliInput, type CliIo, type GlobalOptions } from './context.js';
 import { addMttsThreadFlags, formatOptions, type FormatFlags } from './format-flags.js';
 import { num } from './render.js';
@@ -13,6 +12,7 @@ interface VerifyFlags extends GlobalOptions, FormatFlags {
   from?: string;
 }
 
+/** Register `verify [input]`: exit 0 with a one-line OK (or `--json`), else the error with exit 1. */
 export function addVerifyCommand(program: Command, io: CliIo, setExit: (p: Promise<void>) => void): void {
   const cmd = program
     .command('verify')
