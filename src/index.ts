@@ -10,6 +10,8 @@ export * from './formats/paths.js';
 export { parallelZlib, Adler32, zlibHeader } from './formats/zlib-parallel.js';
 export * from './formats/registry.js';
 export * from './formats/act/index.js';
+export * from './formats/mtts/index.js';
+export { closePool, defaultThreads, mapOrdered, poolStats, POOL_MIN_BYTES } from './pool/pool.js';
 export * from './io/input.js';
 export * from './io/output.js';
 export * from './pipeline.js';

@@ -4,7 +4,7 @@ import { convertStream, type ConvertOptions } from '../convert.js';
 import { detectOutputFormat } from '../formats/registry.js';
 import { checkCliOutput, cliInput, note, sendOutput, type CliIo, type GlobalOptions } from './context.js';
 import { num } from './render.js';
-import { formatOptions, type FormatFlags } from './format-flags.js';
+import { addMttsThreadFlags, addMttsWriteFlags, formatOptions, type FormatFlags } from './format-flags.js';
 
 interface ConvertFlags extends GlobalOptions, FormatFlags {
   output?: string;
@@ -50,12 +50,15 @@ export function addConvertCommands(program: Command, io: CliIo, setExit: (p: Pro
   );
   program.commands.at(-1)!.action((input: string, flags: ConvertFlags) => setExit(run(io, input, flags)));
 
-  for (const cmd of program.commands) if (['serialize', 'convert'].includes(cmd.name())) addFormatFlags(cmd);
+  for (const cmd of program.commands) {
+    if (['serialize', 'convert'].includes(cmd.name())) addMttsWriteFlags(addFormatFlags(cmd));
+    if (['serialize', 'deserialize', 'convert'].includes(cmd.name())) addMttsThreadFlags(cmd, cmd.name() !== 'serialize');
+  }
 }
 
 /** Options that tune writers (the .paths level, later the container's codecs). */
-function addFormatFlags(cmd: Command): void {
-  cmd.option('--level <n>', '.paths: deflate level 0-9 (default 5; upstream writes 7: 2% smaller, twice the time)');
+function addFormatFlags(cmd: Command): Command {
+  return cmd.option('--level <n>', '.paths: deflate level 0-9 (default 5; upstream writes 7: 2% smaller, twice the time)');
 }
 
 async function run(io: CliIo, inputName: string, flags: ConvertFlags): Promise<void> {

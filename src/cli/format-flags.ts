@@ -1,10 +1,19 @@
 /** Command-line flags that tune formats, turned into the library's option bags. */
+import type { Command } from 'commander';
 import { fail } from '../errors.js';
+import { parseCompression, type MttsOptions, type MttsPriority } from '../formats/mtts/options.js';
 import type { FormatOptions } from '../formats/registry.js';
 
 export interface FormatFlags {
   crlf?: boolean;
   level?: string;
+  compression?: string;
+  priority?: string;
+  threads?: string;
+  chunkSize?: string;
+  meta?: string[];
+  /** False under `--no-verify`. */
+  verify?: boolean;
 }
 
 /** Parse an integer flag within [min, max]. @throws UsageError naming the flag. */
@@ -14,9 +23,59 @@ export function intFlag(name: string, value: string, min: number, max: number): 
   return n;
 }
 
+/** Parse a byte size: `65536`, `64k`, `64KiB`, `1m`, `1MiB`. @throws UsageError naming the flag. */
+export function sizeFlag(name: string, value: string, min: number, max: number): number {
+  const m = /^(\d+)\s*(k|kib|m|mib)?$/i.exec(value);
+  const n = m ? Number(m[1]) * (m[2] === undefined ? 1 : m[2].toLowerCase().startsWith('k') ? 1024 : 1 << 20) : Number.NaN;
+  if (!Number.isInteger(n) || n < min || n > max) throw fail.usage(`--${name} takes a byte count from ${min} to ${max} (suffixes k, m), got '${value}'`);
+  return n;
+}
+
+/** Add the MTTS writer flags to a command. */
+export function addMttsWriteFlags(cmd: Command): Command {
+  return cmd
+    .option('--compression <codec>', 'mtts: none, lz4, deflate[:1-9] or auto (default auto)')
+    .option('--priority <p>', 'mtts auto compression: speed, balanced or size (default balanced)')
+    .option('--chunk-size <bytes>', 'mtts: path bytes per chunk, suffixes k/m (default 1m)')
+    .option('--meta <key=value>', 'mtts: store a key/value pair in the metadata (repeatable)', (v: string, prev: string[] = []) => [...prev, v]);
+}
+
+/** Add the flags of commands that read or write MTTS with the worker pool. */
+export function addMttsThreadFlags(cmd: Command, reads: boolean): Command {
+  cmd.option('--threads <n>', 'mtts: worker threads for chunk coding (default: available cores)');
+  if (reads) cmd.option('--no-verify', 'mtts: skip digest checks when reading');
+  return cmd;
+}
+
+function mttsFlags(flags: FormatFlags): Partial<MttsOptions> | undefined {
+  const o: Partial<MttsOptions> = {};
+  if (flags.compression !== undefined) Object.assign(o, parseCompression(flags.compression));
+  if (flags.priority !== undefined) {
+    if (!['speed', 'balanced', 'size'].includes(flags.priority)) throw fail.usage(`--priority takes speed, balanced or size, got '${flags.priority}'`);
+    o.priority = flags.priority as MttsPriority;
+  }
+  if (flags.threads !== undefined) o.threads = intFlag('threads', flags.threads, 1, 256);
+  if (flags.chunkSize !== undefined) o.chunkBytes = sizeFlag('chunk-size', flags.chunkSize, 1, 256 << 20);
+  if (flags.verify === false) o.verify = false;
+  if (flags.meta !== undefined) {
+    const meta: Record<string, string> = {};
+    for (const kv of flags.meta) {
+      const eq = kv.indexOf('=');
+      if (eq <= 0) throw fail.usage(`--meta takes key=value, got '${kv}'`);
+      const key = kv.slice(0, eq);
+      if (key in meta) throw fail.usage(`--meta key '${key}' given twice`);
+      meta[key] = kv.slice(eq + 1);
+    }
+    o.meta = meta;
+  }
+  return Object.keys(o).length > 0 ? o : undefined;
+}
+
 export function formatOptions(flags: FormatFlags): FormatOptions {
   const o: FormatOptions = {};
   if (flags.crlf) o.text = { crIsWhitespace: true };
   if (flags.level !== undefined) o.paths = { level: intFlag('level', flags.level, 0, 9) };
+  const mtts = mttsFlags(flags);
+  if (mtts !== undefined) o.mtts = mtts;
   return o;
 }

@@ -3,8 +3,8 @@ import type { Command } from 'commander';
 import { inspectSpace } from '../convert.js';
 import type { SpaceStats } from '../stats.js';
 import { cliInput, type CliIo, type GlobalOptions } from './context.js';
-import { formatOptions, type FormatFlags } from './format-flags.js';
-import { histogram, num, table } from './render.js';
+import { addMttsThreadFlags, formatOptions, type FormatFlags } from './format-flags.js';
+import { histogram, num, recordTable, table } from './render.js';
 
 interface InspectFlags extends GlobalOptions, FormatFlags {
   from?: string;
@@ -12,15 +12,15 @@ interface InspectFlags extends GlobalOptions, FormatFlags {
 }
 
 export function addInspectCommand(program: Command, io: CliIo, setExit: (p: Promise<void>) => void): void {
-  program
+  const cmd = program
     .command('inspect')
     .description('what a file is and holds: format, sizes, atoms, symbols, depth, histograms')
     .argument('[input]', 'space file, or - for stdin', '-')
     .option('--from <format>', 'input format (default: detected)')
     .option('--json', 'print one JSON document')
     .option('--count', 'walk the whole space for atom statistics (formats that answer from their header without it: act, mtts)')
-    .option('--crlf', 'text input: treat carriage returns as whitespace')
-    .action((inputName: string, flags: InspectFlags) => setExit(run(io, inputName, flags)));
+    .option('--crlf', 'text input: treat carriage returns as whitespace');
+  addMttsThreadFlags(cmd, true).action((inputName: string, flags: InspectFlags) => setExit(run(io, inputName, flags)));
 }
 
 async function run(io: CliIo, inputName: string, flags: InspectFlags): Promise<void> {
@@ -38,11 +38,18 @@ async function run(io: CliIo, inputName: string, flags: InspectFlags): Promise<v
     ['format', format],
   ];
   if (fileBytes !== undefined) rows.push(['file size', `${num(fileBytes)} bytes`]);
-  for (const [k, v] of Object.entries(facts)) rows.push([words(k), typeof v === 'number' ? num(v) : typeof v === 'object' ? JSON.stringify(v) : String(v)]);
+  // lists of records (MTTS sections and chunks) print as tables after the summary
+  const lists: string[] = [];
+  for (const [k, v] of Object.entries(facts)) {
+    if (v === undefined) continue;
+    if (Array.isArray(v) && v.every((x) => typeof x === 'object' && x !== null)) lists.push(`${k}\n${recordTable(v as Record<string, unknown>[])}`);
+    else rows.push([words(k), typeof v === 'number' ? num(v) : typeof v === 'object' ? JSON.stringify(v) : String(v)]);
+  }
   if (!stats) {
-    io.stdout.write(table(rows));
+    io.stdout.write(table(rows) + lists.join(''));
     return;
   }
+  io.stdout.write(lists.join(''));
   rows.push(...spaceRows(stats));
   if (fileBytes) rows.push(['ratio', `${num(ratio(stats.rawBytes, fileBytes))}x (path bytes / file size)`]);
   io.stdout.write(table(rows));

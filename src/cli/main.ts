@@ -11,6 +11,10 @@ import { addQueryCommand } from './query-command.js';
 // Formats beyond text and paths register themselves when imported.
 import '../formats/act/index.js';
 import type { CliIo } from './context.js';
+import { addVerifyCommand } from './verify-command.js';
+import { closePool } from '../pool/pool.js';
+// registers the MTTS format with the format table
+import '../formats/mtts/index.js';
 
 const { version } = createRequire(import.meta.url)('../../../package.json') as { version: string };
 
@@ -34,6 +38,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
   addConvertCommands(program, io, setExit);
   addInspectCommand(program, io, setExit);
   addQueryCommand(program, io, setExit);
+  addVerifyCommand(program, io, setExit);
   try {
     await program.parseAsync(argv as string[], { from: 'user' });
     if (pending) await pending;
@@ -46,6 +51,9 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     if (isEpipe(e)) return ExitCode.Ok; // the reader went away (`| head`): not our failure
     reportError(io, e, json);
     return exitCodeOf(e);
+  } finally {
+    // worker threads would keep the process alive after the command
+    await closePool();
   }
 }
 

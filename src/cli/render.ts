@@ -18,3 +18,14 @@ export function histogram(h: Record<string, number>, indent = '  '): string[] {
   const w = Math.max(0, ...entries.map(([k]) => k.length));
   return entries.map(([k, v]) => `${indent}${k.padStart(w)}  ${num(v).padStart(12)}  ${'#'.repeat(Math.max(v > 0 ? 1 : 0, Math.round((30 * v) / max)))}`);
 }
+
+/** Records as a table with one column per key: numbers right-aligned, a header row. */
+export function recordTable(records: ReadonlyArray<Record<string, unknown>>, indent = '  '): string {
+  if (records.length === 0) return `${indent}(none)\n`;
+  const keys = Object.keys(records[0]!);
+  const cells = records.map((r) => keys.map((k) => (typeof r[k] === 'number' ? num(r[k] as number) : String(r[k] ?? ''))));
+  const widths = keys.map((k, i) => Math.max(k.length, ...cells.map((c) => c[i]!.length)));
+  const line = (c: string[], numeric: boolean[]): string => indent + c.map((x, i) => (numeric[i] ? x.padStart(widths[i]!) : x.padEnd(widths[i]!))).join('  ').trimEnd();
+  const numeric = keys.map((k) => typeof records[0]![k] === 'number');
+  return [line(keys, numeric), ...cells.map((c) => line(c, numeric))].join('\n') + '\n';
+}

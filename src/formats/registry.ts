@@ -10,6 +10,7 @@ import type { PathArena } from '../path-arena.js';
 import type { PathSource } from '../pipeline.js';
 import type { SpaceStats } from '../stats.js';
 import { readPaths, writePaths, looksLikeZlib, type PathsOptions } from './paths.js';
+import type { MttsOptions } from './mtts/options.js';
 import { readText, writeText } from './text.js';
 import { isStrictlySorted } from '../sort.js';
 
@@ -19,6 +20,7 @@ export type FormatName = 'text' | 'paths' | 'act' | 'mtts';
 export interface FormatOptions {
   text?: Partial<ParseOptions>;
   paths?: Partial<PathsOptions>;
+  mtts?: Partial<MttsOptions>;
   /** Where notes for `--verbose` go. */
   log?: (msg: string) => void;
 }

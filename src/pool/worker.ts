@@ -1,0 +1,34 @@
+/**
+ * The pool's worker: each export is a task run by name. Results move their buffers back to the main
+ * thread (no copy); faults come back as plain `{ ok: false, … }` data.
+ */
+import { move, transferableSymbol, valueSymbol } from 'piscina';
+import { decodeChunk as decode, encodeChunk as encode, type DecodeChunkTask, type EncodeChunkTask } from '../formats/mtts/chunk-codec.js';
+
+/** A result whose buffers piscina transfers instead of cloning: `Piscina.move` of a value with several buffers. */
+class Moved<T> {
+  readonly #value: T;
+  readonly #transfer: ArrayBuffer[];
+  constructor(value: T, transfer: ArrayBuffer[]) {
+    this.#value = value;
+    this.#transfer = transfer;
+  }
+  get [transferableSymbol](): ArrayBuffer[] {
+    return this.#transfer;
+  }
+  get [valueSymbol](): T {
+    return this.#value;
+  }
+}
+
+/** Encode a chunk (see `encodeChunk` in chunk-codec.ts); the payload buffer is moved out. */
+export function encodeChunk(task: EncodeChunkTask): unknown {
+  const r = encode(task);
+  return r.ok ? move(new Moved(r, [r.stored.buffer as ArrayBuffer, r.digest.buffer as ArrayBuffer]) as never) : r;
+}
+
+/** Decode a chunk (see `decodeChunk` in chunk-codec.ts); the path buffers are moved out. */
+export function decodeChunk(task: DecodeChunkTask): unknown {
+  const r = decode(task);
+  return r.ok ? move(new Moved(r, [r.bytes.buffer as ArrayBuffer, r.ends.buffer as ArrayBuffer]) as never) : r;
+}
