@@ -19,8 +19,10 @@ import type { PathArena } from '../src/path-arena.js';
 const SETTINGS: Array<[string, Partial<MttsOptions>]> = [
   ['none', { compression: 'none' }],
   ['lz4', { compression: 'lz4' }],
-  ['deflate:1', { compression: 'deflate', deflateLevel: 1 }],
-  ['deflate:6', { compression: 'deflate', deflateLevel: 6 }],
+  ['deflate:1', { compression: 'deflate', level: 1 }],
+  ['deflate:6', { compression: 'deflate', level: 6 }],
+  ['brotli:5', { compression: 'brotli', level: 5 }],
+  ['brotli:9', { compression: 'brotli', level: 9 }],
   ['auto:speed', { priority: 'speed' }],
   ['auto:balanced', { priority: 'balanced' }],
   ['auto:size', { priority: 'size' }],

@@ -52,8 +52,10 @@ async function decodeOrError(bytes: Uint8Array, options: Partial<MttsOptions> = 
 const SETTINGS: Array<[string, Partial<MttsOptions>]> = [
   ['none', { compression: 'none' }],
   ['lz4', { compression: 'lz4' }],
-  ['deflate:1', { compression: 'deflate', deflateLevel: 1 }],
-  ['deflate:9', { compression: 'deflate', deflateLevel: 9 }],
+  ['deflate:1', { compression: 'deflate', level: 1 }],
+  ['deflate:9', { compression: 'deflate', level: 9 }],
+  ['brotli:0', { compression: 'brotli', level: 0 }],
+  ['brotli:11', { compression: 'brotli', level: 11 }],
   ['auto speed', { compression: 'auto', priority: 'speed' }],
   ['auto balanced', { compression: 'auto', priority: 'balanced' }],
   ['auto size', { compression: 'auto', priority: 'size' }],
@@ -118,10 +120,13 @@ describe('MTTS round trips', () => {
 
   test('when front-coded bytes are decoded, then the counts, lengths and order are all checked', () => {
     const ok = frontCode(Uint8Array.from([1, 2, 1, 3]), Uint32Array.of(2, 4)) as Uint8Array;
-    assert.deepEqual([...ok], [0, 2, 1, 2, 1, 1, 3]);
+    // stream sizes 2 and 2, prefix lengths [0, 1], suffix lengths [2, 1], suffix bytes 1 2 | 3
+    assert.deepEqual([...ok], [2, 2, 0, 1, 2, 1, 1, 2, 3]);
     assert.equal((frontDecode(ok, 2, 3) as { ok?: boolean }).ok, false, 'path bytes mismatch');
     assert.equal((frontDecode(ok, 3, 4) as { ok?: boolean }).ok, false, 'count mismatch');
-    assert.equal((frontDecode(Uint8Array.from([0, 1, 5, 0, 1, 4]), 2, 2) as { ok?: boolean }).ok, false, 'descending');
+    assert.equal((frontDecode(Uint8Array.from([2, 2, 0, 0, 1, 1, 5, 4]), 2, 2) as { ok?: boolean }).ok, false, 'descending');
+    assert.deepEqual([...(frontDecode(Uint8Array.from([2, 2, 0, 0, 1, 1, 4, 5]), 2, 2) as { bytes: Uint8Array }).bytes], [4, 5], 'ascending');
+    assert.equal((frontDecode(Uint8Array.from([9, 2, 0, 0, 1, 1, 4, 5]), 2, 2) as { ok?: boolean }).ok, false, 'stream sizes past the chunk');
   });
 });
 
@@ -292,12 +297,15 @@ describe('MTTS compression', () => {
     const s = randomSpace(SEED + 5, { paths: 3000 });
     const codecs = async (priority: 'speed' | 'balanced' | 'size'): Promise<string[]> => (await inspectMtts(await encodeMtts(s, { priority, threads: 1, chunkBytes: 30_000 }))).chunks.map((c) => c.codec);
     assert.ok((await codecs('speed')).every((c) => c === 'lz4'));
-    assert.ok((await codecs('balanced')).every((c) => c === 'deflate:4'));
-    assert.ok((await codecs('size')).every((c) => c === 'deflate:9'));
+    assert.ok((await codecs('balanced')).every((c) => c === 'brotli:5'));
+    assert.ok((await codecs('size')).every((c) => c === 'brotli:9'));
   });
 
   test('when --compression is parsed, then deflate takes a level and the rest do not', () => {
-    assert.deepEqual(parseCompression('deflate:9'), { compression: 'deflate', deflateLevel: 9 });
+    assert.deepEqual(parseCompression('deflate:9'), { compression: 'deflate', level: 9 });
+    assert.deepEqual(parseCompression('brotli:11'), { compression: 'brotli', level: 11 });
+    assert.throws(() => parseCompression('brotli:12'), /brotli\[:0-11\]/);
+    assert.throws(() => parseCompression('lz4:3'));
     assert.deepEqual(parseCompression('lz4'), { compression: 'lz4' });
     assert.throws(() => parseCompression('lz4:3'), { code: ErrorCode.Usage });
     assert.throws(() => parseCompression('zstd'), { code: ErrorCode.Usage });
@@ -345,7 +353,7 @@ describe('MTTS command line', () => {
   });
 
   test('when convert is given each --compression, then the result verifies', async () => {
-    for (const c of ['none', 'lz4', 'deflate', 'deflate:3', 'auto']) {
+    for (const c of ['none', 'lz4', 'deflate', 'deflate:3', 'brotli', 'brotli:4', 'auto']) {
       const out = path.join(TMP, `c-${c.replace(':', '')}.mtts`);
       const r = await cli(['convert', metta, '--from', 'text', '-o', out, '--compression', c]);
       assert.equal(r.code, 0, r.stderr);

@@ -34,7 +34,7 @@ export function sizeFlag(name: string, value: string, min: number, max: number):
 /** Add the MTTS writer flags to a command. */
 export function addMttsWriteFlags(cmd: Command): Command {
   return cmd
-    .option('--compression <codec>', 'mtts: none, lz4, deflate[:1-9] or auto (default auto)')
+    .option('--compression <codec>', 'mtts: none, lz4, deflate[:1-9], brotli[:0-11] or auto (default auto)')
     .option('--priority <p>', 'mtts auto compression: speed, balanced or size (default balanced)')
     .option('--chunk-size <bytes>', 'mtts: path bytes per chunk, suffixes k/m (default 1m)')
     .option('--meta <key=value>', 'mtts: store a key/value pair in the metadata (repeatable)', (v: string, prev: string[] = []) => [...prev, v]);

@@ -7,7 +7,7 @@ import { hex } from '../../bytes.js';
 import { expressionToText } from '../../expr/encoding.js';
 import { ErrorCode, FormatError, ioError } from '../../errors.js';
 import type { Input } from '../../io/input.js';
-import { CODEC_NAMES } from './chunk-codec.js';
+import { CODEC_NAMES, Codec } from './chunk-codec.js';
 import {
   END_BODY_BYTES, END_SECTION_BYTES, HEADER_BYTES, SECTION_HEADER_BYTES, SECTION_NAMES, SectionKind,
   decodeEnd, decodeHeader, decodeIndex, decodeMetadata, decodeSectionHeader, type IndexEntry, type MttsHeader, type MttsMetadata,
@@ -60,7 +60,7 @@ function ratio(raw: number, stored: number): number {
 
 function codecName(codec: number, level: number): string {
   const name = CODEC_NAMES[codec] ?? `codec${codec}`;
-  return codec === 2 ? `${name}:${level}` : name;
+  return codec === Codec.Deflate || codec === Codec.Brotli ? `${name}:${level}` : name;
 }
 
 /** A chunk's index entry as a report row. */

@@ -162,13 +162,15 @@ export function encodeChunkHeader(c: ChunkHeader): Uint8Array {
 export function decodeChunkHeader(h: Uint8Array, storedBytes: number, maxChunkBytes: number, where: Where): ChunkHeader {
   const v = viewOf(h);
   const c: ChunkHeader = { codec: h[0]!, level: h[1]!, ordinal: v.getUint32(4, true), count: v.getUint32(8, true), pathBytes: v.getUint32(12, true), rawLength: v.getUint32(16, true), digest: h.slice(20, 20 + CHUNK_DIGEST_BYTES) };
-  if (c.codec > 2) throw corrupt(`unknown codec id ${c.codec}`, where);
-  if (c.codec === 2 ? c.level < 1 || c.level > 9 : c.level !== 0) throw corrupt(`codec ${c.codec} with level ${c.level}`, where);
+  if (c.codec > 3) throw corrupt(`unknown codec id ${c.codec}`, where);
+  // levels: deflate (2) 1-9, brotli (3) 0-11, none and lz4 0
+  const [minLevel, maxLevel] = c.codec === 2 ? [1, 9] : c.codec === 3 ? [0, 11] : [0, 0];
+  if (c.level < minLevel || c.level > maxLevel) throw corrupt(`codec ${c.codec} with level ${c.level}`, where);
   if (v.getUint16(2, true) !== 0) throw corrupt('reserved chunk header bytes are not zero', where);
   if (c.count === 0) throw corrupt('chunk holds no paths', where);
   if (c.rawLength > maxChunkBytes || c.pathBytes > maxChunkBytes) throw new FormatError(ErrorCode.Limit, `chunk of ${Math.max(c.rawLength, c.pathBytes)} bytes exceeds the limit of ${maxChunkBytes} (maxChunkBytes)`, where);
-  // each path costs at least two varint bytes; a raw chunk is its own payload
-  if (c.rawLength < 2 * c.count || c.rawLength > c.pathBytes + 10 * c.count) throw corrupt(`chunk of ${c.count} paths, ${c.pathBytes} path bytes cannot front-code to ${c.rawLength} bytes`, where);
+  // two stream-size varints, then at least two varint bytes per path; a raw chunk is its own payload
+  if (c.rawLength < 2 * c.count + 2 || c.rawLength > c.pathBytes + 10 * c.count + 10) throw corrupt(`chunk of ${c.count} paths, ${c.pathBytes} path bytes cannot front-code to ${c.rawLength} bytes`, where);
   if (c.codec === 0 && storedBytes !== c.rawLength) throw corrupt(`raw chunk stores ${storedBytes} bytes, its header declares ${c.rawLength}`, where);
   return c;
 }

@@ -3,7 +3,7 @@ import os from 'node:os';
 import { ErrorCode, MorkspaceError } from '../../errors.js';
 
 /** How chunks are compressed: one codec for every chunk, or `auto` (chosen per chunk by `priority`). */
-export type MttsCompression = 'none' | 'lz4' | 'deflate' | 'auto';
+export type MttsCompression = 'none' | 'lz4' | 'deflate' | 'brotli' | 'auto';
 /** What `auto` optimises for. */
 export type MttsPriority = 'speed' | 'balanced' | 'size';
 
@@ -11,8 +11,8 @@ export type MttsPriority = 'speed' | 'balanced' | 'size';
 export interface MttsOptions {
   /** Codec for every chunk, or `auto`. Defaults to `auto`. */
   compression: MttsCompression;
-  /** Deflate level 1–9 when `compression` is `deflate`. Defaults to 6. */
-  deflateLevel: number;
+  /** Codec level when `compression` names one: deflate 1–9, brotli 0–11. Defaults to the codec's own default (deflate 6, brotli 9). */
+  level?: number;
   /** What `auto` favours. Defaults to `balanced`. */
   priority: MttsPriority;
   /** Path bytes per chunk: a chunk ends after the path that reaches this many. Defaults to 1 MiB. */
@@ -35,7 +35,6 @@ export const MAX_CHUNK_BYTES = 256 << 20;
 /** Defaults of every MTTS option. */
 export const DEFAULT_MTTS_OPTIONS: MttsOptions = {
   compression: 'auto',
-  deflateLevel: 6,
   priority: 'balanced',
   chunkBytes: DEFAULT_CHUNK_BYTES,
   threads: os.availableParallelism(),
@@ -44,7 +43,12 @@ export const DEFAULT_MTTS_OPTIONS: MttsOptions = {
   maxChunkBytes: 1 << 30,
 };
 
-const COMPRESSIONS: readonly string[] = ['none', 'lz4', 'deflate', 'auto'];
+const COMPRESSIONS: readonly string[] = ['none', 'lz4', 'deflate', 'brotli', 'auto'];
+/** Level ranges and defaults of the codecs that have levels. */
+export const CODEC_LEVELS: Readonly<Record<string, { min: number; max: number; default: number }>> = {
+  deflate: { min: 1, max: 9, default: 6 },
+  brotli: { min: 0, max: 11, default: 9 },
+};
 const PRIORITIES: readonly string[] = ['speed', 'balanced', 'size'];
 
 function usage(message: string): MorkspaceError {
@@ -56,7 +60,13 @@ export function mttsOptions(o: Partial<MttsOptions> = {}): MttsOptions {
   const opts: MttsOptions = { ...DEFAULT_MTTS_OPTIONS, ...o };
   if (!COMPRESSIONS.includes(opts.compression)) throw usage(`mtts compression must be one of ${COMPRESSIONS.join(', ')}, got '${opts.compression}'`);
   if (!PRIORITIES.includes(opts.priority)) throw usage(`mtts priority must be one of ${PRIORITIES.join(', ')}, got '${opts.priority}'`);
-  if (!Number.isInteger(opts.deflateLevel) || opts.deflateLevel < 1 || opts.deflateLevel > 9) throw usage(`mtts deflateLevel must be an integer 1-9, got ${opts.deflateLevel}`);
+  const range = CODEC_LEVELS[opts.compression];
+  if (opts.level !== undefined) {
+    if (!range) throw usage(`mtts level applies to deflate and brotli, not '${opts.compression}'`);
+    if (!Number.isInteger(opts.level) || opts.level < range.min || opts.level > range.max) throw usage(`mtts ${opts.compression} level must be an integer ${range.min}-${range.max}, got ${opts.level}`);
+  } else if (range) {
+    opts.level = range.default;
+  }
   if (!Number.isInteger(opts.chunkBytes) || opts.chunkBytes < 1 || opts.chunkBytes > MAX_CHUNK_BYTES) throw usage(`mtts chunkBytes must be an integer 1-${MAX_CHUNK_BYTES}, got ${opts.chunkBytes}`);
   if (!Number.isInteger(opts.threads) || opts.threads < 1 || opts.threads > 256) throw usage(`mtts threads must be an integer 1-256, got ${opts.threads}`);
   if (!Number.isInteger(opts.maxChunkBytes) || opts.maxChunkBytes < 1) throw usage(`mtts maxChunkBytes must be a positive integer, got ${opts.maxChunkBytes}`);
@@ -64,12 +74,14 @@ export function mttsOptions(o: Partial<MttsOptions> = {}): MttsOptions {
 }
 
 /**
- * Parse a `--compression` value: `none`, `lz4`, `deflate`, `deflate:N` (N = 1–9) or `auto`.
+ * Parse a `--compression` value: `none`, `lz4`, `deflate[:1-9]`, `brotli[:0-11]` or `auto`.
  * @throws MorkspaceError ERR_USAGE.
  */
-export function parseCompression(value: string): { compression: MttsCompression; deflateLevel?: number } {
-  const m = /^(none|lz4|auto|deflate)(?::([1-9]))?$/.exec(value);
-  if (!m || (m[2] !== undefined && m[1] !== 'deflate')) throw usage(`--compression takes none, lz4, deflate[:1-9] or auto, got '${value}'`);
+export function parseCompression(value: string): { compression: MttsCompression; level?: number } {
+  const m = /^(none|lz4|auto|deflate|brotli)(?::(\d{1,2}))?$/.exec(value);
+  const range = m ? CODEC_LEVELS[m[1]!] : undefined;
+  const level = m?.[2] !== undefined ? Number(m[2]) : undefined;
+  if (!m || (level !== undefined && (!range || level < range.min || level > range.max))) throw usage(`--compression takes none, lz4, deflate[:1-9], brotli[:0-11] or auto, got '${value}'`);
   const compression = m[1] as MttsCompression;
-  return m[2] !== undefined ? { compression, deflateLevel: Number(m[2]) } : { compression };
+  return level !== undefined ? { compression, level } : { compression };
 }

@@ -102,7 +102,7 @@ export async function* chunkSpace(batches: AsyncIterable<PathArena>, chunkBytes:
 }
 
 function encoderName(o: MttsOptions): string {
-  return o.compression === 'auto' ? `auto:${o.priority}` : o.compression === 'deflate' ? `deflate:${o.deflateLevel}` : o.compression;
+  return o.compression === 'auto' ? `auto:${o.priority}` : o.level !== undefined ? `${o.compression}:${o.level}` : o.compression;
 }
 
 function throwFault(f: ChunkFault, chunk: number): never {
@@ -137,7 +137,7 @@ export async function* writeMtts(batches: AsyncIterable<PathArena>, options: Par
   const { large, items } = await decidePool(tracked, (c) => c.bytes.length);
   const pooled = large && opts.threads > 1;
   const encode = async (c: ChunkPaths): Promise<EncodedChunk | ChunkFault> => {
-    const task: EncodeChunkTask = { bytes: c.bytes, ends: c.ends, compression: opts.compression, deflateLevel: opts.deflateLevel, priority: opts.priority };
+    const task: EncodeChunkTask = { bytes: c.bytes, ends: c.ends, compression: opts.compression, level: opts.level ?? 0, priority: opts.priority };
     return pooled ? runTask<EncodeChunkTask, EncodedChunk | ChunkFault>(opts.threads, 'encodeChunk', task, [c.bytes.buffer as ArrayBuffer, c.ends.buffer as ArrayBuffer]) : encodeChunk(task);
   };
   const encoded: (EncodedChunk | undefined)[] = [];
