@@ -5,6 +5,7 @@ export { PathArena } from './path-arena.js';
 export { sortedOrder, sortedUniqueOrder, sortUniqueArena, gatherPaths, isStrictlySorted } from './sort.js';
 export * from './expr/encoding.js';
 export * from './expr/parser.js';
+export { parseChunk, type ParseChunkTask, type ParseChunkResult } from './expr/parse-chunk.js';
 export * from './formats/text.js';
 export * from './formats/paths.js';
 export { parallelZlib, Adler32, zlibHeader } from './formats/zlib-parallel.js';

@@ -42,7 +42,7 @@ export function addMttsWriteFlags(cmd: Command): Command {
 
 /** Add the flags of commands that read or write MTTS with the worker pool. */
 export function addMttsThreadFlags(cmd: Command, reads: boolean): Command {
-  cmd.option('--threads <n>', 'mtts: worker threads for chunk coding (default: available cores)');
+  cmd.option('--threads <n>', 'worker threads for text parsing and mtts chunk coding (default: available cores)');
   if (reads) cmd.option('--no-verify', 'mtts: skip digest checks when reading');
   return cmd;
 }
@@ -75,6 +75,7 @@ export function formatOptions(flags: FormatFlags): FormatOptions {
   const o: FormatOptions = {};
   if (flags.crlf) o.text = { crIsWhitespace: true };
   if (flags.level !== undefined) o.paths = { level: intFlag('level', flags.level, 0, 9) };
+  if (flags.threads !== undefined) o.threads = intFlag('threads', flags.threads, 1, 256);
   const mtts = mttsFlags(flags);
   if (mtts !== undefined) o.mtts = mtts;
   return o;

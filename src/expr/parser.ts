@@ -55,6 +55,9 @@ export interface ParseStats {
 
 const INCOMPLETE = -1;
 const FINISHED = -2;
+// An incomplete expression this large is retried only once the input buffered doubles (avoids
+// quadratic re-parsing); smaller remainders are retried at every push.
+const RETRY_DOUBLING_BYTES = 1 << 16;
 
 /**
  * A resumable parser: `push` chunks, then `end()`. Each complete top-level expression is appended
@@ -138,7 +141,43 @@ export class TextParser {
     if (buf === this.#carry) this.#carry.copyWithin(0, used, n);
     else this.#carry.set(buf.subarray(used, n), 0);
     this.#carryLen = rest;
-    this.#retryAt = rest > 0 ? rest * 2 : 0;
+    this.#retryAt = rest > RETRY_DOUBLING_BYTES ? rest * 2 : 0;
+  }
+
+  /** Bytes fully parsed so far (pushed bytes minus the unconsumed remainder). */
+  get consumed(): number {
+    return this.stats.bytes - this.#carryLen;
+  }
+
+  /**
+   * True when the parser stands between top-level expressions: what it holds unconsumed is only
+   * whitespace and complete comments. Then the rest of the input parses the same from here on
+   * whoever parses it (the parallel reader relies on this).
+   */
+  atTopLevel(): boolean {
+    const buf = this.#carry;
+    for (let p = 0; p < this.#carryLen; ) {
+      const c = buf[p]!;
+      if (this.#cls[c] === 3) p++;
+      else if (c === SEMI) {
+        const lf = buf.indexOf(LF, p);
+        if (lf < 0 || lf >= this.#carryLen) return false;
+        p = lf + 1;
+      } else return false;
+    }
+    return true;
+  }
+
+  /**
+   * Account for `region`, parsed elsewhere into `topLevel` expressions, as the next input. Only valid
+   * when `atTopLevel()`; the whitespace held so far is dropped.
+   */
+  skipAhead(region: Uint8Array, topLevel: number): void {
+    this.#keep(this.#carry, this.#carryLen, this.#carryLen);
+    this.stats.bytes += region.length;
+    this.stats.topLevel += topLevel;
+    if (!this.#crIsWhitespace) this.stats.carriageReturns += countByte(region, CR);
+    this.#keep(region, region.length, region.length);
   }
 
   #where(buf: Uint8Array, pos: number): Where {

@@ -8,7 +8,7 @@
  * 1.7× faster deflating big_logic here (bench case `zlib`).
  */
 import zlib from 'node:zlib';
-import { once } from 'node:events';
+import { drained } from '../io/drained.js';
 import { ErrorCode, FormatError, MorkspaceError } from '../errors.js';
 import { PathArena } from '../path-arena.js';
 import { parallelZlib } from './zlib-parallel.js';
@@ -185,7 +185,7 @@ export async function* readPaths(source: AsyncIterable<Uint8Array>, options: Par
       for await (const chunk of source) {
         if (inflate.destroyed) return;
         fed += chunk.length;
-        if (!inflate.write(chunk)) await Promise.race([once(inflate, 'drain'), once(inflate, 'close')]).catch(() => undefined);
+        if (!inflate.write(chunk)) await drained(inflate);
       }
       if (!inflate.destroyed) inflate.end();
     } catch (e) {

@@ -13,11 +13,14 @@ import { readPaths, writePaths, looksLikeZlib, type PathsOptions } from './paths
 import type { MttsOptions } from './mtts/options.js';
 import { readText, writeText } from './text.js';
 import { isStrictlySorted } from '../sort.js';
+import { defaultThreads, warmPool } from '../pool/pool.js';
 
 export type FormatName = 'text' | 'paths' | 'act' | 'mtts';
 
 /** Options for every format, by format; each module documents its own. */
 export interface FormatOptions {
+  /** Worker threads for parallel work (text parsing, MTTS chunks). Defaults to the machine's cores. */
+  threads?: number;
   text?: Partial<ParseOptions>;
   paths?: Partial<PathsOptions>;
   mtts?: Partial<MttsOptions>;
@@ -58,13 +61,26 @@ const textFormat: Format = {
   async open(input, options) {
     const stats: { parse?: { topLevel: number; bytes: number; carriageReturns: number } } = {};
     return {
-      batches: readText(input.chunks(), options.text, stats),
+      batches: readText(input.chunks(), { ...options.text, threads: textThreads(input, options) }, stats),
       sorted: false,
       facts: () => ({ topLevel: stats.parse?.topLevel ?? 0, carriageReturns: stats.parse?.carriageReturns ?? 0 }),
     };
   },
   write: (space) => writeText(space),
 };
+
+/** Below this many bytes, text is parsed on one thread (bench case `text->paths`, 10K atoms). */
+export const PARALLEL_TEXT_MIN_BYTES = 4 << 20;
+
+function textThreads(input: Input, options: FormatOptions): number {
+  const threads = options.threads ?? defaultThreads();
+  // a stream of unknown size may be large: let the pool decide per chunk (the first stays here)
+  if (threads > 1 && (input.size === undefined || input.size >= PARALLEL_TEXT_MIN_BYTES)) {
+    warmPool(threads);
+    return threads;
+  }
+  return 1;
+}
 
 const pathsFormat: Format = {
   name: 'paths',

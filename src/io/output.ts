@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ErrorCode, IoError, ioError } from '../errors.js';
+import { drained } from './drained.js';
 
 /** Options of `writeFileAtomic`. */
 export interface OutputOptions {
@@ -66,29 +67,18 @@ export async function writeFileAtomic(file: string, chunks: AsyncIterable<Uint8A
 export async function writeStream(stream: NodeJS.WritableStream, chunks: AsyncIterable<Uint8Array>): Promise<number> {
   let written = 0;
   let failed: unknown;
-  let wake: (() => void) | undefined;
   const onError = (e: unknown): void => {
     failed = e;
-    wake?.();
   };
-  const onDrain = (): void => wake?.();
-  // One pair of listeners for the whole run: a listener per wait would pile up on long outputs.
   stream.on('error', onError);
-  stream.on('drain', onDrain);
   try {
     for await (const chunk of chunks) {
       if (failed !== undefined) break;
       written += chunk.length;
-      if (!stream.write(chunk) && failed === undefined) {
-        await new Promise<void>((resolve) => {
-          wake = resolve;
-        });
-        wake = undefined;
-      }
+      if (!stream.write(chunk) && failed === undefined) await drained(stream);
     }
   } finally {
     stream.off('error', onError);
-    stream.off('drain', onDrain);
   }
   if (failed !== undefined) throw ioError(failed, '<stdout>');
   return written;

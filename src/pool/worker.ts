@@ -4,6 +4,7 @@
  */
 import { move, transferableSymbol, valueSymbol } from 'piscina';
 import { decodeChunk as decode, encodeChunk as encode, type DecodeChunkTask, type EncodeChunkTask } from '../formats/mtts/chunk-codec.js';
+import { parseChunk, type ParseChunkTask } from '../expr/parse-chunk.js';
 
 /** A result whose buffers piscina transfers instead of cloning: `Piscina.move` of a value with several buffers. */
 class Moved<T> {
@@ -30,5 +31,11 @@ export function encodeChunk(task: EncodeChunkTask): unknown {
 /** Decode a chunk (see `decodeChunk` in chunk-codec.ts); the path buffers are moved out. */
 export function decodeChunk(task: DecodeChunkTask): unknown {
   const r = decode(task);
+  return r.ok ? move(new Moved(r, [r.bytes.buffer as ArrayBuffer, r.ends.buffer as ArrayBuffer]) as never) : r;
+}
+
+/** Parse a text chunk from its first line break (see `parseChunk` in parse-chunk.ts); the arena buffers are moved out. */
+export function parseTextChunk(task: ParseChunkTask): unknown {
+  const r = parseChunk(task);
   return r.ok ? move(new Moved(r, [r.bytes.buffer as ArrayBuffer, r.ends.buffer as ArrayBuffer]) as never) : r;
 }

@@ -1,0 +1,35 @@
+/**
+ * The worker half of parallel text parsing: parse a chunk from its first line break, assuming an
+ * expression may start there. The main thread accepts the result only if its own parse reaches that
+ * line break between expressions (`TextParser.atTopLevel`); otherwise it parses the chunk itself.
+ */
+import { PathArena } from '../path-arena.js';
+import { TextParser } from './parser.js';
+
+const LF = 0x0a;
+
+/** A chunk to parse speculatively: `bytes` owns its buffer (it is moved to the worker). */
+export interface ParseChunkTask {
+  bytes: Uint8Array;
+  crIsWhitespace: boolean;
+}
+
+/** Expressions found in `bytes[start..stop)`: `start` follows the first line break, `stop` ends the last complete one. */
+export type ParseChunkResult =
+  | { ok: true; start: number; stop: number; count: number; topLevel: number; bytes: Uint8Array; ends: Uint32Array }
+  | { ok: false };
+
+/** Parse `task.bytes` from its first line break; `{ ok: false }` when there is none or the parse fails. */
+export function parseChunk(task: ParseChunkTask): ParseChunkResult {
+  const lf = task.bytes.indexOf(LF);
+  if (lf < 0) return { ok: false };
+  const start = lf + 1;
+  const parser = new TextParser({ crIsWhitespace: task.crIsWhitespace });
+  const arena = new PathArena(task.bytes.length - start + 64, 4096);
+  try {
+    parser.push(task.bytes.subarray(start), arena);
+  } catch {
+    return { ok: false }; // maybe a wrong guess (the line break was inside an expression): the main thread decides
+  }
+  return { ok: true, start, stop: start + parser.consumed, count: arena.count, topLevel: parser.stats.topLevel, bytes: arena.bytes, ends: arena.ends };
+}
