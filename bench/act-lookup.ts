@@ -4,6 +4,7 @@
  * Prints ONE JSON line: open time (median of repeated opens), point lookups (existing and absent
  * paths; p50/p90/p99 µs), prefix walks (p50/p90/p99 µs, paths returned) and peak RSS.
  */
+import { mulberry32 } from '../src/prng.js';
 import { ActFile } from '../src/formats/act/index.js';
 import type { PathArena } from '../src/path-arena.js';
 
@@ -11,16 +12,6 @@ const OPEN_REPEATS = 31;
 // One lookup in ABSENT_EVERY is for a path that is not in the file (a mutated existing path).
 const ABSENT_EVERY = 10;
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function percentiles(samples: number[]): { p50: number; p90: number; p99: number; max: number } {
   const s = [...samples].sort((a, b) => a - b);

@@ -35,9 +35,13 @@ const deserialize = (i: string, o: string): string[] => ['deserialize', i, '-o',
 export const CASES: readonly BenchCase[] = [
   { name: 'text->paths', role: 'writer', sizes: ALL, input: 'text', outExt: 'paths', run: 'cli', argv: serialize },
   { name: 'paths->text', role: 'reader', sizes: ALL, input: 'paths', outExt: 'metta', run: 'cli', argv: deserialize },
+  { name: 'text->paths:threads=1', role: 'writer', sizes: BIG, input: 'text', outExt: 'paths', run: 'cli', argv: (i, o) => [...serialize(i, o), '--threads', '1'] },
+  { name: 'text->paths:level=7', role: 'writer', sizes: BIG, input: 'text', outExt: 'paths', run: 'cli', argv: (i, o) => [...serialize(i, o), '--level', '7'] },
   { name: 'text->act', role: 'writer', sizes: ALL, input: 'text', outExt: 'act', run: 'cli', argv: convert('act') },
   { name: 'paths->act', role: 'writer', sizes: ALL, input: 'paths', outExt: 'act', run: 'cli', argv: convert('act') },
   { name: 'act->text', role: 'reader', sizes: ALL, input: 'act', outExt: 'metta', run: 'cli', argv: deserialize },
+  // whole command: Node start-up and module loading dominate; the open itself is in act-lookup
+  { name: 'act inspect', role: 'micro', sizes: BIG, input: 'act', outExt: 'json', run: 'cli', argv: (i) => ['inspect', i, '--json'] },
   { name: 'text->mtts:speed', role: 'writer', sizes: ALL, input: 'text', outExt: 'mtts', run: 'cli', argv: convert('mtts', '--priority', 'speed') },
   { name: 'text->mtts:balanced', role: 'writer', sizes: ALL, input: 'text', outExt: 'mtts', run: 'cli', argv: convert('mtts', '--priority', 'balanced') },
   { name: 'text->mtts:size', role: 'writer', sizes: ALL, input: 'text', outExt: 'mtts', run: 'cli', argv: convert('mtts', '--priority', 'size') },

@@ -6,6 +6,7 @@
  *
  * CLI: `node dist/bench/generate.js N out.metta [seed]` (N may be `10K`, `1M`, …).
  */
+import { mulberry32 } from '../src/prng.js';
 import { closeSync, mkdirSync, openSync, renameSync, writeSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,17 +20,6 @@ export const DEFAULT_SEED = 0x6d6f726b; // "mork"
 /** Atoms per yielded text chunk: big enough to amortize the join, small enough to bound memory. */
 const CHUNK_ATOMS = 16384;
 
-/** A mulberry32 PRNG: returns floats in [0, 1). Same seed, same sequence (protobuf-es bench fixtures). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Draws items with Zipf-like frequencies (weight of rank k is 1/(k+1)^s): a few very common, a long tail. */
 class Zipf {

@@ -216,7 +216,7 @@ describe('MTTS integrity', () => {
   });
 
   test('when verify is off and random bytes are overwritten, then each read decodes or throws a MorkspaceError', async () => {
-    const { mulberry32 } = await import('./helpers/random-space.js');
+    const { mulberry32 } = await import('../src/prng.js');
     const rand = mulberry32(SEED + 99);
     for (let i = 0; i < 1500; i++) {
       const bad = file.slice();

@@ -1,4 +1,5 @@
 /** Shared helpers for the ACT and query tests: golden files, seeded randomness, arena comparison. */
+export { mulberry32, testSeed } from './random.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,23 +35,6 @@ export function readRaw(name: string): PathArena {
   return arena;
 }
 
-/** mulberry32: a small seeded PRNG returning floats in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** The seed for a test: `MORKSPACE_SEED` when set (to replay a failure), else `fallback`. */
-export function testSeed(fallback: number): number {
-  const env = process.env['MORKSPACE_SEED'];
-  return env !== undefined ? Number(env) : fallback;
-}
 
 /** A random set of binary paths, sorted and unique: empty path, shared prefixes, long runs. */
 export function randomBinarySpace(rand: () => number, count: number): PathArena {

@@ -1,21 +1,11 @@
 /** Seeded random path sets for round-trip tests (mulberry32, as protobuf-es's bench fixtures). */
+import { mulberry32, testSeed } from './random.js';
 import { PathArena } from '../../src/path-arena.js';
 import { sortUniqueArena } from '../../src/sort.js';
 
 /** The seed for this run: `MORKSPACE_SEED` replays one, else a fixed default. */
-export const SEED = Number(process.env['MORKSPACE_SEED'] ?? 0x5eed);
+export const SEED = testSeed(0x5eed);
 
-/** A PRNG returning floats in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Options of `randomSpace`. */
 export interface RandomSpaceOptions {

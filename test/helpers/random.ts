@@ -1,21 +1,16 @@
 /** Seeded randomness for property tests: mulberry32 (as in protobuf-es's bench fixtures). */
+import { mulberry32 } from '../../src/prng.js';
 
-/** A PRNG returning floats in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 };
 
-/** The seed for this run: MORKSPACE_SEED replays a failure; otherwise time-based, printed by the tests. */
-export function testSeed(): number {
+/**
+ * The seed for a test: `MORKSPACE_SEED` when set (to replay a failure), else `fallback`, else a new
+ * one each run (tests print it in their names).
+ */
+export function testSeed(fallback?: number): number {
   const env = process.env['MORKSPACE_SEED'];
-  return env !== undefined ? Number(env) : (Date.now() ^ (process.pid << 8)) >>> 0;
+  if (env !== undefined) return Number(env);
+  return fallback ?? (Date.now() ^ (process.pid << 8)) >>> 0;
 }
 
 export class Rng {

@@ -10,6 +10,7 @@ import { PathArena } from '../../path-arena.js';
 import { readActHeader, type ActHeader } from './header.js';
 import { childIndex, NodeView, readNode } from './node.js';
 import { TrieWalker, type PrefixPattern, type WalkLimits } from './walker.js';
+import { varintSize } from './varint.js';
 
 /** Options of `ActFile.open` / `fromBytes`. */
 export interface ActReadOptions {
@@ -262,7 +263,7 @@ export class ActFile {
         if (!lines.has(nv.lineStart)) {
           lines.add(nv.lineStart);
           s.distinctLines++;
-          s.lineDataBytes += nv.lineLen + (nv.lineLen <= 247 ? 1 : 1 + byteLength(nv.lineLen));
+          s.lineDataBytes += nv.lineLen + varintSize(nv.lineLen);
         }
         if (nv.child >= 0) stack.push(nv.child, off, depth + nv.lineLen, nodeDepth + 1);
         continue;
@@ -291,11 +292,3 @@ export class ActFile {
   }
 }
 
-function byteLength(x: number): number {
-  let n = 0;
-  while (x > 0) {
-    n++;
-    x = Math.floor(x / 256);
-  }
-  return n;
-}

@@ -11,7 +11,7 @@
  */
 import { ErrorCode, MorkspaceError } from '../../errors.js';
 import type { PathArena } from '../../path-arena.js';
-import { encodeVarint, MAX_VARINT_BYTES } from './varint.js';
+import { encodeVarint, MAX_VARINT_BYTES, varintSize } from './varint.js';
 
 /** `ACTree03`: the only version written and read (arena_compact.rs `ACT_MAGIC`). */
 export const ACT_MAGIC = new Uint8Array([0x41, 0x43, 0x54, 0x72, 0x65, 0x65, 0x30, 0x33]);
@@ -62,7 +62,7 @@ class LineTable {
   }
 
   #dataStart(offset: number, len: number): number {
-    return offset + (len <= 247 ? 1 : 1 + byteCount(len));
+    return offset + varintSize(len);
   }
 
   #put(offset: number, len: number, hash: number): void {
@@ -85,14 +85,6 @@ class LineTable {
   }
 }
 
-function byteCount(x: number): number {
-  let n = 0;
-  while (x > 0) {
-    n++;
-    x = Math.floor(x / 256);
-  }
-  return n;
-}
 
 // FNV-1a: only a bucket choice; equality is always checked on the bytes.
 function hashBytes(src: Uint8Array, s: number, e: number): number {

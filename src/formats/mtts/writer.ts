@@ -5,7 +5,7 @@
  * are held until the last one is done.
  */
 import { Blake3Hasher } from '@napi-rs/blake-hash';
-import { compareRanges } from '../../bytes.js';
+import { compareRanges, concatBytes } from '../../bytes.js';
 import { ErrorCode, FormatError, MorkspaceError } from '../../errors.js';
 import type { PathArena } from '../../path-arena.js';
 import { decidePool, mapOrdered, POOL_MIN_BYTES, runTask, warmPool } from '../../pool/pool.js';
@@ -198,18 +198,8 @@ export async function* writeMtts(batches: AsyncIterable<PathArena>, options: Par
 export async function encodeMtts(arena: PathArena, options: Partial<MttsOptions> = {}): Promise<Uint8Array> {
   const space = isStrictlySorted(arena) ? arena : sortUniqueArena(arena);
   const parts: Uint8Array[] = [];
-  let n = 0;
-  for await (const p of writeMtts(one(space), options)) {
-    parts.push(p);
-    n += p.length;
-  }
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+  for await (const p of writeMtts(one(space), options)) parts.push(p);
+  return concatBytes(parts);
 }
 
 async function* one(a: PathArena): AsyncGenerator<PathArena> {
