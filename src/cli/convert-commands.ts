@@ -12,51 +12,40 @@ interface ConvertFlags extends GlobalOptions, FormatFlags {
   to?: string;
 }
 
+/** The three commands differ only in which formats they fix and which flags they take. */
+const COMMANDS: readonly {
+  name: string;
+  description: string;
+  input: string;
+  /** Flag values the command fixes (`from: 'text'` for serialize). */
+  fixed: { from?: string; to?: string };
+  /** Whether it reads binary formats (MTTS digests: `--no-verify`) and writes them (codec flags). */
+  reads: boolean;
+  writes: boolean;
+}[] = [
+  { name: 'serialize', description: 'MeTTa text → a format (paths, act, mtts, text)', input: 'MeTTa text file, or - for stdin', fixed: { from: 'text' }, reads: false, writes: true },
+  { name: 'deserialize', description: 'a format → MeTTa text, one atom per line in space order (as upstream dumps it)', input: 'space file, or - for stdin', fixed: { to: 'text' }, reads: true, writes: false },
+  { name: 'convert', description: 'any format → any format', input: 'space file, or - for stdin', fixed: {}, reads: true, writes: true },
+];
+
 export function addConvertCommands(program: Command, io: CliIo, setExit: (p: Promise<void>) => void): void {
-  const common = (cmd: Command): Command =>
+  for (const spec of COMMANDS) {
+    const cmd = program.command(spec.name).description(spec.description).argument('[input]', spec.input, '-');
+    if (spec.fixed.from === undefined) cmd.option('--from <format>', 'input format (default: detected from magic bytes or extension)');
+    if (spec.fixed.to === undefined) cmd.option('-t, --to <format>', 'output format (default: from the output extension)');
+    if (spec.fixed.from === undefined || spec.fixed.from === 'text') cmd.option('--crlf', 'text input: treat carriage returns as whitespace (upstream keeps them as symbol bytes)');
     cmd
       .option('-o, --output <file>', 'output file (default: stdout); written atomically')
       .option('-f, --force', 'replace an existing output file; write binary to a terminal')
       .option('--json', 'print a JSON report of the run (stdout when -o is a file, else stderr)')
       .option('-v, --verbose', 'print a summary and notes on stderr');
-
-  common(
-    program
-      .command('serialize')
-      .description('MeTTa text → a format (paths, act, mtts, text)')
-      .argument('[input]', 'MeTTa text file, or - for stdin', '-')
-      .option('-t, --to <format>', 'output format (default: from the output extension)'),
-  )
-    .option('--crlf', 'treat carriage returns as whitespace (upstream keeps them as symbol bytes)');
-  program.commands.at(-1)!.action((input: string, flags: ConvertFlags) => setExit(run(io, input, { ...flags, from: 'text' })));
-
-  common(
-    program
-      .command('deserialize')
-      .description('a format → MeTTa text, one atom per line in space order (as upstream dumps it)')
-      .argument('[input]', 'space file, or - for stdin', '-')
-      .option('--from <format>', 'input format (default: detected from magic bytes or extension)'),
-  );
-  program.commands.at(-1)!.action((input: string, flags: ConvertFlags) => setExit(run(io, input, { ...flags, to: 'text' })));
-
-  common(
-    program
-      .command('convert')
-      .description('any format → any format')
-      .argument('[input]', 'space file, or - for stdin', '-')
-      .option('--from <format>', 'input format (default: detected)')
-      .option('-t, --to <format>', 'output format (default: from the output extension)')
-      .option('--crlf', 'text input: treat carriage returns as whitespace'),
-  );
-  program.commands.at(-1)!.action((input: string, flags: ConvertFlags) => setExit(run(io, input, flags)));
-
-  for (const cmd of program.commands) {
-    if (['serialize', 'convert'].includes(cmd.name())) addMttsWriteFlags(addFormatFlags(cmd));
-    if (['serialize', 'deserialize', 'convert'].includes(cmd.name())) addMttsThreadFlags(cmd, cmd.name() !== 'serialize');
+    if (spec.writes) addMttsWriteFlags(addFormatFlags(cmd));
+    addMttsThreadFlags(cmd, spec.reads);
+    cmd.action((input: string, flags: ConvertFlags) => setExit(run(io, input, { ...flags, ...spec.fixed })));
   }
 }
 
-/** Options that tune writers (the .paths level, later the container's codecs). */
+/** The `.paths` writer's flag (the container's are in format-flags.ts). */
 function addFormatFlags(cmd: Command): Command {
   return cmd.option('--level <n>', '.paths: deflate level 0-9 (default 5; upstream writes 7: 2% smaller, twice the time)');
 }
