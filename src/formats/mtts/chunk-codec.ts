@@ -60,15 +60,24 @@ export interface EncodeChunkTask {
   priority: MttsPriority;
 }
 
+/** What a chunk header (and its index entry) says about a chunk. */
+export interface ChunkFields {
+  codec: number;
+  level: number;
+  /** Paths in the chunk. */
+  count: number;
+  /** Their bytes in all. */
+  pathBytes: number;
+  /** Bytes of the front-coded payload before compression. */
+  rawLength: number;
+  /** digest16 of the front-coded payload. */
+  digest: Uint8Array;
+}
+
 /** A chunk as stored, with the header fields the writer records. */
-export interface EncodedChunk {
+export interface EncodedChunk extends ChunkFields {
   ok: true;
   codec: Codec;
-  level: number;
-  count: number;
-  pathBytes: number;
-  rawLength: number;
-  digest: Uint8Array;
   /** The payload: compressed bytes, or the front-coded bytes when stored raw. */
   stored: Uint8Array;
 }
@@ -312,14 +321,8 @@ export function encodeChunk(task: EncodeChunkTask): EncodedChunk | ChunkFault {
 }
 
 /** What `decodeChunk` needs: the stored payload (its own buffer) and the chunk header's fields. */
-export interface DecodeChunkTask {
+export interface DecodeChunkTask extends ChunkFields {
   stored: Uint8Array;
-  codec: number;
-  level: number;
-  count: number;
-  pathBytes: number;
-  rawLength: number;
-  digest: Uint8Array;
   verify: boolean;
 }
 

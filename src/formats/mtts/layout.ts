@@ -5,7 +5,7 @@
 import { blake3 } from '@napi-rs/blake-hash';
 import { viewOf } from '../../bytes.js';
 import { ErrorCode, FormatError, type Where } from '../../errors.js';
-import { CHUNK_DIGEST_BYTES, chunkDigest, sameBytes } from './chunk-codec.js';
+import { CHUNK_DIGEST_BYTES, chunkDigest, sameBytes, type ChunkFields } from './chunk-codec.js';
 
 /** `MTTS` at offset 0. */
 export const MAGIC = new Uint8Array([0x4d, 0x54, 0x54, 0x53]);
@@ -129,15 +129,9 @@ export function decodeSectionHeader(h: Uint8Array, offset: number): SectionHeade
 }
 
 /** A chunk section's header fields (the start of its body). */
-export interface ChunkHeader {
-  codec: number;
-  level: number;
+export interface ChunkHeader extends ChunkFields {
   /** The chunk's position in the file, from 0. */
   ordinal: number;
-  count: number;
-  pathBytes: number;
-  rawLength: number;
-  digest: Uint8Array;
 }
 
 /** The chunk header bytes. */
@@ -390,17 +384,11 @@ export function decodeMetadata(body: Uint8Array, offset: number, codecNames: rea
 }
 
 /** One index entry: where a chunk is and what its header says. */
-export interface IndexEntry {
+export interface IndexEntry extends ChunkFields {
   /** File offset of the chunk section (its section header). */
   offset: number;
   /** Bytes of the whole section, header included. */
   sectionBytes: number;
-  codec: number;
-  level: number;
-  count: number;
-  pathBytes: number;
-  rawLength: number;
-  digest: Uint8Array;
 }
 
 /** The index body (with its digest). */
