@@ -5,6 +5,7 @@ import { fileInput, type Input } from './io/input.js';
 import { writeFileAtomic } from './io/output.js';
 import type { PathArena } from './path-arena.js';
 import { counted, toSortedUnique } from './pipeline.js';
+import { defaultThreads } from './pool/pool.js';
 import { spaceStats, type SpaceStats } from './stats.js';
 
 /** What a conversion did. */
@@ -40,7 +41,7 @@ export async function* namedErrors<T>(items: AsyncIterable<T>, file: string): As
 export async function openSpace(input: Input, options: ConvertOptions = {}): Promise<{ format: Format; space: AsyncIterable<PathArena>; facts: () => Record<string, unknown> }> {
   const format = await detectInputFormat(input, options.from);
   const source = await format.open(input, options);
-  return { format, space: namedErrors(toSortedUnique(source), input.name), facts: () => source.facts() };
+  return { format, space: namedErrors(toSortedUnique(source, options.threads ?? defaultThreads()), input.name), facts: () => source.facts() };
 }
 
 /** Convert `input` and stream the output bytes; `report` is complete when the stream ends. */

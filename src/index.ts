@@ -3,6 +3,7 @@ export * from './errors.js';
 export * from './bytes.js';
 export { PathArena } from './path-arena.js';
 export { sortedOrder, sortedUniqueOrder, sortUniqueArena, gatherPaths, isStrictlySorted } from './sort.js';
+export { sortUniqueParallel, PARALLEL_SORT_MIN_PATHS } from './sort-parallel.js';
 export * from './expr/encoding.js';
 export * from './expr/parser.js';
 export { parseChunk, type ParseChunkTask, type ParseChunkResult } from './expr/parse-chunk.js';

@@ -15,10 +15,30 @@ export class PathArena {
   #count = 0;
   #byteLength = 0;
 
-  /** An arena with room for about `bytes` bytes in `paths` paths before it grows. */
-  constructor(bytes = INITIAL_BYTES, paths = INITIAL_PATHS) {
-    this.#bytes = bytes > 0 ? new Uint8Array(bytes) : EMPTY;
-    this.#ends = new Uint32Array(Math.max(1, paths));
+  // Buffers on SharedArrayBuffers: workers can read the paths without a copy (parallel sort).
+  readonly #shared: boolean;
+
+  /**
+   * An arena with room for about `bytes` bytes in `paths` paths before it grows; with `shared`, its
+   * buffers live on SharedArrayBuffers, which worker threads read without a copy.
+   */
+  constructor(bytes = INITIAL_BYTES, paths = INITIAL_PATHS, shared = false) {
+    this.#shared = shared;
+    this.#bytes = bytes > 0 ? this.#alloc(bytes) : EMPTY;
+    this.#ends = this.#allocEnds(Math.max(1, paths));
+  }
+
+  #allocEnds(n: number): Uint32Array {
+    return this.#shared ? new Uint32Array(new SharedArrayBuffer(4 * n)) : new Uint32Array(n);
+  }
+
+  #alloc(n: number): Uint8Array {
+    return this.#shared ? new Uint8Array(new SharedArrayBuffer(n)) : new Uint8Array(n);
+  }
+
+  /** True when the buffers are shared with worker threads. */
+  get shared(): boolean {
+    return this.#shared;
   }
 
   /** Number of paths. */
@@ -63,7 +83,7 @@ export class PathArena {
       let cap = Math.max(this.#bytes.length * 2, INITIAL_BYTES);
       while (cap < need) cap *= 2;
       if (cap > 0xffffffff) cap = Math.max(need, 0xffffffff);
-      const next = new Uint8Array(cap);
+      const next = this.#alloc(cap);
       next.set(this.#bytes.subarray(0, this.#byteLength));
       this.#bytes = next;
     }
@@ -89,7 +109,7 @@ export class PathArena {
    */
   commit(end: number): void {
     if (this.#count === this.#ends.length) {
-      const next = new Uint32Array(this.#ends.length * 2);
+      const next = this.#allocEnds(this.#ends.length * 2);
       next.set(this.#ends);
       this.#ends = next;
     }
@@ -124,7 +144,7 @@ export class PathArena {
    * `bytes.length`. The arena takes ownership of both.
    */
   static adopt(bytes: Uint8Array, ends: Uint32Array, count: number): PathArena {
-    const a = new PathArena(0, 1);
+    const a = new PathArena(0, 1, bytes.buffer instanceof SharedArrayBuffer);
     a.#bytes = bytes;
     a.#ends = ends.length > 0 ? ends : new Uint32Array(1);
     a.#count = count;

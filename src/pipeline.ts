@@ -6,6 +6,7 @@
  */
 import { PathArena } from './path-arena.js';
 import { gatherPaths, isStrictlySorted, sortedUniqueOrder } from './sort.js';
+import { PARALLEL_SORT_MIN_PATHS, sortUniqueParallel } from './sort-parallel.js';
 
 /** A stream of paths and what its producer guarantees about their order. */
 export interface PathSource {
@@ -17,20 +18,25 @@ export interface PathSource {
 /** Paths per batch handed to sinks after an in-memory sort. */
 export const SORTED_BATCH_PATHS = 1 << 16;
 
-/** The paths of `source` as a space: strictly ascending, unique, in batches. */
-export async function* toSortedUnique(source: PathSource): AsyncGenerator<PathArena> {
+/**
+ * The paths of `source` as a space: strictly ascending, unique, in batches. With `threads` > 1 a
+ * large space is sorted on the worker pool (same result).
+ */
+export async function* toSortedUnique(source: PathSource, threads = 1): AsyncGenerator<PathArena> {
   if (source.sorted) {
     for await (const b of source.batches) if (b.count > 0) yield b;
     return;
   }
-  let all: PathArena | undefined;
-  for await (const b of source.batches) {
-    if (all === undefined) all = b;
-    else all.pushAll(b);
-  }
-  if (all === undefined || all.count === 0) return;
+  // gathered on shared buffers when workers may sort it, so they read the paths in place
+  const all = new PathArena(1 << 20, 1 << 14, threads > 1);
+  for await (const b of source.batches) all.pushAll(b);
+  if (all.count === 0) return;
   if (isStrictlySorted(all)) {
     yield* splitBatches(all, SORTED_BATCH_PATHS);
+    return;
+  }
+  if (threads > 1 && all.count >= PARALLEL_SORT_MIN_PATHS) {
+    yield* sortUniqueParallel(all, threads, SORTED_BATCH_PATHS);
     return;
   }
   // Copy straight from the input arena into sorted batches: one copy, and the batches can be freed

@@ -12,27 +12,48 @@ const INSERTION_SORT_MAX = 24;
 
 /** The permutation of `0..arena.count-1` that visits the paths in ascending byte order (stable). */
 export function sortedOrder(arena: PathArena): Uint32Array {
-  return sortPaths(arena, false);
+  return sortPaths(arena.bytes, startsOf(arena.ends, arena.count), arena.ends, arena.count, false);
 }
 
 /** The indices of the distinct paths of `arena`, in ascending byte order (the first of equal paths). */
 export function sortedUniqueOrder(arena: PathArena): Uint32Array {
-  return sortPaths(arena, true);
+  return sortPaths(arena.bytes, startsOf(arena.ends, arena.count), arena.ends, arena.count, true);
 }
 
-// Radix sort of the index permutation. With `unique`, equal paths found on the way (a bucket of
-// paths that end at the same depth, or an insertion-sort tie) are marked and dropped at the end,
-// so no second pass has to compare neighbours that share long prefixes.
-function sortPaths(arena: PathArena, unique: boolean): Uint32Array {
-  const n = arena.count;
+/**
+ * The distinct paths among `indices` (path numbers into `bytes`/`ends`, laid out as a PathArena's),
+ * in ascending byte order: the worker half of the parallel sort.
+ */
+export function sortedUniqueSubset(bytes: Uint8Array, ends: Uint32Array, indices: Uint32Array): Uint32Array {
+  const m = indices.length;
+  const s = new Uint32Array(m);
+  const e = new Uint32Array(m);
+  for (let k = 0; k < m; k++) {
+    const i = indices[k]!;
+    s[k] = i === 0 ? 0 : ends[i - 1]!;
+    e[k] = ends[i]!;
+  }
+  const local = sortPaths(bytes, s, e, m, true);
+  const out = new Uint32Array(local.length);
+  for (let k = 0; k < local.length; k++) out[k] = indices[local[k]!]!;
+  return out;
+}
+
+function startsOf(ends: Uint32Array, n: number): Uint32Array {
+  const starts = new Uint32Array(n);
+  for (let i = 1; i < n; i++) starts[i] = ends[i - 1]!;
+  return starts;
+}
+
+// Radix sort of the index permutation of n paths, path i spanning bytes[starts[i]..ends[i]). With
+// `unique`, equal paths found on the way (a bucket of paths that end at the same depth, or an
+// insertion-sort tie) are marked and dropped at the end, so no second pass has to compare neighbours
+// that share long prefixes.
+function sortPaths(bytes: Uint8Array, starts: Uint32Array, ends: Uint32Array, n: number, unique: boolean): Uint32Array {
   const idx = new Uint32Array(n);
   for (let i = 0; i < n; i++) idx[i] = i;
   if (n < 2) return idx;
   const dup = new Uint8Array(n); // dup[k]: idx[k] equals an earlier path (positions are final once marked)
-  const bytes = arena.bytes;
-  const ends = arena.ends;
-  const starts = new Uint32Array(n);
-  for (let i = 1; i < n; i++) starts[i] = ends[i - 1]!;
   // cache[k]: the 3 bytes of path idx[k] at depths [w, w+3) of the current window w (a multiple of 3),
   // each as 9 bits (byte + 1, or 0 past the end). It moves with idx, so most levels read no path bytes:
   // random reads into the arena were the cost (bench case `sort`).
@@ -147,8 +168,15 @@ export function sortUniqueArena(arena: PathArena): PathArena {
 
 /** A new arena holding the paths `order[from..to)` of `arena`, in that order. */
 export function gatherPaths(arena: PathArena, order: Uint32Array, from: number, to: number): PathArena {
-  const src = arena.bytes;
-  const ends = arena.ends;
+  const g = gatherRanges(arena.bytes, arena.ends, order, from, to);
+  return PathArena.adopt(g.bytes, g.ends, to - from);
+}
+
+/**
+ * The paths `order[from..to)` (path numbers into `src`/`ends`, laid out as a PathArena's) copied back
+ * to back into new buffers of their own: `bytes` and the end offsets.
+ */
+export function gatherRanges(src: Uint8Array, ends: Uint32Array, order: Uint32Array, from: number, to: number): { bytes: Uint8Array; ends: Uint32Array } {
   const n = to - from;
   const outEnds = new Uint32Array(Math.max(1, n));
   let o = 0;
@@ -169,5 +197,5 @@ export function gatherPaths(arena: PathArena, order: Uint32Array, from: number, 
       o += e - s;
     }
   }
-  return PathArena.adopt(dst, outEnds, n);
+  return { bytes: dst, ends: outEnds };
 }

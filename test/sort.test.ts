@@ -19,3 +19,28 @@ test('sorting puts paths in unsigned byte order, shorter prefix first, and is st
     assert.equal(unique.count, new Set(paths.map((p) => Buffer.from(p).toString('hex'))).size);
   }
 });
+
+test('the parallel sort (shared arena, workers) gives exactly the sequential space', async () => {
+  const { toSortedUnique, closePool, poolStats, PARALLEL_SORT_MIN_PATHS } = await import('../src/index.js');
+  const seed = testSeed();
+  const rng = new Rng(seed);
+  const paths = randomPaths(rng, PARALLEL_SORT_MIN_PATHS + 5000, 24);
+  // many copies of a few paths: all copies must land in the same part to be de-duplicated
+  for (let i = 0; i < 20000; i++) paths.push(paths[i % 7]!.slice());
+  const batches = (): AsyncGenerator<PathArena> =>
+    (async function* () {
+      for (let i = 0; i < paths.length; i += 50000) yield PathArena.from(paths.slice(i, i + 50000));
+    })();
+  const collect = async (threads: number): Promise<string[]> => {
+    const out: string[] = [];
+    for await (const b of toSortedUnique({ batches: batches(), sorted: false }, threads)) for (const p of b) out.push(Buffer.from(p).toString('hex'));
+    return out;
+  };
+  const sequential = await collect(1);
+  const before = poolStats().completed;
+  const parallel = await collect(2);
+  assert.ok(poolStats().completed >= before + 2, 'two parts went through the pool');
+  assert.equal(parallel.length, sequential.length, `seed ${seed}`);
+  assert.deepEqual(parallel, sequential, `seed ${seed}`);
+  await closePool();
+});

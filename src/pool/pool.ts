@@ -6,7 +6,7 @@ import os from 'node:os';
 import { Piscina } from 'piscina';
 
 /** Tasks the worker exports. */
-export type PoolTask = 'encodeChunk' | 'decodeChunk' | 'parseTextChunk';
+export type PoolTask = 'encodeChunk' | 'decodeChunk' | 'parseTextChunk' | 'sortPart';
 
 let pool: Piscina | undefined;
 let poolThreads = 0;

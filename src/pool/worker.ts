@@ -5,6 +5,7 @@
 import { move, transferableSymbol, valueSymbol } from 'piscina';
 import { decodeChunk as decode, encodeChunk as encode, type DecodeChunkTask, type EncodeChunkTask } from '../formats/mtts/chunk-codec.js';
 import { parseChunk, type ParseChunkTask } from '../expr/parse-chunk.js';
+import { sortPart as sort, type SortPartTask } from '../sort-parallel.js';
 
 /** A result whose buffers piscina transfers instead of cloning: `Piscina.move` of a value with several buffers. */
 class Moved<T> {
@@ -38,4 +39,10 @@ export function decodeChunk(task: DecodeChunkTask): unknown {
 export function parseTextChunk(task: ParseChunkTask): unknown {
   const r = parseChunk(task);
   return r.ok ? move(new Moved(r, [r.bytes.buffer as ArrayBuffer, r.ends.buffer as ArrayBuffer]) as never) : r;
+}
+
+/** Sort, de-duplicate and gather a part of a shared arena (see `sortPart` in sort-parallel.ts); the batches are moved out. */
+export function sortPart(task: SortPartTask): unknown {
+  const r = sort(task);
+  return move(new Moved(r, r.batches.flatMap((b) => [b.bytes.buffer as ArrayBuffer, b.ends.buffer as ArrayBuffer])) as never);
 }
