@@ -43,7 +43,7 @@ async function run(io: CliIo, inputName: string, flags: InspectFlags): Promise<v
   for (const [k, v] of Object.entries(facts)) {
     if (v === undefined) continue;
     if (Array.isArray(v) && v.every((x) => typeof x === 'object' && x !== null)) lists.push(`${k}\n${recordTable(v as Record<string, unknown>[])}`);
-    else rows.push([words(k), typeof v === 'number' ? num(v) : typeof v === 'object' ? JSON.stringify(v) : String(v)]);
+    else rows.push([words(k), show(v)]);
   }
   if (!stats) {
     io.stdout.write(table(rows) + lists.join(''));
@@ -55,6 +55,18 @@ async function run(io: CliIo, inputName: string, flags: InspectFlags): Promise<v
   io.stdout.write(table(rows));
   io.stdout.write(['path length histogram (bytes: atoms)', ...histogram(stats.pathBytes.histogram), ''].join('\n'));
   if (stats.expressions > 0) io.stdout.write(['arity histogram (arity: lists)', ...histogram(stats.arity), ''].join('\n'));
+}
+
+/** A fact's value for the human table: numbers grouped, flat records as `label n, …`. */
+function show(v: unknown): string {
+  if (typeof v === 'number') return num(v);
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return typeof v === 'object' ? JSON.stringify(v) : String(v);
+  const entries = Object.entries(v as Record<string, unknown>);
+  if (entries.length === 0) return '—';
+  if (entries.every(([, x]) => typeof x === 'number')) return entries.map(([k, n]) => `${words(k)} ${num(n as number)}`).join(', ');
+  // records of records (MTTS codecs): the ones in use, each on its own terms
+  const used = entries.filter(([, x]) => x === null || typeof x !== 'object' || Object.values(x).some((y) => y !== 0));
+  return used.map(([k, x]) => `${k}: ${show(x)}`).join('; ');
 }
 
 /** `decompressedBytes` → `decompressed bytes`. */
