@@ -338,3 +338,18 @@ describe('ACT on the command line', () => {
     assert.deepEqual(fs.readdirSync(dir).filter((f) => f.includes('tmp-')), []);
   });
 });
+
+describe('ACT without mmap', () => {
+  test('when mapping is unavailable, then the file is read into memory, said under --verbose, with the same answers', () => {
+    const file = path.join(GOLDEN, 'big_logic.act');
+    const env = { ...process.env, MORKSPACE_NO_MMAP: '1' };
+    const r = spawnSync(process.execPath, [CLI, 'inspect', file, '-v', '--json'], { cwd: ROOT, encoding: 'utf8', env });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stderr, /mmap unavailable \(disabled by MORKSPACE_NO_MMAP=1\); reading .*big_logic\.act into memory/);
+    assert.equal((JSON.parse(r.stdout) as { mapped: boolean }).mapped, false);
+    const q = spawnSync(process.execPath, [CLI, 'query', file, '(axiom (= (* $x $x) $y))', '--count'], { cwd: ROOT, encoding: 'utf8', env });
+    const mapped = spawnSync(process.execPath, [CLI, 'query', file, '(axiom (= (* $x $x) $y))', '--count'], { cwd: ROOT, encoding: 'utf8' });
+    assert.equal(q.stdout, mapped.stdout);
+    assert.match(mapped.stdout, /^\d+\n$/);
+  });
+});

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { inspectSpace } from '../convert.js';
 import type { SpaceStats } from '../stats.js';
-import { cliInput, type CliIo, type GlobalOptions } from './context.js';
+import { cliInput, note, type CliIo, type GlobalOptions } from './context.js';
 import { addMttsThreadFlags, formatOptions, type FormatFlags } from './format-flags.js';
 import { histogram, num, recordTable, table } from './render.js';
 
@@ -18,6 +18,7 @@ export function addInspectCommand(program: Command, io: CliIo, setExit: (p: Prom
     .argument('[input]', 'space file, or - for stdin', '-')
     .option('--from <format>', 'input format (default: detected)')
     .option('--json', 'print one JSON document')
+    .option('-v, --verbose', 'print notes on stderr (for example when a file cannot be memory-mapped)')
     .option('--count', 'walk the whole space for atom statistics (formats that answer from their header without it: act, mtts)')
     .option('--crlf', 'text input: treat carriage returns as whitespace');
   addMttsThreadFlags(cmd, true).action((inputName: string, flags: InspectFlags) => setExit(run(io, inputName, flags)));
@@ -25,7 +26,7 @@ export function addInspectCommand(program: Command, io: CliIo, setExit: (p: Prom
 
 async function run(io: CliIo, inputName: string, flags: InspectFlags): Promise<void> {
   const input = cliInput(inputName, io);
-  const options = { ...formatOptions(flags), count: flags.count ?? false, ...(flags.from !== undefined ? { from: flags.from } : {}) };
+  const options = { ...formatOptions(flags), count: flags.count ?? false, ...(flags.from !== undefined ? { from: flags.from } : {}), ...(flags.verbose ? { log: (m: string) => note(io, m) } : {}) };
   const { format, facts, stats } = await inspectSpace(input, options);
   const fileBytes = input.size;
   const report = { file: input.name, format, ...(fileBytes !== undefined ? { fileBytes } : {}), ...facts, ...(fileBytes && stats ? { ratio: ratio(stats.rawBytes, fileBytes) } : {}), ...(stats ? { space: stats } : {}) };

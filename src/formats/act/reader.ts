@@ -111,7 +111,8 @@ export class ActFile {
     let mapped = false;
     try {
       const size = fs.fstatSync(fd).size;
-      const mm = loadMmap();
+      // MORKSPACE_NO_MMAP=1: for file systems where mapping misbehaves (and to test the fallback)
+      const mm = process.env['MORKSPACE_NO_MMAP'] === '1' ? 'disabled by MORKSPACE_NO_MMAP=1' : loadMmap();
       if (typeof mm === 'string') {
         options.log?.(`mmap unavailable (${mm}); reading ${path} into memory`);
       } else if (size > 0) {
