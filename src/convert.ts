@@ -16,6 +16,8 @@ export interface ConvertReport {
   rawBytes: number;
   outputBytes: number;
   seconds: number;
+  /** Things the user should know that did not stop the run (CR bytes kept as symbol bytes, say). */
+  warnings: string[];
 }
 
 /** Options of `convertFile` / `convertStream`. */
@@ -48,8 +50,8 @@ export async function openSpace(input: Input, options: ConvertOptions = {}): Pro
 export async function convertStream(input: Input, output: string | undefined, options: ConvertOptions = {}): Promise<{ to: Format; bytes: AsyncIterable<Uint8Array>; report: ConvertReport }> {
   const started = performance.now();
   const to = detectOutputFormat(output, options.to);
-  const { format, space } = await openSpace(input, options);
-  const report: ConvertReport = { from: format.name, to: to.name, atoms: 0, rawBytes: 0, outputBytes: 0, seconds: 0 };
+  const { format, space, facts } = await openSpace(input, options);
+  const report: ConvertReport = { from: format.name, to: to.name, atoms: 0, rawBytes: 0, outputBytes: 0, seconds: 0, warnings: [] };
   const bytes = namedErrors(to.write(counted(space, report), options), input.name);
   async function* measured(): AsyncGenerator<Uint8Array> {
     for await (const b of bytes) {
@@ -57,6 +59,10 @@ export async function convertStream(input: Input, output: string | undefined, op
       yield b;
     }
     report.seconds = (performance.now() - started) / 1000;
+    const cr = facts()['carriageReturns'];
+    if (typeof cr === 'number' && cr > 0) {
+      report.warnings.push(`${input.name}: ${cr} carriage return bytes were kept as symbol bytes, as upstream's parser does (CRLF text?); --crlf treats them as whitespace`);
+    }
   }
   return { to, bytes: measured(), report };
 }

@@ -50,10 +50,15 @@ describe('serialize / deserialize / convert', () => {
     const r = cli(['convert', path.join(dir, 'sample.metta'), '--to', 'text']);
     assert.equal(r.stdout.toString(), SAMPLE_DUMP);
   });
-  test('--crlf treats carriage returns as whitespace', () => {
+  test('CRLF text: kept as upstream does, with a warning; --crlf treats CR as whitespace', () => {
     const crlf = SAMPLE.replaceAll('\n', '\r\n');
-    assert.equal(cli(['convert', '-', '--to', 'text', '--crlf'], { input: crlf }).stdout.toString(), SAMPLE_DUMP);
-    assert.notEqual(cli(['convert', '-', '--to', 'text'], { input: crlf }).stdout.toString(), SAMPLE_DUMP);
+    const lenient = cli(['convert', '-', '--to', 'text', '--crlf'], { input: crlf });
+    assert.equal(lenient.stdout.toString(), SAMPLE_DUMP);
+    assert.equal(lenient.stderr, '');
+    const upstream = cli(['convert', '-', '--to', 'text'], { input: crlf });
+    assert.notEqual(upstream.stdout.toString(), SAMPLE_DUMP);
+    assert.equal(upstream.status, 0);
+    assert.match(upstream.stderr, /^morkspace: warning: <stdin>: 5 carriage return bytes were kept as symbol bytes.*--crlf/);
   });
   test('when a reader stops early (`| head -1`), then the command ends quietly', () => {
     const r = spawnSync('sh', ['-c', `node ${CLI} deserialize ${BIG_LOGIC_PATHS} | head -1`], { encoding: 'utf8' });

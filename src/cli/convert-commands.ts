@@ -61,6 +61,7 @@ async function run(io: CliIo, inputName: string, flags: ConvertFlags): Promise<v
   const input = cliInput(inputName, io);
   const { bytes, report } = await convertStream(input, flags.output, options);
   await sendOutput(flags.output, bytes, io, force);
+  for (const w of report.warnings) note(io, `warning: ${w}`);
   if (flags.json) {
     const doc = JSON.stringify({ input: input.name, output: flags.output ?? '<stdout>', ...report }) + '\n';
     (flags.output && flags.output !== '-' ? io.stdout : io.stderr).write(doc);
