@@ -162,6 +162,22 @@ describe('bad input and outputs: one line, exit code, nothing left behind', () =
   });
 });
 
+describe('verify on formats without checksums of their own', () => {
+  test('.paths: a full read checks the zlib stream; a cut file fails with one line', () => {
+    const ok = cli(['verify', BIG_LOGIC_PATHS]);
+    assert.equal(ok.status, 0, ok.stderr);
+    assert.match(ok.stdout.toString(), /OK: paths, 91,692 paths, .*Adler-32 intact/);
+    const cut = path.join(dir, 'cut-verify.paths');
+    fs.writeFileSync(cut, fs.readFileSync(BIG_LOGIC_PATHS).subarray(0, 1000));
+    assertFails(cli(['verify', cut]), 1, /cut-verify\.paths: byte \d+: zlib stream is truncated.*\[ERR_TRUNCATED\]$/);
+  });
+  test('ACT: a full walk validates every node and says there is no checksum', () => {
+    const ok = cli(['verify', path.join(ROOT, 'fixtures/upstream/pathmap-golden/big_logic.act')]);
+    assert.equal(ok.status, 0, ok.stderr);
+    assert.match(ok.stdout.toString(), /OK: act, 91,692 paths, .*ACT carries no checksums/);
+  });
+});
+
 describe('README', () => {
   test('the commands on the README first screen run and succeed', () => {
     const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
