@@ -405,7 +405,7 @@ describe('MTTS command line', () => {
     assert.equal(doc.format, 'mtts');
     assert.equal(doc.version, '1.0');
     assert.deepEqual(doc.meta, { source: 'test' });
-    assert.deepEqual(doc.sections.map((s) => s.section.split(' ')[0]), ['header', 'metadata', 'chunks', 'index', 'end']);
+    assert.deepEqual(doc.sections.map((s) => s.section.split(' ')[0]), ['header', 'chunks', 'index', 'metadata', 'end']);
     assert.ok(doc.chunks.length > 1);
     for (const c of doc.chunks) assert.match(c.digest, /^[0-9a-f]{32}$/);
     const human = await cli(['inspect', mtts]);

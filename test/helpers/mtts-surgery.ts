@@ -39,13 +39,16 @@ export function headerWithVersion(header: Uint8Array, major: number, minor = 0):
   return h;
 }
 
-/** A complete file from a header and sections (index and end sections among them are replaced). */
+/**
+ * A complete file from a header and sections: index and end sections among them are replaced, and the
+ * metadata goes after the new index, where the layout puts it.
+ */
 export function joinSections(header: Uint8Array, sections: readonly RawSection[]): Uint8Array {
   const parts: Uint8Array[] = [header];
   let offset = header.length;
   const entries: IndexEntry[] = [];
   for (const s of sections) {
-    if (s.kind === SectionKind.Index || s.kind === SectionKind.End) continue;
+    if (s.kind === SectionKind.Index || s.kind === SectionKind.End || s.kind === SectionKind.Metadata) continue;
     if (s.kind === SectionKind.Chunk) {
       const b = viewOf(s.body);
       entries.push({ offset, sectionBytes: SECTION_HEADER_BYTES + s.body.length, codec: s.body[0]!, level: s.body[1]!, count: b.getUint32(8, true), pathBytes: b.getUint32(12, true), rawLength: b.getUint32(16, true), digest: s.body.slice(20, CHUNK_HEADER_BYTES) });
@@ -56,6 +59,7 @@ export function joinSections(header: Uint8Array, sections: readonly RawSection[]
   const index = encodeIndex(entries);
   parts.push(encodeSectionHeader(SectionKind.Index, 0, index.length), index);
   const indexOffset = offset;
+  for (const s of sections) if (s.kind === SectionKind.Metadata) parts.push(encodeSectionHeader(s.kind, s.flags, s.body.length), s.body);
   parts.push(encodeSectionHeader(SectionKind.End, 0, 48), encodeEndPrefix(indexOffset, entries.length));
   const h = new Blake3Hasher();
   for (const p of parts) h.update(p);

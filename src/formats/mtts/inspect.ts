@@ -83,10 +83,6 @@ function showPath(p: Uint8Array): string {
 async function inspectAt(readAt: ReadAt, size: number): Promise<MttsInspection> {
   if (size < HEADER_BYTES + END_SECTION_BYTES) throw new FormatError(ErrorCode.Truncated, `file of ${size} bytes is shorter than an empty MTTS file`, { offset: size });
   const header: MttsHeader = decodeHeader(await readAt(0, HEADER_BYTES, 'the header'));
-  const metaOffset = header.headerBytes;
-  const msh = decodeSectionHeader(await readAt(metaOffset, SECTION_HEADER_BYTES, 'the metadata section header'), metaOffset);
-  if (msh.kind !== SectionKind.Metadata) throw new FormatError(ErrorCode.Corrupt, `first section is ${SECTION_NAMES[msh.kind] ?? `kind 0x${msh.kind.toString(16)}`}, not metadata`, { offset: metaOffset });
-  const metadata = decodeMetadata(await readAt(metaOffset + SECTION_HEADER_BYTES, msh.bodyBytes, 'the metadata section'), metaOffset + SECTION_HEADER_BYTES, CODEC_NAMES, true);
   const endOffset = size - END_SECTION_BYTES;
   const tail = await readAt(endOffset, END_SECTION_BYTES, 'the end section');
   const end = decodeEnd(tail.subarray(SECTION_HEADER_BYTES), endOffset + SECTION_HEADER_BYTES);
@@ -94,19 +90,27 @@ async function inspectAt(readAt: ReadAt, size: number): Promise<MttsInspection> 
   if (esh.kind !== SectionKind.End || esh.bodyBytes !== END_BODY_BYTES) throw new FormatError(ErrorCode.Corrupt, 'the last section is not an end section', { offset: endOffset });
   if (end.indexOffset + SECTION_HEADER_BYTES > endOffset) throw new FormatError(ErrorCode.Corrupt, `index offset ${end.indexOffset} is past the end section`, { offset: endOffset + SECTION_HEADER_BYTES });
   const ish = decodeSectionHeader(await readAt(end.indexOffset, SECTION_HEADER_BYTES, 'the index section header'), end.indexOffset);
-  if (ish.kind !== SectionKind.Index || end.indexOffset + SECTION_HEADER_BYTES + ish.bodyBytes !== endOffset) {
-    throw new FormatError(ErrorCode.Corrupt, 'the end section does not point at an index just before it', { offset: end.indexOffset });
+  // the metadata follows the index and ends where the end section starts
+  const metaOffset = end.indexOffset + SECTION_HEADER_BYTES + ish.bodyBytes;
+  if (ish.kind !== SectionKind.Index || metaOffset + SECTION_HEADER_BYTES > endOffset) {
+    throw new FormatError(ErrorCode.Corrupt, 'the end section does not point at an index followed by the metadata', { offset: end.indexOffset });
   }
+  const msh = decodeSectionHeader(await readAt(metaOffset, SECTION_HEADER_BYTES, 'the metadata section header'), metaOffset);
+  if (msh.kind !== SectionKind.Metadata || metaOffset + SECTION_HEADER_BYTES + msh.bodyBytes !== endOffset) {
+    throw new FormatError(ErrorCode.Corrupt, `section after the index is ${SECTION_NAMES[msh.kind] ?? `kind 0x${msh.kind.toString(16)}`} of ${msh.bodyBytes} bytes, not the metadata ending at the end section`, { offset: metaOffset });
+  }
+  const metadata = decodeMetadata(await readAt(metaOffset + SECTION_HEADER_BYTES, msh.bodyBytes, 'the metadata section'), metaOffset + SECTION_HEADER_BYTES, CODEC_NAMES, true);
   const entries = decodeIndex(await readAt(end.indexOffset + SECTION_HEADER_BYTES, ish.bodyBytes, 'the index section'), end.indexOffset + SECTION_HEADER_BYTES, true);
   if (entries.length !== end.chunks || entries.length !== metadata.chunks) throw new FormatError(ErrorCode.Corrupt, `index lists ${entries.length} chunks, the end section ${end.chunks}, the metadata ${metadata.chunks}`, { offset: end.indexOffset });
   const chunks = entries.map(chunkReport);
   const chunkBytes = entries.reduce((s, e) => s + e.sectionBytes, 0);
-  const sections: SectionReport[] = [
-    { section: 'header', offset: 0, bytes: header.headerBytes },
-    { section: 'metadata', offset: metaOffset, bytes: SECTION_HEADER_BYTES + msh.bodyBytes },
-  ];
+  const sections: SectionReport[] = [{ section: 'header', offset: 0, bytes: header.headerBytes }];
   if (entries.length > 0) sections.push({ section: `chunks 0-${entries.length - 1}`, offset: entries[0]!.offset, bytes: chunkBytes });
-  sections.push({ section: 'index', offset: end.indexOffset, bytes: SECTION_HEADER_BYTES + ish.bodyBytes }, { section: 'end', offset: endOffset, bytes: END_SECTION_BYTES });
+  sections.push(
+    { section: 'index', offset: end.indexOffset, bytes: SECTION_HEADER_BYTES + ish.bodyBytes },
+    { section: 'metadata', offset: metaOffset, bytes: SECTION_HEADER_BYTES + msh.bodyBytes },
+    { section: 'end', offset: endOffset, bytes: END_SECTION_BYTES },
+  );
   return {
     version: `${header.major}.${header.minor}`,
     headerFlags: header.flags,

@@ -94,6 +94,8 @@ export class ByteReader {
 export interface MttsFacts {
   header?: MttsHeader;
   metadata?: MttsMetadata;
+  /** File offset of the metadata section (it follows the index). */
+  metadataOffset?: number;
   chunks: IndexEntry[];
   /** Kinds of the sections skipped as unknown. */
   skipped: number[];
@@ -148,6 +150,7 @@ async function* sections(source: AsyncIterable<Uint8Array>, opts: MttsOptions, f
         // reported after the chunks are decoded: a chunk's own digest names the fault more precisely
         if (opts.verify && !sameBytes(hasher.digestBuffer(), end.fileDigest)) facts.digestMismatchAt = bodyOffset + 12;
         if (indexOffset < 0) throw new FormatError(ErrorCode.Corrupt, 'end section before any index section', { offset });
+        if (facts.metadata === undefined) throw new FormatError(ErrorCode.Corrupt, 'end section before the metadata section', { offset });
         if (end.indexOffset !== indexOffset || end.chunks !== facts.chunks.length) {
           throw new FormatError(ErrorCode.Corrupt, `end section points at an index at ${end.indexOffset} of ${end.chunks} chunks; the index is at ${indexOffset}, with ${facts.chunks.length}`, { offset: bodyOffset });
         }
@@ -155,13 +158,14 @@ async function* sections(source: AsyncIterable<Uint8Array>, opts: MttsOptions, f
         if (extra > 0) throw new FormatError(ErrorCode.Corrupt, `${extra}${extra >= 1 << 16 ? '+' : ''} bytes after the end section`, { offset: r.offset });
         return;
       }
-      if (indexOffset >= 0) throw new FormatError(ErrorCode.Corrupt, `${name} section after the index`, { offset });
+      // after the index comes exactly the metadata (totals known only once every chunk is written)
+      if (indexOffset >= 0 && (sh.kind !== SectionKind.Metadata || facts.metadata !== undefined)) throw new FormatError(ErrorCode.Corrupt, `${name} section after the index`, { offset });
       if (sh.kind === SectionKind.Metadata) {
-        if (facts.metadata !== undefined || facts.chunks.length > 0) throw new FormatError(ErrorCode.Corrupt, 'metadata section is not the first section', { offset });
+        if (indexOffset < 0) throw new FormatError(ErrorCode.Corrupt, 'metadata section before the index', { offset });
         facts.metadata = decodeMetadata(await read(sh.bodyBytes, 'the metadata section'), bodyOffset, CODEC_NAMES, opts.verify);
+        facts.metadataOffset = offset;
       } else if (sh.kind === SectionKind.Chunk) {
         const ordinal = facts.chunks.length;
-        if (facts.metadata === undefined) throw new FormatError(ErrorCode.Corrupt, 'chunk before the metadata section', { offset, chunk: ordinal });
         if (sh.bodyBytes < CHUNK_HEADER_BYTES) throw new FormatError(ErrorCode.Corrupt, `chunk section of ${sh.bodyBytes} bytes is shorter than a chunk header`, where(ordinal, offset));
         const ch = decodeChunkHeader(await read(CHUNK_HEADER_BYTES, `the header of chunk ${ordinal}`), sh.bodyBytes - CHUNK_HEADER_BYTES, opts.maxChunkBytes, where(ordinal, offset));
         if (ch.ordinal !== ordinal) throw new FormatError(ErrorCode.Corrupt, `chunk ${ordinal} says it is chunk ${ch.ordinal}`, where(ordinal, offset));
@@ -238,12 +242,13 @@ export async function* readMtts(source: AsyncIterable<Uint8Array>, options: Part
   }
   if (facts.digestMismatchAt !== undefined) throw new FormatError(ErrorCode.Checksum, 'file digest does not match the file: a byte changed that no chunk or section check covers (every chunk decoded intact)', { offset: facts.digestMismatchAt });
   const m = facts.metadata;
-  if (m === undefined) throw new FormatError(ErrorCode.Corrupt, 'no metadata section', { offset: HEADER_BYTES });
+  const at = facts.metadataOffset ?? HEADER_BYTES;
+  if (m === undefined) throw new FormatError(ErrorCode.Corrupt, 'no metadata section', { offset: at });
   if (m.atoms !== atoms || m.pathBytes !== pathBytes || m.chunks !== facts.chunks.length) {
-    throw new FormatError(ErrorCode.Corrupt, `metadata declares ${m.atoms} atoms, ${m.pathBytes} path bytes in ${m.chunks} chunks; the chunks hold ${atoms}, ${pathBytes} in ${facts.chunks.length}`, { offset: HEADER_BYTES });
+    throw new FormatError(ErrorCode.Corrupt, `metadata declares ${m.atoms} atoms, ${m.pathBytes} path bytes in ${m.chunks} chunks; the chunks hold ${atoms}, ${pathBytes} in ${facts.chunks.length}`, { offset: at });
   }
   if (!sameBytes(first, m.firstPath) || !sameBytes(last, m.lastPath)) {
-    throw new FormatError(ErrorCode.Corrupt, `metadata's first and last paths (${hex(m.firstPath, 8)} … ${hex(m.lastPath, 8)}) are not the file's`, { offset: HEADER_BYTES });
+    throw new FormatError(ErrorCode.Corrupt, `metadata's first and last paths (${hex(m.firstPath, 8)} … ${hex(m.lastPath, 8)}) are not the file's`, { offset: at });
   }
 }
 

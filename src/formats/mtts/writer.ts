@@ -140,18 +140,6 @@ export async function* writeMtts(batches: AsyncIterable<PathArena>, options: Par
     const task: EncodeChunkTask = { bytes: c.bytes, ends: c.ends, compression: opts.compression, level: opts.level ?? 0, priority: opts.priority };
     return pooled ? runTask<EncodeChunkTask, EncodedChunk | ChunkFault>(opts.threads, 'encodeChunk', task, [c.bytes.buffer as ArrayBuffer, c.ends.buffer as ArrayBuffer]) : encodeChunk(task);
   };
-  const encoded: (EncodedChunk | undefined)[] = [];
-  const codecs: Record<string, CodecSummary> = {};
-  for await (const r of mapOrdered(items, 2 * opts.threads, encode)) {
-    if (!r.ok) throwFault(r, encoded.length);
-    encoded.push(r);
-    const name = CODEC_NAMES[r.codec]!;
-    const s = (codecs[name] ??= { chunks: 0, rawBytes: 0, storedBytes: 0 });
-    s.chunks++;
-    s.rawBytes += r.rawLength;
-    s.storedBytes += r.stored.length;
-  }
-
   const hasher = new Blake3Hasher();
   let offset = 0;
   const out = (b: Uint8Array): Uint8Array => {
@@ -160,25 +148,31 @@ export async function* writeMtts(batches: AsyncIterable<PathArena>, options: Par
     return b;
   };
   yield out(encodeHeader());
-  const metaBody = encodeMetadata({ atoms, pathBytes, chunks: encoded.length, chunkBytes: opts.chunkBytes, encoder: encoderName(opts), firstPath, lastPath, codecs, meta }, CODEC_NAMES);
-  yield out(encodeSectionHeader(SectionKind.Metadata, 0, metaBody.length));
-  yield out(metaBody);
+  // Chunks go out as they are encoded (in order): the writer holds at most the in-flight window.
+  // The totals they add up to go in the metadata after the index.
   const entries: IndexEntry[] = [];
-  for (let i = 0; i < encoded.length; i++) {
-    const c = encoded[i]!;
+  const codecs: Record<string, CodecSummary> = {};
+  for await (const c of mapOrdered(items, 2 * opts.threads, encode)) {
+    if (!c.ok) throwFault(c, entries.length);
+    const s = (codecs[CODEC_NAMES[c.codec]!] ??= { chunks: 0, rawBytes: 0, storedBytes: 0 });
+    s.chunks++;
+    s.rawBytes += c.rawLength;
+    s.storedBytes += c.stored.length;
     const head = new Uint8Array(SECTION_HEADER_BYTES + CHUNK_HEADER_BYTES);
     const bodyBytes = CHUNK_HEADER_BYTES + c.stored.length;
     head.set(encodeSectionHeader(SectionKind.Chunk, 0, bodyBytes), 0);
-    head.set(encodeChunkHeader({ ...c, ordinal: i }), SECTION_HEADER_BYTES);
+    head.set(encodeChunkHeader({ ...c, ordinal: entries.length }), SECTION_HEADER_BYTES);
     entries.push({ offset, sectionBytes: SECTION_HEADER_BYTES + bodyBytes, codec: c.codec, level: c.level, count: c.count, pathBytes: c.pathBytes, rawLength: c.rawLength, digest: c.digest });
     yield out(head);
     yield out(c.stored);
-    encoded[i] = undefined; // let the payload go once written
   }
   const indexOffset = offset;
   const indexBody = encodeIndex(entries);
   yield out(encodeSectionHeader(SectionKind.Index, 0, indexBody.length));
   yield out(indexBody);
+  const metaBody = encodeMetadata({ atoms, pathBytes, chunks: entries.length, chunkBytes: opts.chunkBytes, encoder: encoderName(opts), firstPath, lastPath, codecs, meta }, CODEC_NAMES);
+  yield out(encodeSectionHeader(SectionKind.Metadata, 0, metaBody.length));
+  yield out(metaBody);
   const endHead = encodeSectionHeader(SectionKind.End, 0, 12 + 32 + 4);
   const endPrefix = encodeEndPrefix(indexOffset, entries.length);
   hasher.update(endHead);
