@@ -13,6 +13,8 @@ export interface PathSource {
   batches: AsyncIterable<PathArena>;
   /** True when the batches are strictly ascending across the whole stream (no duplicates). */
   sorted: boolean;
+  /** About how many path bytes the batches hold in all, when the source can tell (sizes buffers once). */
+  byteHint?: number;
 }
 
 /** Paths per batch handed to sinks after an in-memory sort. */
@@ -28,7 +30,7 @@ export async function* toSortedUnique(source: PathSource, threads = 1): AsyncGen
     return;
   }
   // gathered on shared buffers when workers may sort it, so they read the paths in place
-  const all = new PathArena(1 << 20, 1 << 14, threads > 1);
+  const all = new PathArena(Math.max(1 << 20, source.byteHint ?? 0), 1 << 14, threads > 1);
   for await (const b of source.batches) all.pushAll(b);
   if (all.count === 0) return;
   if (isStrictlySorted(all)) {

@@ -63,6 +63,8 @@ const textFormat: Format = {
     return {
       batches: readText(input.chunks(), { ...options.text, threads: textThreads(input, options) }, stats),
       sorted: false,
+      // encoded paths take about as many bytes as their text (measured 0.76× on the bench space)
+      ...(input.size !== undefined ? { byteHint: input.size } : {}),
       facts: () => ({ topLevel: stats.parse?.topLevel ?? 0, carriageReturns: stats.parse?.carriageReturns ?? 0 }),
     };
   },
