@@ -17,14 +17,6 @@ export function compareBytes(a: Uint8Array, b: Uint8Array): number {
   return compareRanges(a, 0, a.length, b, 0, b.length);
 }
 
-/** Length of the common prefix of `a[as..ae)` and `b[bs..be)`. */
-export function commonPrefix(a: Uint8Array, as: number, ae: number, b: Uint8Array, bs: number, be: number): number {
-  const n = Math.min(ae - as, be - bs);
-  let k = 0;
-  while (k < n && a[as + k] === b[bs + k]) k++;
-  return k;
-}
-
 /** A DataView over exactly the bytes of `u8` (Node Buffers are views into shared slabs). */
 export function viewOf(u8: Uint8Array): DataView {
   return new DataView(u8.buffer, u8.byteOffset, u8.byteLength);
@@ -32,17 +24,10 @@ export function viewOf(u8: Uint8Array): DataView {
 
 export const textEncoder = new TextEncoder();
 const latin1 = new TextDecoder('latin1');
-const utf8Lenient = new TextDecoder('utf-8');
 
 /** Bytes as a string of char codes 0..255: a cheap, exact key for maps and sets. */
 export function bytesKey(u8: Uint8Array): string {
   return latin1.decode(u8);
-}
-
-/** Bytes as text for messages: UTF-8 where valid, U+FFFD elsewhere. */
-export function bytesForMessage(u8: Uint8Array, max = 40): string {
-  const s = utf8Lenient.decode(u8.subarray(0, max));
-  return u8.length > max ? `${s}…` : s;
 }
 
 /** Bytes as hex, for messages. */

@@ -1,5 +1,5 @@
 /** Library entry points that do what the CLI commands do: any format in, any format out. */
-import { isMorkspaceError } from './errors.js';
+import { inFile } from './errors.js';
 import { detectInputFormat, detectOutputFormat, type Format, type FormatOptions } from './formats/registry.js';
 import { fileInput, type Input } from './io/input.js';
 import { writeFileAtomic } from './io/output.js';
@@ -35,7 +35,7 @@ export async function* namedErrors<T>(items: AsyncIterable<T>, file: string): As
   try {
     yield* items;
   } catch (e) {
-    throw isMorkspaceError(e) && e.where.file === undefined ? e.withWhere({ file }) : e;
+    throw inFile(e, file);
   }
 }
 
@@ -79,7 +79,7 @@ export async function inspectSpace(input: Input, options: ConvertOptions & { cou
   const detected = await detectInputFormat(input, options.from);
   if (detected.inspect) {
     const r = await detected.inspect(input, { ...options, count: options.count ?? false }).catch((e: unknown) => {
-      throw isMorkspaceError(e) && e.where.file === undefined ? e.withWhere({ file: input.name }) : e;
+      throw inFile(e, input.name);
     });
     return { format: detected.name, ...r };
   }

@@ -96,13 +96,8 @@ export function isMorkspaceError(e: unknown): e is MorkspaceError {
   return e instanceof Error && typeof (e as { code?: unknown }).code === 'string' && KNOWN_CODES.has((e as unknown as { code: string }).code) && 'where' in e;
 }
 
-/** Shorthand constructors used by the codecs. */
+/** Shorthand for the usage errors the CLI and option checks raise. */
 export const fail = {
-  truncated: (message: string, where: Where = {}): FormatError => new FormatError(ErrorCode.Truncated, message, where),
-  corrupt: (message: string, where: Where = {}): FormatError => new FormatError(ErrorCode.Corrupt, message, where),
-  syntax: (message: string, where: Where = {}): FormatError => new FormatError(ErrorCode.Syntax, message, where),
-  limit: (message: string, where: Where = {}): FormatError => new FormatError(ErrorCode.Limit, message, where),
-  magic: (message: string, where: Where = {}): FormatError => new FormatError(ErrorCode.BadMagic, message, where),
   usage: (message: string): UsageError => new UsageError(ErrorCode.Usage, message),
 };
 
@@ -123,9 +118,14 @@ export function exitCodeOf(e: unknown): number {
   }
 }
 
+/** `e` with `file` in its position when it is one of ours and names no file yet; anything else as it is. */
+export function inFile(e: unknown, file: string): unknown {
+  return isMorkspaceError(e) && e.where.file === undefined ? e.withWhere({ file }) : e;
+}
+
 /** Wrap a Node file-system error in an IoError naming the file. */
 export function ioError(e: unknown, file: string): MorkspaceError {
-  if (isMorkspaceError(e)) return e.where.file === undefined ? e.withWhere({ file }) : e;
+  if (isMorkspaceError(e)) return inFile(e, file) as MorkspaceError;
   const err = e as NodeJS.ErrnoException;
   const reason = err.code === 'ENOENT' ? 'no such file' : err.code === 'EACCES' ? 'permission denied' : err.code === 'EISDIR' ? 'is a directory' : (err.message ?? String(e));
   return new IoError(ErrorCode.Io, reason, { file }, { cause: e });

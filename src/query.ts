@@ -9,7 +9,7 @@
  *   given (a byte range in the walk), complete tokens must match.
  * - On ACT the walk goes straight to the prefix in the mapped file; other formats are scanned.
  */
-import { ErrorCode, FormatError, isMorkspaceError } from './errors.js';
+import { ErrorCode, FormatError, inFile } from './errors.js';
 import { MAX_ARITY, TAG_NEW_VAR } from './expr/encoding.js';
 import { parseExpression } from './expr/parser.js';
 import { openActInput } from './formats/act/index.js';
@@ -48,8 +48,7 @@ function parseArgument(text: string, what: string): Uint8Array {
   try {
     return parseExpression(text);
   } catch (e) {
-    if (isMorkspaceError(e)) throw e.withWhere({ file: what });
-    throw e;
+    throw inFile(e, what);
   }
 }
 
@@ -178,7 +177,7 @@ class PatternMatcher {
         const end = skipExpression(a, ai, e);
         if (end < 0) return false;
         if (!levelsReady) {
-          if (!this.#computeLevels(a, s, e)) return false;
+          this.#computeLevels(a, s, e);
           levelsReady = true;
         }
         const k = pb & 0x3f;
@@ -204,7 +203,7 @@ class PatternMatcher {
   }
 
   // levels[p - s]: the variable (De Bruijn level) at each variable tag of the atom.
-  #computeLevels(a: Uint8Array, s: number, e: number): boolean {
+  #computeLevels(a: Uint8Array, s: number, e: number): void {
     if (this.#levels.length < e - s) this.#levels = new Int32Array(2 * (e - s));
     const levels = this.#levels;
     let vars = 0;
@@ -214,7 +213,6 @@ class PatternMatcher {
       else if (b >= 0x80 && b < TAG_NEW_VAR) levels[p - s] = b & 0x3f;
       p += b > TAG_NEW_VAR ? 1 + (b & 0x3f) : 1;
     }
-    return true;
   }
 
   // Two sub-expressions of one atom are the same: same tags and symbols, same variables.

@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import { ErrorCode, MorkspaceError, fail } from '../errors.js';
-import type { ParseOptions } from '../expr/parser.js';
+import type { ParseOptions, ParseStats } from '../expr/parser.js';
 import type { Input } from '../io/input.js';
 import type { PathArena } from '../path-arena.js';
 import type { PathSource } from '../pipeline.js';
@@ -12,6 +12,7 @@ import type { SpaceStats } from '../stats.js';
 import { readPaths, writePaths, looksLikeZlib, type PathsOptions } from './paths.js';
 import type { MttsOptions } from './mtts/options.js';
 import { readText, writeText } from './text.js';
+import { compareBytes } from '../bytes.js';
 import { isStrictlySorted } from '../sort.js';
 import { defaultThreads, warmPool } from '../pool/pool.js';
 
@@ -59,7 +60,7 @@ const textFormat: Format = {
   binary: false,
   sniff: () => false,
   async open(input, options) {
-    const stats: { parse?: { topLevel: number; bytes: number; carriageReturns: number } } = {};
+    const stats: { parse?: ParseStats } = {};
     return {
       batches: readText(input.chunks(), { ...options.text, threads: textThreads(input, options) }, stats),
       sorted: false,
@@ -100,7 +101,7 @@ const pathsFormat: Format = {
         rawBytes += b.byteLength + 4 * b.count;
         if (sortedInFile && b.count > 0) {
           const first = b.viewPath(0);
-          if ((last !== undefined && compare(last, first) >= 0) || !isStrictlySorted(b)) sortedInFile = false;
+          if ((last !== undefined && compareBytes(last, first) >= 0) || !isStrictlySorted(b)) sortedInFile = false;
           last = b.copyPath(b.count - 1);
         }
         yield b;
@@ -111,10 +112,6 @@ const pathsFormat: Format = {
   },
   write: (space, options) => writePaths(space, options.paths),
 };
-
-function compare(a: Uint8Array, b: Uint8Array): number {
-  return Buffer.compare(a, b);
-}
 
 const FORMATS = new Map<FormatName, Format>([
   ['text', textFormat],

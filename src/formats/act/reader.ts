@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
-import { ErrorCode, FormatError, ioError, isMorkspaceError } from '../../errors.js';
+import { ErrorCode, FormatError, inFile, ioError } from '../../errors.js';
 import { PathArena } from '../../path-arena.js';
 import { readActHeader, type ActHeader } from './header.js';
 import { childIndex, NodeView, readNode } from './node.js';
@@ -287,8 +287,7 @@ export class ActFile {
     try {
       return f();
     } catch (e) {
-      if (this.#name !== undefined && isMorkspaceError(e) && e.where.file === undefined) throw e.withWhere({ file: this.#name });
-      throw e;
+      throw this.#name !== undefined ? inFile(e, this.#name) : e;
     }
   }
 }

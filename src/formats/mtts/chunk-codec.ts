@@ -74,6 +74,11 @@ export interface ChunkFields {
   digest: Uint8Array;
 }
 
+/** Just the `ChunkFields` of `c` (headers, index entries and results carry more). */
+export function chunkFields(c: ChunkFields): ChunkFields {
+  return { codec: c.codec, level: c.level, count: c.count, pathBytes: c.pathBytes, rawLength: c.rawLength, digest: c.digest };
+}
+
 /** A chunk as stored, with the header fields the writer records. */
 export interface EncodedChunk extends ChunkFields {
   ok: true;

@@ -9,7 +9,7 @@ import { compareRanges, hex } from '../../bytes.js';
 import { ErrorCode, FormatError, type Where } from '../../errors.js';
 import { PathArena } from '../../path-arena.js';
 import { decidePool, mapOrdered, runTask } from '../../pool/pool.js';
-import { CODEC_NAMES, decodeChunk, sameBytes, type ChunkFault, type DecodeChunkTask, type DecodedChunk } from './chunk-codec.js';
+import { CODEC_NAMES, chunkFields, decodeChunk, sameBytes, type ChunkFault, type DecodeChunkTask, type DecodedChunk } from './chunk-codec.js';
 import {
   CHUNK_HEADER_BYTES, END_BODY_BYTES, HEADER_BYTES, SECTION_HEADER_BYTES, SECTION_NAMES, SECTION_REQUIRED, SectionKind,
   decodeChunkHeader, decodeEnd, decodeHeader, decodeIndex, decodeMetadata, decodeSectionHeader, type IndexEntry, type MttsHeader, type MttsMetadata,
@@ -130,7 +130,6 @@ async function* sections(source: AsyncIterable<Uint8Array>, opts: MttsOptions, f
     if (header.headerBytes > HEADER_BYTES) await read(header.headerBytes - HEADER_BYTES, 'the header');
     facts.header = header;
     let indexOffset = -1;
-    let pathBytes = 0;
     for (;;) {
       const offset = r.offset;
       if (await r.atEnd()) throw new FormatError(ErrorCode.Truncated, `file ends after ${facts.chunks.length} chunks, before its end section`, { offset });
@@ -170,9 +169,9 @@ async function* sections(source: AsyncIterable<Uint8Array>, opts: MttsOptions, f
         const ch = decodeChunkHeader(await read(CHUNK_HEADER_BYTES, `the header of chunk ${ordinal}`), sh.bodyBytes - CHUNK_HEADER_BYTES, opts.maxChunkBytes, where(ordinal, offset));
         if (ch.ordinal !== ordinal) throw new FormatError(ErrorCode.Corrupt, `chunk ${ordinal} says it is chunk ${ch.ordinal}`, where(ordinal, offset));
         const stored = await read(sh.bodyBytes - CHUNK_HEADER_BYTES, `chunk ${ordinal}`);
-        pathBytes += ch.pathBytes;
-        facts.chunks.push({ offset, sectionBytes: SECTION_HEADER_BYTES + sh.bodyBytes, codec: ch.codec, level: ch.level, count: ch.count, pathBytes: ch.pathBytes, rawLength: ch.rawLength, digest: ch.digest });
-        yield { ordinal, offset, task: { stored, codec: ch.codec, level: ch.level, count: ch.count, pathBytes: ch.pathBytes, rawLength: ch.rawLength, digest: ch.digest, verify: opts.verify } };
+        const fields = chunkFields(ch);
+        facts.chunks.push({ offset, sectionBytes: SECTION_HEADER_BYTES + sh.bodyBytes, ...fields });
+        yield { ordinal, offset, task: { stored, ...fields, verify: opts.verify } };
       } else if (sh.kind === SectionKind.Index) {
         const entries = decodeIndex(await read(sh.bodyBytes, 'the index section'), bodyOffset, opts.verify);
         checkIndex(entries, facts.chunks, bodyOffset);
@@ -234,11 +233,8 @@ export async function* readMtts(source: AsyncIterable<Uint8Array>, options: Part
     last = r.bytes.slice(n > 1 ? r.ends[n - 2]! : 0, r.ends[n - 1]!);
     atoms += n;
     pathBytes += r.bytes.length;
-    const arena = new PathArena(0, n);
-    arena.reserveBytes(r.bytes.length).set(r.bytes);
-    const ends = r.ends;
-    for (let i = 0; i < n; i++) arena.commit(ends[i]!);
-    yield arena;
+    // the decoded buffers are the chunk's own (moved from a worker, or fresh): adopt, don't copy
+    yield PathArena.adopt(r.bytes, r.ends, n);
   }
   if (facts.digestMismatchAt !== undefined) throw new FormatError(ErrorCode.Checksum, 'file digest does not match the file: a byte changed that no chunk or section check covers (every chunk decoded intact)', { offset: facts.digestMismatchAt });
   const m = facts.metadata;

@@ -10,7 +10,7 @@ import { ErrorCode, FormatError, MorkspaceError } from '../../errors.js';
 import type { PathArena } from '../../path-arena.js';
 import { decidePool, mapOrdered, POOL_MIN_BYTES, runTask, warmPool } from '../../pool/pool.js';
 import { isStrictlySorted, sortUniqueArena } from '../../sort.js';
-import { CODEC_NAMES, encodeChunk, type ChunkFault, type EncodeChunkTask, type EncodedChunk } from './chunk-codec.js';
+import { CODEC_NAMES, chunkFields, encodeChunk, type ChunkFault, type EncodeChunkTask, type EncodedChunk } from './chunk-codec.js';
 import { CHUNK_HEADER_BYTES, SECTION_HEADER_BYTES, SectionKind, encodeChunkHeader, encodeEndPrefix, encodeHeader, encodeIndex, encodeMetadata, encodeSectionHeader, type CodecSummary, type IndexEntry } from './layout.js';
 import { mttsOptions, type MttsOptions } from './options.js';
 
@@ -162,7 +162,7 @@ export async function* writeMtts(batches: AsyncIterable<PathArena>, options: Par
     const bodyBytes = CHUNK_HEADER_BYTES + c.stored.length;
     head.set(encodeSectionHeader(SectionKind.Chunk, 0, bodyBytes), 0);
     head.set(encodeChunkHeader({ ...c, ordinal: entries.length }), SECTION_HEADER_BYTES);
-    entries.push({ offset, sectionBytes: SECTION_HEADER_BYTES + bodyBytes, codec: c.codec, level: c.level, count: c.count, pathBytes: c.pathBytes, rawLength: c.rawLength, digest: c.digest });
+    entries.push({ offset, sectionBytes: SECTION_HEADER_BYTES + bodyBytes, ...chunkFields(c) });
     yield out(head);
     yield out(c.stored);
   }
