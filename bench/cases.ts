@@ -4,10 +4,18 @@
  */
 
 /** Input sizes, in top-level atoms of generated MeTTa text. */
-export const SIZES = { '10K': 10_000, '100K': 100_000, '1M': 1_000_000 } as const;
+export const SIZES = { '10K': 10_000, '100K': 100_000, '1M': 1_000_000, '3M': 3_000_000 } as const;
 export type SizeName = keyof typeof SIZES;
 const ALL: readonly SizeName[] = ['10K', '100K', '1M'];
 const BIG: readonly SizeName[] = ['1M'];
+// 3M only for the conversions whose peak RSS should not grow with the input (a target, report.ts):
+// nothing else runs there, so a full run stays near ten minutes.
+const GROWTH: readonly SizeName[] = [...ALL, '3M'];
+
+/** Smallest first, by atoms (not by name: '100K' < '10K' < '1M' < '3M' as strings). */
+export function bySize(a: SizeName, b: SizeName): number {
+  return SIZES[a] - SIZES[b];
+}
 
 /** Files prepared once per size: generated text, then derived from it with our CLI and the tools. */
 export type InputKind = 'text' | 'paths' | 'records' | 'act' | 'mtts' | 'gz' | 'lz4' | 'zst';
@@ -38,13 +46,16 @@ export const CASES: readonly BenchCase[] = [
   { name: 'text->paths:threads=1', role: 'writer', sizes: BIG, input: 'text', outExt: 'paths', run: 'cli', argv: (i, o) => [...serialize(i, o), '--threads', '1'] },
   { name: 'text->paths:level=7', role: 'writer', sizes: BIG, input: 'text', outExt: 'paths', run: 'cli', argv: (i, o) => [...serialize(i, o), '--level', '7'] },
   { name: 'text->act', role: 'writer', sizes: ALL, input: 'text', outExt: 'act', run: 'cli', argv: convert('act') },
-  { name: 'paths->act', role: 'writer', sizes: ALL, input: 'paths', outExt: 'act', run: 'cli', argv: convert('act') },
+  { name: 'paths->act', role: 'writer', sizes: GROWTH, input: 'paths', outExt: 'act', run: 'cli', argv: convert('act') },
+  // a writer: what it spends is mostly deflating the record stream, like gzip -6
+  { name: 'act->paths', role: 'writer', sizes: GROWTH, input: 'act', outExt: 'paths', run: 'cli', argv: convert('paths') },
   { name: 'act->text', role: 'reader', sizes: ALL, input: 'act', outExt: 'metta', run: 'cli', argv: deserialize },
   // whole command: Node start-up and module loading dominate; the open itself is in act-lookup
   { name: 'act inspect', role: 'micro', sizes: BIG, input: 'act', outExt: 'json', run: 'cli', argv: (i) => ['inspect', i, '--json'] },
   { name: 'text->mtts:speed', role: 'writer', sizes: ALL, input: 'text', outExt: 'mtts', run: 'cli', argv: convert('mtts', '--priority', 'speed') },
   { name: 'text->mtts:balanced', role: 'writer', sizes: ALL, input: 'text', outExt: 'mtts', run: 'cli', argv: convert('mtts', '--priority', 'balanced') },
   { name: 'text->mtts:size', role: 'writer', sizes: ALL, input: 'text', outExt: 'mtts', run: 'cli', argv: convert('mtts', '--priority', 'size') },
+  { name: 'paths->mtts', role: 'writer', sizes: GROWTH, input: 'paths', outExt: 'mtts', run: 'cli', argv: convert('mtts') },
   { name: 'mtts->text', role: 'reader', sizes: ALL, input: 'mtts', outExt: 'metta', run: 'cli', argv: deserialize },
   { name: 'text->mtts:threads=1', role: 'writer', sizes: BIG, input: 'text', outExt: 'mtts', run: 'cli', argv: convert('mtts', '--threads', '1') },
   { name: 'text->mtts:threads=2', role: 'writer', sizes: BIG, input: 'text', outExt: 'mtts', run: 'cli', argv: convert('mtts', '--threads', '2') },
@@ -70,10 +81,10 @@ export const DEFAULT_RUNS = 5;
 /** Fewer samples for slow big cases, so a full run (every format merged) stays near ten minutes. */
 export const SLOW_RUNS = 3;
 
-/** A 1M-atom case whose first sample takes longer than this gets SLOW_RUNS samples. */
+/** A case of 1M atoms or more whose first sample takes longer than this gets SLOW_RUNS samples. */
 export const SLOW_SAMPLE_SECONDS = 2;
 
 /** Samples for a case at `size`, given its first sample's wall seconds. */
 export function defaultRuns(size: SizeName, firstWallSeconds: number): number {
-  return size === '1M' && firstWallSeconds > SLOW_SAMPLE_SECONDS ? SLOW_RUNS : DEFAULT_RUNS;
+  return SIZES[size] >= SIZES['1M'] && firstWallSeconds > SLOW_SAMPLE_SECONDS ? SLOW_RUNS : DEFAULT_RUNS;
 }

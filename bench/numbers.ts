@@ -46,6 +46,18 @@ export function bytes(n: number): string {
   return `${n} B`;
 }
 
+/** KiB (as maxRSS reports them) as whole MiB: "112 MiB". */
+export function mib(kib: number): string {
+  return Number.isFinite(kib) ? `${(kib / 1024).toFixed(0)} MiB` : '—';
+}
+
+/** A signed change as whole percent: 0.052 → "+5%", -0.1 → "-10%". */
+export function percent(x: number): string {
+  if (!Number.isFinite(x)) return '—';
+  const p = Math.round(x * 100);
+  return `${p > 0 ? '+' : ''}${p}%`;
+}
+
 /** MB/s from bytes and seconds. */
 export function mbps(byteCount: number, seconds: number): string {
   if (!Number.isFinite(byteCount) || !(seconds > 0)) return '—';

@@ -21,9 +21,15 @@ export interface BenchPaths {
   measure: string;
 }
 
-/** The first line of a child's complaint, for a skip note. */
+/**
+ * The first line of a child's complaint, for a skip note. When the child crashed before reporting
+ * (e.g. a module that fails to link), Node starts with the source location; the `…Error: …` line
+ * after it says what went wrong.
+ */
 export function firstLine(s: string): string {
-  return (s.trim().split('\n')[0] ?? '').replace(/^morkspace: /, '').slice(0, 160);
+  const lines = s.trim().split('\n');
+  const crash = /^(file|node):\S*:\d+$/.test(lines[0] ?? '') ? lines.find((l) => /^[A-Z]\w*(Error|Exception)\b/.test(l)) : undefined;
+  return (crash ?? lines[0] ?? '').replace(/^morkspace: /, '').slice(0, 160);
 }
 
 /** Reads a CLI `--json` error line or plain stderr into one short reason. */

@@ -1,6 +1,6 @@
 /** Turns case results into the stdout table, the target checklist and docs/benchmarks.md. */
-import { BASELINE, type Role, type SizeName } from './cases.js';
-import { bytes, markdownTable, mbps, rate, secs, secsSpread, spread, textTable, times, type Spread } from './numbers.js';
+import { BASELINE, bySize, type Role, type SizeName } from './cases.js';
+import { bytes, markdownTable, mbps, mib, percent, rate, secs, secsSpread, spread, textTable, times, type Spread } from './numbers.js';
 
 /** The outcome of one case at one size. */
 export interface CaseResult {
@@ -71,14 +71,13 @@ function row(r: CaseResult, all: readonly CaseResult[]): string[] {
     r.outputBytes !== undefined ? mbps(r.outputBytes, s.median) : '—',
     r.outputBytes !== undefined ? bytes(r.outputBytes) : '—',
     ratio,
-    r.maxRssKiB !== undefined ? `${(r.maxRssKiB / 1024).toFixed(0)} MiB` : '—',
+    r.maxRssKiB !== undefined ? mib(r.maxRssKiB) : '—',
     vs,
   ];
 }
 
 function ordered(results: readonly CaseResult[]): CaseResult[] {
-  const sizes: SizeName[] = ['10K', '100K', '1M'];
-  return [...results].sort((a, b) => sizes.indexOf(a.size) - sizes.indexOf(b.size));
+  return [...results].sort((a, b) => bySize(a.size, b.size));
 }
 
 /** One target line: what was asked, what was measured, and whether it holds. */
@@ -91,6 +90,22 @@ interface Target {
 function check(goal: string, value: number | undefined, limit: number, show: (v: number) => string, atMost = false): Target {
   if (value === undefined || !Number.isFinite(value)) return { goal, measured: '—', status: 'not measured' };
   return { goal, measured: show(value), status: (atMost ? value <= limit : value < limit) ? 'met' : 'not met' };
+}
+
+/**
+ * Conversions that should stream (hold a bounded window, not the whole space): their peak RSS may
+ * grow by at most `limit` from `from` to `to` atoms. The cases run at both sizes (cases.ts).
+ */
+const RSS_GROWTH = { cases: ['paths->act', 'act->paths', 'paths->mtts'], from: '1M', to: '3M', limit: 0.1 } as const;
+
+/** One memory-growth target: `1M 112 MiB, 3M 118 MiB: +5%`; "not measured" unless both sizes ran. */
+function rssGrowth(results: readonly CaseResult[], name: string): Target {
+  const { from, to, limit } = RSS_GROWTH;
+  const small = find(results, name, from)?.maxRssKiB;
+  const big = find(results, name, to)?.maxRssKiB;
+  const growth = small !== undefined && big !== undefined && small > 0 ? big / small - 1 : undefined;
+  const goal = `${name}: peak RSS at ${to} within ${Math.round(limit * 100)}% of ${from}`;
+  return check(goal, growth, limit, (g) => `${from} ${mib(small!)}, ${to} ${mib(big!)}: ${percent(g)}`, true);
 }
 
 function targets(results: readonly CaseResult[]): Target[] {
@@ -119,6 +134,7 @@ function targets(results: readonly CaseResult[]): Target[] {
     check('1M atoms MTTS→text < 1 s', sec('mtts->text'), 1, s),
     check('MTTS --priority size ≤ 0.6× .paths size (1M)', size !== undefined && pathsBytes ? size / pathsBytes : undefined, 0.6, (v) => `${v.toFixed(2)}×`, true),
     check('MTTS --priority speed encode within 2× of lz4 -1 on the same paths (mtts-codecs hook, 1M)', speedMs !== undefined && lz4Ms ? speedMs / lz4Ms : undefined, 2, (v) => `${v.toFixed(2)}×`, true),
+    ...RSS_GROWTH.cases.map((name) => rssGrowth(results, name)),
   ];
 }
 
@@ -184,8 +200,8 @@ export function renderMarkdown(info: RunInfo, results: readonly CaseResult[]): s
     '',
     '```sh',
     'npm ci',
-    'npm run bench                       # every case; about ten minutes on 2 cores',
-    "npm run bench -- 'paths' --runs 3   # cases whose name/size matches a regex, e.g. text->paths/1M",
+    'npm run bench -- --write-docs       # every case, and rewrite this file; about ten minutes on 2 cores',
+    "npm run bench -- 'paths' --runs 3   # cases whose name/size matches a regex, e.g. text->paths/1M (prints only)",
     'node dist/bench/generate.js 1M bench/out/space.metta   # the generated input alone',
     '```',
     '',

@@ -1,13 +1,15 @@
 /**
- * `npm run bench [-- <regex>] [--runs N] [--no-doc]`: runs the selected cases (by `name/size`),
- * each sample in a fresh child process, prints a table and writes docs/benchmarks.md.
+ * `npm run bench [-- <regex>] [--runs N] [--write-docs]`: runs the selected cases (by `name/size`),
+ * each sample in a fresh child process, and prints a table. docs/benchmarks.md is rewritten only
+ * with `--write-docs`, so a quick sub-selection or a run on a busy machine never replaces the
+ * published full run by accident.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BASELINE, CASES, DEFAULT_RUNS, SLOW_RUNS, SLOW_SAMPLE_SECONDS, defaultRuns, type BenchCase, type SizeName } from './cases.js';
+import { BASELINE, CASES, DEFAULT_RUNS, SLOW_RUNS, SLOW_SAMPLE_SECONDS, bySize, defaultRuns, type BenchCase, type SizeName } from './cases.js';
 import { runHook, runMeasured, runTool } from './child.js';
 import { Inputs, cliReason, firstLine, type BenchPaths } from './prepare.js';
 import { renderMarkdown, renderText, type CaseResult, type RunInfo } from './report.js';
@@ -19,6 +21,9 @@ const BENCH_DIST = path.join(ROOT, 'dist', 'bench');
 /** Exit code with which the CLI rejects usage, including an unknown format or option (docs: exit codes). */
 const EXIT_USAGE = 2;
 
+/** Reserved for comparing with upstream's binaries; read by nothing yet. */
+const UPSTREAM_ENV = 'MORKSPACE_UPSTREAM_DIR';
+
 interface Args {
   pattern: RegExp;
   runs?: number;
@@ -26,20 +31,36 @@ interface Args {
   raw: string[];
 }
 
+const USAGE = [
+  'usage: npm run bench [-- <regex>] [--runs N] [--write-docs]',
+  '  <regex>       run the cases whose name/size matches (e.g. text->paths/1M); writers and',
+  '                readers bring their gzip baseline of the same size along',
+  `  --runs N      N samples per case (default ${DEFAULT_RUNS}; ${SLOW_RUNS} for a case of 1M atoms or more whose first sample takes over ${SLOW_SAMPLE_SECONDS} s)`,
+  '  --write-docs  also rewrite docs/benchmarks.md (off by default; --no-doc is accepted and does nothing)',
+  'environment:',
+  `  ${UPSTREAM_ENV}  reserved: a folder of upstream binaries to compare with (not used yet)`,
+  'cases:',
+];
+
 function parseArgs(argv: readonly string[]): Args {
   let pattern = /./;
   let runs: number | undefined;
-  let writeDoc = true;
+  let writeDoc = false;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--runs') {
       const n = Number(argv[++i]);
       if (!Number.isInteger(n) || n < 1) throw new Error('--runs takes a whole number ≥ 1');
       runs = n;
-    } else if (a === '--no-doc') writeDoc = false;
-    else if (a === '--help' || a === '-h') {
-      process.stdout.write('usage: npm run bench [-- <regex>] [--runs N] [--no-doc]\n  cases:\n' + CASES.map((c) => `    ${c.name}  (${c.sizes.join(', ')})`).join('\n') + '\n');
+    } else if (a === '--write-docs') writeDoc = true;
+    else if (a === '--no-doc') {
+      // the old opt-out, now the default: kept so existing scripts do not break
+    } else if (a === '--help' || a === '-h') {
+      process.stdout.write([...USAGE, ...CASES.map((c) => `  ${c.name}  (${c.sizes.join(', ')})`)].join('\n') + '\n');
       process.exit(0);
+    } else if (a.startsWith('--')) {
+      // a mistyped option would otherwise become the regex and match nothing, or the wrong cases
+      throw new Error(`unknown option ${a}; see --help`);
     } else pattern = new RegExp(a);
   }
   return { pattern, writeDoc, raw: [...argv], ...(runs !== undefined ? { runs } : {}) };
@@ -59,7 +80,10 @@ function gitCommit(): string {
   }
 }
 
-/** The selected (case, size) pairs, plus the gzip baselines our writers and readers are divided by. */
+/**
+ * The selected (case, size) pairs, plus the gzip baselines our writers and readers are divided by,
+ * at the same sizes, also where the baseline's own list stops (the 3M growth cases).
+ */
 function select(pattern: RegExp): { jobs: Array<{ c: BenchCase; size: SizeName }>; added: string[] } {
   const jobs: Array<{ c: BenchCase; size: SizeName }> = [];
   for (const c of CASES) for (const size of c.sizes) if (pattern.test(`${c.name}/${size}`)) jobs.push({ c, size });
@@ -71,9 +95,8 @@ function select(pattern: RegExp): { jobs: Array<{ c: BenchCase; size: SizeName }
     jobs.push({ c: baseCase, size });
     added.push(`${base}/${size}`);
   }
-  const sizes: SizeName[] = ['10K', '100K', '1M'];
   // Smallest sizes first: quick feedback, and a broken case shows up before the long runs.
-  jobs.sort((a, b) => sizes.indexOf(a.size) - sizes.indexOf(b.size) || CASES.indexOf(a.c) - CASES.indexOf(b.c));
+  jobs.sort((a, b) => bySize(a.size, b.size) || CASES.indexOf(a.c) - CASES.indexOf(b.c));
   return { jobs, added };
 }
 
@@ -157,7 +180,14 @@ async function runCase(c: BenchCase, size: SizeName, runCount: RunCount, inputs:
 }
 
 async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2));
+  let args: Args;
+  try {
+    args = parseArgs(process.argv.slice(2));
+  } catch (e) {
+    log((e as Error).message); // a usage mistake, not a crash: no stack trace
+    process.exitCode = 2;
+    return;
+  }
   const paths: BenchPaths = { outDir: path.join(ROOT, 'bench', 'out'), measure: path.join(BENCH_DIST, 'measure.js') };
   mkdirSync(paths.outDir, { recursive: true });
   const { jobs, added } = select(args.pattern);
@@ -166,6 +196,7 @@ async function main(): Promise<void> {
     process.exitCode = 2;
     return;
   }
+  if (process.env[UPSTREAM_ENV]) log(`${UPSTREAM_ENV} is set, but no case uses it yet (reserved)`);
   const inputs = new Inputs(paths, log);
   const results: CaseResult[] = [];
   const started = performance.now();
@@ -188,7 +219,7 @@ async function main(): Promise<void> {
     runsNote:
       args.runs !== undefined
         ? `${args.runs} run(s) per case (--runs).`
-        : `Runs per case: ${DEFAULT_RUNS}; a 1M-atom case whose first sample takes over ${SLOW_SAMPLE_SECONDS} s wall runs ${SLOW_RUNS} times instead, to keep a full run (all formats) near ten minutes; hooks run once. The runs column shows what each case got.`,
+        : `Runs per case: ${DEFAULT_RUNS}; a case of 1M atoms or more whose first sample takes over ${SLOW_SAMPLE_SECONDS} s wall runs ${SLOW_RUNS} times instead, to keep a full run (all formats) near ten minutes; hooks run once. The runs column shows what each case got.`,
     notes: [
       '"seconds" for our cases is `main(argv)` measured inside a fresh child process (`bench/measure.ts`); "wall s" adds Node start-up and module loading. Yardsticks are wall time of the CLI tool, files on stdin/stdout.',
       '"atoms/s" counts distinct atoms of the space (the generated text repeats ~2.5% of its atoms). "MB/s in/out" are input/output file bytes per second. "ratio" = decompressed `.paths` record-stream bytes / output bytes (writers only).',
@@ -204,7 +235,7 @@ async function main(): Promise<void> {
     mkdirSync(path.dirname(doc), { recursive: true });
     writeFileSync(doc, renderMarkdown(info, results));
     log(`wrote ${path.relative(process.cwd(), doc)}`);
-  }
+  } else log('docs/benchmarks.md left as it is (--write-docs to rewrite it)');
   if (results.some((r) => r.status === 'failed')) process.exitCode = 1;
 }
 
