@@ -7,7 +7,7 @@
  */
 import { writeSync } from 'node:fs';
 import { Writable } from 'node:stream';
-import { PathArena, collect, fileInput, main, readText, sortUniqueArena } from '../src/index.js';
+import { PathArena, collect, fileInput, main, readText, sortUniqueArena } from '../src/internals.js';
 
 /** What a sample reports to the parent. */
 export interface Sample {

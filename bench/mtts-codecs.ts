@@ -9,12 +9,13 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { openSpace } from '../src/convert.js';
+import { readSpace } from '../src/convert.js';
 import { fileInput } from '../src/io/input.js';
-import { collect } from '../src/pipeline.js';
-import { closePool, poolStats } from '../src/pool/pool.js';
+import { PathArena } from '../src/path-arena.js';
+import { WorkerPool } from '../src/pool/pool.js';
 import { decodeMtts, encodeMtts, inspectMtts, type MttsOptions } from '../src/formats/mtts/index.js';
-import type { PathArena } from '../src/path-arena.js';
+
+const pool2 = new WorkerPool(2);
 
 const SETTINGS: Array<[string, Partial<MttsOptions>]> = [
   ['none', { compression: 'none' }],
@@ -73,26 +74,27 @@ async function main(): Promise<void> {
     process.exitCode = 2;
     return;
   }
-  const { space } = await openSpace(fileInput(file));
-  const arena = await collect(space);
+  const arena = new PathArena();
+  for (const b of (await readSpace(fileInput(file))).batches) arena.pushAll(b);
   const result: Record<string, unknown> = { bench: 'mtts-codecs', file: path.basename(file), fileBytes: fs.statSync(file).size, atoms: arena.count, pathBytes: arena.byteLength, node: process.version, cpus: os.availableParallelism(), runs };
   const cases: Record<string, unknown>[] = [];
   for (const [name, opts] of SETTINGS) {
     for (const threads of [1, 2]) {
+      const parallel = { pool: threads > 1 ? pool2 : undefined };
       let bytes: Uint8Array = new Uint8Array(0);
       const enc = await time(runs, async () => {
-        bytes = await encodeMtts(arena, { ...opts, threads });
+        bytes = await encodeMtts(arena, opts, parallel);
       });
-      const dec = await time(runs, () => decodeMtts(bytes, { threads }));
+      const dec = await time(runs, () => decodeMtts(bytes, {}, parallel));
       const codecs = Object.fromEntries(Object.entries((await inspectMtts(bytes)).codecs).filter(([, s]) => s.chunks > 0).map(([k, s]) => [k, s.chunks]));
-      cases.push({ setting: name, threads, bytes: bytes.length, ratioToPathBytes: Math.round((bytes.length / arena.byteLength) * 1000) / 1000, encodeMs: enc.ms, encodeMinMax: [enc.min, enc.max], decodeMs: dec.ms, decodeMinMax: [dec.min, dec.max], codecs, poolTasks: poolStats().completed });
+      cases.push({ setting: name, threads, bytes: bytes.length, ratioToPathBytes: Math.round((bytes.length / arena.byteLength) * 1000) / 1000, encodeMs: enc.ms, encodeMinMax: [enc.min, enc.max], decodeMs: dec.ms, decodeMinMax: [dec.min, dec.max], codecs, poolTasks: pool2.completed });
     }
   }
   result['cases'] = cases;
   const lz4 = lz4Cli(arena, runs);
   if (lz4) result['lz4cli'] = { level: 1, ...lz4 };
   process.stdout.write(JSON.stringify(result) + '\n');
-  await closePool();
+  await pool2.close();
 }
 
 await main();

@@ -1,89 +1,190 @@
-/** Library entry points that do what the CLI commands do: any format in, any format out. */
+/**
+ * Library entry points that do what the CLI commands do. A conversion is one run: open the input as
+ * a space, put it through the stages, write it to the output's sink. Every entry point takes a
+ * `RunContext` (`context`) or makes one of its own from the run options and closes it afterwards.
+ */
 import { inFile } from './errors.js';
-import { detectInputFormat, detectOutputFormat, type Format, type FormatOptions } from './formats/registry.js';
-import { fileInput, type Input } from './io/input.js';
-import { writeFileAtomic } from './io/output.js';
+import { FORMATS, detectInputFormat, detectOutputFormat, expectText } from './formats/table.js';
+import type { Format, FormatOptions } from './formats/format.js';
+import { fileInput, unwrapCompressed, type Input } from './io/input.js';
+import { openOutput, type OutputTarget } from './io/output.js';
+import { MemorySink, type ByteSink } from './io/sink.js';
+import { OrderViolation, abortable, checkedAscending, runStages, sortUnique, tally, type Stage } from './pipeline.js';
+import { RunContext, withRun, type RunOptions } from './run/context.js';
+import { metered } from './run/probe.js';
+import type { Space } from './space.js';
 import type { PathArena } from './path-arena.js';
-import { counted, toSortedUnique } from './pipeline.js';
-import { defaultThreads } from './pool/pool.js';
-import { spaceStats, type SpaceStats } from './stats.js';
+import { StatsCollector, type SpaceStats } from './stats.js';
 
 /** What a conversion did. */
 export interface ConvertReport {
   from: string;
   to: string;
   atoms: number;
-  rawBytes: number;
+  /** Bytes of the space's paths. */
+  pathBytes: number;
   outputBytes: number;
   seconds: number;
   /** Things the user should know that did not stop the run (CR bytes kept as symbol bytes, say). */
   warnings: string[];
 }
 
-/** Options of `convertFile` / `convertStream`. */
-export interface ConvertOptions extends FormatOptions {
+/** Options of the entry points: the run's, the formats', and which formats. */
+export interface ConvertOptions extends FormatOptions, RunOptions {
   /** Input format; detected from magic bytes or the extension when absent. */
   from?: string;
   /** Output format; taken from the output file's extension when absent. */
   to?: string;
+  /** Only MeTTa text is accepted as input (`serialize`): anything else is refused, naming what it is. */
+  textOnly?: boolean;
   /** Replace an existing output file. Defaults to false. */
   force?: boolean;
+  /** The run to work in; absent, the call makes (and closes) a run of its own from the options above. */
+  context?: RunContext;
+  /** Stages to apply after sorting (transforms: a later issue); none by default. */
+  stages?: readonly Stage[];
 }
 
-/** Rethrow errors from reading `input` with its name as `where.file`. */
-export async function* namedErrors<T>(items: AsyncIterable<T>, file: string): AsyncGenerator<T> {
+/** An input with its compression layer off and its format decided. */
+export async function resolveInput(input: Input, options: Pick<ConvertOptions, 'from' | 'textOnly'> = {}): Promise<{ input: Input; format: Format }> {
+  const plain = await unwrapCompressed(input);
+  const format = options.textOnly ? await expectText(plain) : await detectInputFormat(plain, options.from);
+  return { input: plain, format };
+}
+
+/**
+ * Read `input` as a space (sorted, unique) and hand it to `consume`. A `claimed` order is streamed
+ * and checked; if it proves false, the run starts over with the input read as unsorted — which needs
+ * an input that can be read again and a consumer that can start again (`restart`). Where either is
+ * missing, the order is settled first: a file is pre-read for its order, a stream is sorted.
+ * Errors name the input.
+ */
+export async function consumeSpace<T>(input: Input, format: Format, ctx: RunContext, options: ConvertOptions, consume: (space: Space) => Promise<T>, restart?: () => Promise<void>): Promise<T> {
+  let unsorted = false;
+  const stages = [abortable, sortUnique, ...(options.stages ?? [])];
+  for (;;) {
+    try {
+      let space = await format.open(input, ctx, options);
+      if (unsorted) space = { ...space, order: 'unsorted' };
+      else if (space.order === 'claimed' && !(input.reopenable && restart)) {
+        const order = input.reopenable && (await isAscending(await format.open(input, ctx, options))) ? 'sorted' : 'unsorted';
+        if (order === 'unsorted') ctx.log(`${input.name}: records are not in order${input.reopenable ? '' : ' (or cannot be checked ahead: a stream)'}; sorting them in memory`);
+        space = { ...(await format.open(input, ctx, options)), order };
+      }
+      return await consume(runStages({ ...space, batches: metered(space.batches, 'read', ctx.probe) }, stages, ctx));
+    } catch (e) {
+      if (e instanceof OrderViolation && !unsorted && restart !== undefined) {
+        ctx.log(`${input.name}: path ${e.index} is out of order, so the file is not sorted as upstream writes it; reading it again to sort it`);
+        await restart();
+        unsorted = true;
+        continue;
+      }
+      throw inFile(e, input.name);
+    }
+  }
+}
+
+async function isAscending(space: Space): Promise<boolean> {
   try {
-    yield* items;
+    for await (const b of checkedAscending(space.batches)) void b;
+    return true;
   } catch (e) {
-    throw inFile(e, file);
+    if (e instanceof OrderViolation) return false;
+    throw e;
   }
 }
 
-/** Open `input` as a space: sorted, unique batches, errors naming the input. */
-export async function openSpace(input: Input, options: ConvertOptions = {}): Promise<{ format: Format; space: AsyncIterable<PathArena>; facts: () => Record<string, unknown> }> {
-  const format = await detectInputFormat(input, options.from);
-  const source = await format.open(input, options);
-  return { format, space: namedErrors(toSortedUnique(source, options.threads ?? defaultThreads()), input.name), facts: () => source.facts() };
+/**
+ * Convert `input` into `output` in one run: the output target's sink receives the bytes; a target
+ * with `restart` (a temporary file) lets a claimed-but-unsorted input be re-read. The caller
+ * commits or discards the target.
+ */
+export async function convert(input: Input, output: OutputTarget | ByteSink, options: ConvertOptions = {}): Promise<ConvertReport> {
+  return withRun(options.context, options, async (ctx) => {
+    const started = performance.now();
+    const target: OutputTarget = 'sink' in output ? output : { name: output.name, sink: output, commit: async () => undefined, discard: async () => undefined };
+    const to = detectOutputFormat(target.name, options.to);
+    const { input: plain, format } = await resolveInput(input, options);
+    const counts = { atoms: 0, pathBytes: 0 };
+    let sink = target.sink;
+    const restart = target.restart;
+    await consumeSpace(
+      plain,
+      format,
+      ctx,
+      options,
+      async (space) => {
+        counts.atoms = 0;
+        counts.pathBytes = 0;
+        const counted = tally(counts)(space, ctx);
+        await to.write({ ...counted, batches: metered(counted.batches, 'write', ctx.probe) }, ctx, sink, options);
+      },
+      restart &&
+        (async () => {
+          sink = await restart();
+        }),
+    );
+    return { from: format.name, to: to.name, ...counts, outputBytes: sink.bytesWritten, seconds: (performance.now() - started) / 1000, warnings: [...ctx.warnings] };
+  });
 }
 
-/** Convert `input` and stream the output bytes; `report` is complete when the stream ends. */
-export async function convertStream(input: Input, output: string | undefined, options: ConvertOptions = {}): Promise<{ to: Format; bytes: AsyncIterable<Uint8Array>; report: ConvertReport }> {
-  const started = performance.now();
-  const to = detectOutputFormat(output, options.to);
-  const { format, space, facts } = await openSpace(input, options);
-  const report: ConvertReport = { from: format.name, to: to.name, atoms: 0, rawBytes: 0, outputBytes: 0, seconds: 0, warnings: [] };
-  const bytes = namedErrors(to.write(counted(space, report), options), input.name);
-  async function* measured(): AsyncGenerator<Uint8Array> {
-    for await (const b of bytes) {
-      report.outputBytes += b.length;
-      yield b;
-    }
-    report.seconds = (performance.now() - started) / 1000;
-    const cr = facts()['carriageReturns'];
-    if (typeof cr === 'number' && cr > 0) {
-      report.warnings.push(`${input.name}: ${cr} carriage return bytes were kept as symbol bytes, as upstream's parser does (CRLF text?); --crlf treats them as whitespace`);
-    }
-  }
-  return { to, bytes: measured(), report };
-}
-
-/** Convert the file `inputPath` into `outputPath` (written atomically). */
+/** Convert the file `inputPath` into `outputPath` (written atomically; an existing file only with `force`). */
 export async function convertFile(inputPath: string, outputPath: string, options: ConvertOptions = {}): Promise<ConvertReport> {
-  const { bytes, report } = await convertStream(fileInput(inputPath), outputPath, options);
-  await writeFileAtomic(outputPath, bytes, { force: options.force ?? false });
-  return report;
+  const to = detectOutputFormat(outputPath, options.to);
+  const input = fileInput(inputPath);
+  const target = await openOutput(outputPath, { force: options.force ?? false });
+  try {
+    const report = await convert(input, target, { ...options, to: to.name });
+    await target.commit();
+    return report;
+  } finally {
+    await target.discard();
+  }
+}
+
+/** Convert `input` into bytes in memory (library use, tests): the output format is `options.to`. */
+export async function convertBytes(input: Input, options: ConvertOptions & { to: string }): Promise<{ bytes: Uint8Array; report: ConvertReport }> {
+  const sink = new MemorySink(`<${options.to}>`);
+  const report = await convert(input, sink, options);
+  return { bytes: sink.bytes(), report };
+}
+
+/** Open `input` as a space in `ctx` and collect it (sorted, unique) into batches: a library convenience for small spaces. */
+export async function readSpace(input: Input, options: ConvertOptions = {}): Promise<{ format: string; batches: PathArena[] }> {
+  return withRun(options.context, options, async (ctx) => {
+    const { input: plain, format } = await resolveInput(input, options);
+    const batches: PathArena[] = [];
+    await consumeSpace(plain, format, ctx, options, async (space) => {
+      batches.length = 0;
+      for await (const b of space.batches) batches.push(b);
+    }, async () => undefined);
+    return { format: format.name, batches };
+  });
 }
 
 /** Statistics of the space in `input`, with the facts its format learnt while reading. */
 export async function inspectSpace(input: Input, options: ConvertOptions & { count?: boolean } = {}): Promise<{ format: string; facts: Record<string, unknown>; stats?: SpaceStats }> {
-  const detected = await detectInputFormat(input, options.from);
-  if (detected.inspect) {
-    const r = await detected.inspect(input, { ...options, count: options.count ?? false }).catch((e: unknown) => {
-      throw inFile(e, input.name);
+  return withRun(options.context, options, async (ctx) => {
+    const { input: plain, format } = await resolveInput(input, options);
+    if (format.inspect) {
+      const r = await format.inspect(plain, ctx, { ...options, count: options.count ?? false }).catch((e: unknown) => {
+        throw inFile(e, plain.name);
+      });
+      return { format: format.name, ...r };
+    }
+    let facts: object = {};
+    let collector = new StatsCollector();
+    await consumeSpace(plain, format, ctx, options, async (space) => {
+      facts = space.facts;
+      for await (const b of space.batches) collector.add(b);
+    }, async () => {
+      collector = new StatsCollector();
     });
-    return { format: detected.name, ...r };
-  }
-  const { format, space, facts } = await openSpace(input, { ...options, from: detected.name });
-  const stats = await spaceStats(space);
-  return { format: format.name, facts: facts(), stats };
+    return { format: format.name, facts: format.describe(facts), stats: collector.result() };
+  });
+}
+
+/** The names of every format, for messages and completion. */
+export function formatNames(): string[] {
+  return FORMATS.map((f) => f.name);
 }

@@ -27,6 +27,10 @@ export const ErrorCode = {
   OutputExists: 'ERR_OUTPUT_EXISTS',
   /** A file-system or stream failure. */
   Io: 'ERR_IO',
+  /** The run was cancelled (Ctrl-C, SIGTERM, or a library caller's AbortSignal). */
+  Aborted: 'ERR_ABORTED',
+  /** A fault of morkspace itself (a worker thread died, an invariant broke): a bug to report. */
+  Internal: 'ERR_INTERNAL',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -96,18 +100,31 @@ export function isMorkspaceError(e: unknown): e is MorkspaceError {
   return e instanceof Error && typeof (e as { code?: unknown }).code === 'string' && KNOWN_CODES.has((e as unknown as { code: string }).code) && 'where' in e;
 }
 
+/** The run was cancelled; `signal` names the signal that did it, when one did. */
+export class AbortedError extends MorkspaceError {
+  readonly signal: NodeJS.Signals | undefined;
+  constructor(signal?: NodeJS.Signals) {
+    super(ErrorCode.Aborted, signal ? `interrupted by ${signal}` : 'cancelled');
+    this.signal = signal;
+  }
+}
+
 /** Shorthand for the usage errors the CLI and option checks raise. */
 export const fail = {
   usage: (message: string): UsageError => new UsageError(ErrorCode.Usage, message),
 };
 
 /** Process exit codes: one table, mirrored in docs/errors.md. */
-export const ExitCode = { Ok: 0, Rejected: 1, Usage: 2, Io: 3 } as const;
+export const ExitCode = { Ok: 0, Rejected: 1, Usage: 2, Io: 3, Interrupted: 130, Terminated: 143 } as const;
 
 /** The exit code an error maps to. */
 export function exitCodeOf(e: unknown): number {
   if (!isMorkspaceError(e)) return ExitCode.Io;
   switch (e.code) {
+    case ErrorCode.Aborted:
+      return (e as AbortedError).signal === 'SIGTERM' ? ExitCode.Terminated : ExitCode.Interrupted;
+    case ErrorCode.Internal:
+      return ExitCode.Io;
     case ErrorCode.Usage:
     case ErrorCode.OutputExists:
       return ExitCode.Usage;
@@ -123,10 +140,26 @@ export function inFile(e: unknown, file: string): unknown {
   return isMorkspaceError(e) && e.where.file === undefined ? e.withWhere({ file }) : e;
 }
 
+// What a person needs to read for the errno codes a run can meet (the rest keep Node's message).
+const ERRNO_REASONS: Readonly<Record<string, string>> = {
+  ENOENT: 'no such file',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EISDIR: 'is a directory',
+  ENOTDIR: 'a part of the path is not a folder',
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'disk quota exceeded',
+  EROFS: 'read-only file system',
+  EFBIG: 'file too large for the file system',
+  EIO: 'input/output error',
+  ENAMETOOLONG: 'file name too long',
+  ELOOP: 'too many levels of symbolic links',
+};
+
 /** Wrap a Node file-system error in an IoError naming the file. */
 export function ioError(e: unknown, file: string): MorkspaceError {
   if (isMorkspaceError(e)) return inFile(e, file) as MorkspaceError;
   const err = e as NodeJS.ErrnoException;
-  const reason = err.code === 'ENOENT' ? 'no such file' : err.code === 'EACCES' ? 'permission denied' : err.code === 'EISDIR' ? 'is a directory' : (err.message ?? String(e));
+  const reason = (err.code !== undefined ? ERRNO_REASONS[err.code] : undefined) ?? err.message ?? String(e);
   return new IoError(ErrorCode.Io, reason, { file }, { cause: e });
 }

@@ -1,23 +1,39 @@
-/** morkspace: MORK atom spaces in MeTTa text, PathMap .paths, ACT and the MTTS container. */
-export * from './errors.js';
-export * from './bytes.js';
-export { PathArena } from './path-arena.js';
-export { sortedOrder, sortedUniqueOrder, sortUniqueArena, gatherPaths, isStrictlySorted } from './sort.js';
-export { sortUniqueParallel, PARALLEL_SORT_MIN_PATHS } from './sort-parallel.js';
-export * from './expr/encoding.js';
-export * from './expr/parser.js';
-export { parseChunk, type ParseChunkTask, type ParseChunkResult } from './expr/parse-chunk.js';
-export * from './formats/text.js';
-export * from './formats/paths.js';
-export { parallelZlib, Adler32, zlibHeader } from './formats/zlib-parallel.js';
-export * from './formats/registry.js';
-export * from './formats/act/index.js';
-export * from './formats/mtts/index.js';
-export { closePool, defaultThreads, mapOrdered, poolStats, POOL_MIN_BYTES } from './pool/pool.js';
-export * from './io/input.js';
-export * from './io/output.js';
-export * from './pipeline.js';
-export * from './stats.js';
-export * from './convert.js';
-export * from './query.js';
-export { main } from './cli/main.js';
+/**
+ * morkspace: MORK atom spaces in MeTTa text, PathMap `.paths`, ACT and the MTTS container — what a
+ * library user needs to do what the CLI does. Building blocks (codecs, the sort, worker tasks) are
+ * in `morkspace/internals`.
+ */
+
+// errors
+export { MorkspaceError, FormatError, UsageError, IoError, AbortedError, ErrorCode, ExitCode, isMorkspaceError, exitCodeOf, type Where } from './errors.js';
+
+// paths and spaces
+export { PathArena, MAX_ARENA_BYTES } from './path-arena.js';
+export { spaceOf, withBatches, type Space, type Order, type SizeHint, type SymbolTable } from './space.js';
+export { runStages, sortUnique, tally, collect, abortable, type Stage, type Tally } from './pipeline.js';
+export { sortUniqueArena, isStrictlySorted } from './sort.js';
+
+// a run
+export { RunContext, withRun, type RunOptions } from './run/context.js';
+export { RecordingProbe, STAGES, type Probe, type StageName, type StageFigures } from './run/probe.js';
+export { WorkerPool, defaultThreads } from './pool/pool.js';
+
+// inputs and outputs
+export { fileInput, streamInput, bytesInput, unwrapCompressed, type Input } from './io/input.js';
+export { openOutput, streamOutput, planOutput, writeFileAtomic, type OutputTarget, type OutputPlan } from './io/output.js';
+export { MemorySink, FdSink, StreamSink, withRandomAccess, type ByteSink, type RandomAccess } from './io/sink.js';
+
+// formats
+export { FORMATS, formatByName, formatByExtension, detectInputFormat, detectOutputFormat } from './formats/table.js';
+export { Evidence, type Format, type FormatName, type FormatOptions, type Capabilities } from './formats/format.js';
+export { parseText, parseExpression, type ParseOptions } from './expr/parser.js';
+export { expressionToText } from './expr/encoding.js';
+export { readText, writeText, encodeText, textFormat, type ReadTextOptions, type TextFacts } from './formats/text.js';
+export { readPaths, writePaths, decodePaths, encodePaths, pathsFormat, type PathsOptions, type PathsFacts } from './formats/paths.js';
+export { encodeAct, decodeAct, writeAct, ActFile, actFormat, type ActFacts, type ActReadOptions } from './formats/act/index.js';
+export { readMtts, writeMtts, encodeMtts, decodeMtts, inspectMtts, mttsFormat, type MttsOptions, type MttsFacts, type MttsInspection } from './formats/mtts/index.js';
+
+// what the commands do
+export { convert, convertFile, convertBytes, readSpace, inspectSpace, consumeSpace, resolveInput, type ConvertOptions, type ConvertReport } from './convert.js';
+export { queryInput, compileQuery, type QueryOptions, type Query } from './query.js';
+export { spaceStats, StatsCollector, type SpaceStats } from './stats.js';

@@ -3,7 +3,15 @@
  * without one object per path. This is the unit that flows from sources to sinks (as batches).
  */
 
+import { ErrorCode, MorkspaceError } from './errors.js';
+
 const EMPTY = new Uint8Array(0);
+/** The most path bytes one arena holds (its end offsets are u32); larger spaces flow as several batches. */
+export const MAX_ARENA_BYTES = 0xffffffff;
+
+function tooLarge(bytes: number): MorkspaceError {
+  return new MorkspaceError(ErrorCode.Limit, `${bytes} bytes of paths do not fit one batch (at most ${MAX_ARENA_BYTES}, 4 GiB)`);
+}
 const INITIAL_BYTES = 1 << 16;
 const INITIAL_PATHS = 1 << 10;
 
@@ -80,9 +88,10 @@ export class PathArena {
   reserveBytes(extra: number): Uint8Array {
     const need = this.#byteLength + extra;
     if (need > this.#bytes.length) {
+      if (need > MAX_ARENA_BYTES) throw tooLarge(need);
       let cap = Math.max(this.#bytes.length * 2, INITIAL_BYTES);
       while (cap < need) cap *= 2;
-      if (cap > 0xffffffff) cap = Math.max(need, 0xffffffff);
+      if (cap > MAX_ARENA_BYTES) cap = MAX_ARENA_BYTES;
       const next = this.#alloc(cap);
       next.set(this.#bytes.subarray(0, this.#byteLength));
       this.#bytes = next;
@@ -113,7 +122,7 @@ export class PathArena {
       next.set(this.#ends);
       this.#ends = next;
     }
-    if (end > 0xffffffff) throw new RangeError('PathArena is limited to 4 GiB; split the input into batches');
+    if (end > MAX_ARENA_BYTES) throw tooLarge(end);
     this.#ends[this.#count++] = end;
     this.#byteLength = end;
   }

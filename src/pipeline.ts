@@ -1,50 +1,122 @@
 /**
- * The source → sink pipeline. A source yields batches of paths (any order unless it says
- * `sorted`); every sink takes a space: batches in strictly ascending order, no duplicates.
- * `toSortedUnique` is the one place that sorts and de-duplicates; today it sorts in memory, and it
- * is where sorted runs spilled to disk and merged will go for spaces larger than memory.
+ * The pipeline: a source's space, then stages `(space, ctx) => space`, then a sink. Every sink takes
+ * a space whose batches are strictly ascending and unique; `sortUnique` is the one stage that makes
+ * them so, and the one place that sorts (where the scale work spills sorted runs and merges them).
  */
-import { PathArena } from './path-arena.js';
+import { compareRanges } from './bytes.js';
+import { ErrorCode, MorkspaceError } from './errors.js';
+import { MAX_ARENA_BYTES, PathArena } from './path-arena.js';
+import { metered } from './run/probe.js';
+import type { RunContext } from './run/context.js';
 import { gatherPaths, isStrictlySorted, sortedUniqueOrder } from './sort.js';
 import { PARALLEL_SORT_MIN_PATHS, sortUniqueParallel } from './sort-parallel.js';
+import { withBatches, type Space } from './space.js';
 
-/** A stream of paths and what its producer guarantees about their order. */
-export interface PathSource {
-  batches: AsyncIterable<PathArena>;
-  /** True when the batches are strictly ascending across the whole stream (no duplicates). */
-  sorted: boolean;
-  /** About how many path bytes the batches hold in all, when the source can tell (sizes buffers once). */
-  byteHint?: number;
+/** One step of a run. */
+export type Stage = (space: Space, ctx: RunContext) => Space;
+
+/** Apply `stages` in order. */
+export function runStages(space: Space, stages: readonly Stage[], ctx: RunContext): Space {
+  let s = space;
+  for (const stage of stages) s = stage(s, ctx);
+  return s;
 }
 
-/** Paths per batch handed to sinks after an in-memory sort. */
+/** Paths per batch handed on after an in-memory sort. */
 export const SORTED_BATCH_PATHS = 1 << 16;
 
 /**
- * The paths of `source` as a space: strictly ascending, unique, in batches. With `threads` > 1 a
- * large space is sorted on the worker pool (same result).
+ * A `claimed` space turned out not to be sorted: the run cannot go on streaming, and starts again
+ * with the space read as `unsorted` (see `openForRun` in convert.ts). Never reaches a user.
  */
-export async function* toSortedUnique(source: PathSource, threads = 1): AsyncGenerator<PathArena> {
-  if (source.sorted) {
-    for await (const b of source.batches) if (b.count > 0) yield b;
-    return;
+export class OrderViolation extends Error {
+  /** 0-based index of the first path out of order. */
+  readonly index: number;
+  constructor(index: number) {
+    super(`path ${index} is not above the one before it`);
+    this.index = index;
   }
+}
+
+/** Stop between batches once the run is aborted. */
+export const abortable: Stage = (space, ctx) =>
+  withBatches(
+    space,
+    (async function* () {
+      for await (const b of space.batches) {
+        ctx.checkAborted();
+        yield b;
+      }
+    })(),
+  );
+
+/**
+ * The space as strictly ascending, unique batches: `sorted` passes through; `claimed` passes through
+ * while every path is checked against the one before it (an `OrderViolation` at the first that is
+ * not above it); `unsorted` is gathered and sorted in memory, on the pool when it is large.
+ */
+export const sortUnique: Stage = (space, ctx) => {
+  let batches: AsyncIterable<PathArena>;
+  if (space.order === 'sorted') batches = nonEmpty(space.batches);
+  else if (space.order === 'claimed') batches = checkedAscending(space.batches);
+  else batches = sortedInMemory(space, ctx);
+  return withBatches(space, metered(batches, 'sort', ctx.probe), 'sorted');
+};
+
+async function* nonEmpty(batches: AsyncIterable<PathArena>): AsyncGenerator<PathArena> {
+  for await (const b of batches) if (b.count > 0) yield b;
+}
+
+/** `batches` as they are, checked strictly ascending: @throws OrderViolation at the first path that is not. */
+export async function* checkedAscending(batches: AsyncIterable<PathArena>): AsyncGenerator<PathArena> {
+  let last: Uint8Array | undefined;
+  let index = 0;
+  for await (const b of batches) {
+    if (b.count === 0) continue;
+    if (last !== undefined && compareRanges(last, 0, last.length, b.bytes, 0, b.end(0)) >= 0) throw new OrderViolation(index);
+    if (!isStrictlySorted(b)) throw new OrderViolation(index + firstOutOfOrder(b));
+    last = b.copyPath(b.count - 1);
+    index += b.count;
+    yield b;
+  }
+}
+
+function firstOutOfOrder(b: PathArena): number {
+  for (let i = 1; i < b.count; i++) if (compareRanges(b.bytes, b.start(i - 1), b.end(i - 1), b.bytes, b.start(i), b.end(i)) >= 0) return i;
+  return 0;
+}
+
+// Bytes the in-memory sort holds per path besides its bytes: the end offset, the index, and the
+// radix sort's scratch (sort.ts: 6 u32/u16 arrays of n).
+const SORT_BYTES_PER_PATH = 26;
+
+async function* sortedInMemory(space: Space, ctx: RunContext): AsyncGenerator<PathArena> {
+  const parallel = ctx.pool.parallel;
   // gathered on shared buffers when workers may sort it, so they read the paths in place
-  const all = new PathArena(Math.max(1 << 20, source.byteHint ?? 0), 1 << 14, threads > 1);
-  for await (const b of source.batches) all.pushAll(b);
+  const all = new PathArena(Math.min(MAX_ARENA_BYTES, Math.max(1 << 20, space.sizeHint.pathBytes ?? 0)), 1 << 14, parallel);
+  for await (const b of space.batches) {
+    const need = all.byteLength + b.byteLength;
+    if (need + SORT_BYTES_PER_PATH * (all.count + b.count) > ctx.memoryBytes || need > MAX_ARENA_BYTES) throw tooBigToSort(need, ctx.memoryBytes);
+    all.pushAll(b);
+  }
   if (all.count === 0) return;
   if (isStrictlySorted(all)) {
     yield* splitBatches(all, SORTED_BATCH_PATHS);
     return;
   }
-  if (threads > 1 && all.count >= PARALLEL_SORT_MIN_PATHS) {
-    yield* sortUniqueParallel(all, threads, SORTED_BATCH_PATHS);
+  if (parallel && all.count >= PARALLEL_SORT_MIN_PATHS) {
+    yield* sortUniqueParallel(all, ctx.pool, SORTED_BATCH_PATHS, ctx.signal);
     return;
   }
   // Copy straight from the input arena into sorted batches: one copy, and the batches can be freed
   // as the sink consumes them.
   const order = sortedUniqueOrder(all);
   for (let k = 0; k < order.length; k += SORTED_BATCH_PATHS) yield gatherPaths(all, order, k, Math.min(order.length, k + SORTED_BATCH_PATHS));
+}
+
+function tooBigToSort(pathBytes: number, budget: number): MorkspaceError {
+  const what = pathBytes > MAX_ARENA_BYTES ? 'more than 4 GiB of path bytes, the most one in-memory sort holds' : `more than the memory budget of ${budget} bytes allows`;
+  return new MorkspaceError(ErrorCode.Limit, `the space to sort holds ${what} (${pathBytes} bytes read so far); sorting larger spaces by spilling to disk is not built yet`);
 }
 
 /** Views of `arena` in batches of at most `paths` paths (copies: each batch is its own arena). */
@@ -64,16 +136,28 @@ export function* splitBatches(arena: PathArena, paths: number): Generator<PathAr
   }
 }
 
-/** Pass batches through, counting paths and bytes. */
-export async function* counted(batches: AsyncIterable<PathArena>, into: { atoms: number; rawBytes: number }): AsyncGenerator<PathArena> {
-  for await (const b of batches) {
-    into.atoms += b.count;
-    into.rawBytes += b.byteLength;
-    yield b;
-  }
+/** Totals of what passed a point of the pipeline. */
+export interface Tally {
+  atoms: number;
+  pathBytes: number;
 }
 
-/** Collect a space into one arena (library convenience). */
+/** A stage that counts the paths and path bytes passing through into `into`. */
+export function tally(into: Tally): Stage {
+  return (space) =>
+    withBatches(
+      space,
+      (async function* () {
+        for await (const b of space.batches) {
+          into.atoms += b.count;
+          into.pathBytes += b.byteLength;
+          yield b;
+        }
+      })(),
+    );
+}
+
+/** Collect a space's batches into one arena (library convenience). */
 export async function collect(batches: AsyncIterable<PathArena>): Promise<PathArena> {
   const all = new PathArena();
   for await (const b of batches) all.pushAll(b);

@@ -14,10 +14,10 @@ import { MAX_ARITY, TAG_NEW_VAR } from './expr/encoding.js';
 import { parseExpression } from './expr/parser.js';
 import { openActInput } from './formats/act/index.js';
 import type { PrefixPattern } from './formats/act/walker.js';
-import { detectInputFormat } from './formats/registry.js';
 import type { Input } from './io/input.js';
 import { PathArena } from './path-arena.js';
-import { openSpace, type ConvertOptions } from './convert.js';
+import { consumeSpace, resolveInput, type ConvertOptions } from './convert.js';
+import { withRun } from './run/context.js';
 
 /** What to look for. */
 export interface QueryOptions extends ConvertOptions {
@@ -269,34 +269,43 @@ function inRanges(r: PrefixPattern, bytes: Uint8Array, s: number, e: number): bo
 }
 
 /**
- * The atoms of `input` that match, in space order, as batches. On ACT files only the subtrie under
- * the query's prefix is read.
+ * The atoms of `input` that match, in space order, handed to `each` batch by batch (the batch is
+ * valid until `each` returns). Formats with prefix lookups (ACT) read only the subtrie under the
+ * query's prefix. Returns the number of matches.
  * @throws FormatError for a bad pattern (ERR_SYNTAX) or a malformed input.
  */
-export async function* queryInput(input: Input, options: QueryOptions = {}): AsyncGenerator<PathArena> {
+export async function queryInput(input: Input, options: QueryOptions, each: (matches: PathArena) => Promise<void> | void): Promise<number> {
   const query = compileQuery(options.pattern, options.prefix);
   const limit = options.limit ?? Infinity;
-  let found = 0;
-  const format = await detectInputFormat(input, options.from);
-  let source: Iterable<PathArena> | AsyncIterable<PathArena>;
-  if (format.name === 'act') {
-    const file = await openActInput(input, options);
-    source = file.prefixPaths(query.walkPrefix);
-  } else {
-    source = (await openSpace(input, { ...options, from: format.name })).space;
-  }
-  for await (const batch of source) {
-    const out = new PathArena(1 << 12, 64);
-    const bytes = batch.bytes;
-    for (let i = 0; i < batch.count && found < limit; i++) {
-      const s = batch.start(i);
-      const e = batch.end(i);
-      if (query.matches(bytes, s, e)) {
-        out.push(bytes, s, e);
-        found++;
+  return withRun(options.context, options, async (ctx) => {
+    const { input: plain, format } = await resolveInput(input, options);
+    let found = 0;
+    const scan = async (source: Iterable<PathArena> | AsyncIterable<PathArena>): Promise<void> => {
+      for await (const batch of source) {
+        ctx.checkAborted();
+        const out = new PathArena(1 << 12, 64);
+        const bytes = batch.bytes;
+        for (let i = 0; i < batch.count && found < limit; i++) {
+          const s = batch.start(i);
+          const e = batch.end(i);
+          if (query.matches(bytes, s, e)) {
+            out.push(bytes, s, e);
+            found++;
+          }
+        }
+        if (out.count > 0) await each(out);
+        if (found >= limit) return;
       }
+    };
+    if (format.capabilities.prefixLookup) {
+      const file = await openActInput(plain, ctx).catch((e: unknown) => {
+        throw inFile(e, plain.name);
+      });
+      await scan(file.prefixPaths(query.walkPrefix));
+    } else {
+      // matches go out as they are found: the consumer cannot start over, so a claimed order is settled first
+      await consumeSpace(plain, format, ctx, options, (space) => scan(space.batches));
     }
-    if (out.count > 0) yield out;
-    if (found >= limit) return;
-  }
+    return found;
+  });
 }

@@ -7,7 +7,7 @@
  */
 import { compareRanges } from './bytes.js';
 import { PathArena } from './path-arena.js';
-import { mapOrdered, runTask } from './pool/pool.js';
+import { mapOrdered, type WorkerPool } from './pool/pool.js';
 import { gatherRanges, sortedUniqueSubset } from './sort.js';
 
 /** Spaces with fewer paths are sorted on the calling thread (bench case `text->paths`, 100K vs 1M). */
@@ -41,14 +41,14 @@ export function sortPart(task: SortPartTask): SortPartResult {
 
 /**
  * The distinct paths of `arena` (whose buffers must be shared) in ascending order, as batches of at
- * most `batchPaths`, sorted by `threads` workers.
+ * most `batchPaths`, sorted on `pool`'s workers.
  */
-export async function* sortUniqueParallel(arena: PathArena, threads: number, batchPaths: number): AsyncGenerator<PathArena> {
+export async function* sortUniqueParallel(arena: PathArena, pool: WorkerPool, batchPaths: number, signal?: AbortSignal): AsyncGenerator<PathArena> {
   if (!arena.shared) throw new TypeError('sortUniqueParallel needs an arena on shared buffers');
-  const parts = partition(arena, splitters(arena, threads));
-  const results = mapOrdered(toAsync(parts), threads, (indices) => {
+  const parts = partition(arena, splitters(arena, pool.threads));
+  const results = mapOrdered(toAsync(parts), pool.threads, (indices) => {
     const task: SortPartTask = { bytes: arena.bytes, ends: arena.ends, indices, batchPaths };
-    return runTask<SortPartTask, SortPartResult>(threads, 'sortPart', task, [indices.buffer as ArrayBuffer]);
+    return pool.run<SortPartTask, SortPartResult>('sortPart', task, [indices.buffer as ArrayBuffer], signal);
   });
   for await (const r of results) for (const b of r.batches) yield PathArena.adopt(b.bytes, b.ends, b.count);
 }

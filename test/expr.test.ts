@@ -1,6 +1,6 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { ErrorCode, PathArena, TextParser, encodeText, expressionToText, isMorkspaceError, parseExpression, parseText, printExpression, ByteWriter, scanExpression, type MorkspaceError } from '../src/index.js';
+import { ErrorCode, PathArena, TextParser, encodeText, expressionToText, isMorkspaceError, parseExpression, parseText, printExpression, ByteWriter, scanExpression, type MorkspaceError } from '../src/internals.js';
 import { Rng, testSeed } from './helpers/random.js';
 import { randomExpression } from './helpers/expressions.js';
 

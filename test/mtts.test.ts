@@ -8,7 +8,7 @@ import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { isMorkspaceError, ErrorCode } from '../src/errors.js';
 import { PathArena } from '../src/path-arena.js';
-import { closePool, poolStats, POOL_MIN_BYTES } from '../src/pool/pool.js';
+import { POOL_MIN_BYTES, WorkerPool } from '../src/pool/pool.js';
 import { main } from '../src/cli/main.js';
 import {
   decodeMtts, encodeMtts, inspectMtts, readMtts, writeMtts, newFacts, parseCompression, chunkSpace,
@@ -22,8 +22,10 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const BIN = path.join(ROOT, 'bin/morkspace.js');
 const TMP = fs.mkdtempSync(path.join(os.tmpdir(), 'mtts-test-'));
 
+const pool2 = new WorkerPool(2);
+
 after(async () => {
-  await closePool();
+  await pool2.close();
   fs.rmSync(TMP, { recursive: true, force: true });
 });
 
@@ -42,7 +44,7 @@ async function concat(gen: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
 /** Decode, returning the error instead of throwing; any non-MorkspaceError fails the test. */
 async function decodeOrError(bytes: Uint8Array, options: Partial<MttsOptions> = {}): Promise<PathArena | { code: string; where: Record<string, unknown>; message: string }> {
   try {
-    return await decodeMtts(bytes, { threads: 1, ...options });
+    return await decodeMtts(bytes, { ...options });
   } catch (e) {
     assert.ok(isMorkspaceError(e), `expected a MorkspaceError, got ${String(e)} ${(e as Error).stack ?? ''}`);
     return { code: e.code, where: { ...e.where }, message: e.message };
@@ -65,18 +67,18 @@ describe('MTTS round trips', () => {
   const space = randomSpace(SEED, { paths: 3000, empty: true, longPaths: [4095, 4096, 4097, 70_000] });
   for (const [name, opts] of SETTINGS) {
     test(`when a space with the empty path and long paths is written with ${name} in small chunks, then reading gives the same paths`, async () => {
-      const file = await encodeMtts(space, { ...opts, chunkBytes: 5000, threads: 1 });
-      const back = await decodeMtts(file, { threads: 1 });
+      const file = await encodeMtts(space, { ...opts, chunkBytes: 5000 });
+      const back = await decodeMtts(file, {});
       assert.deepEqual(pathList(back), pathList(space), seedNote);
     });
   }
 
   test('when the input arrives in different batches or order, then the file is byte-identical', async () => {
-    const a = await concat(writeMtts(from([space]), { chunkBytes: 3000, threads: 1 }));
-    const b = await concat(writeMtts(from(batches(space, 7)), { chunkBytes: 3000, threads: 1 }));
+    const a = await concat(writeMtts(from([space]), { chunkBytes: 3000 }));
+    const b = await concat(writeMtts(from(batches(space, 7)), { chunkBytes: 3000 }));
     const shuffled = new PathArena();
     for (let i = space.count - 1; i >= 0; i--) shuffled.push(space.viewPath(i));
-    const c = await encodeMtts(shuffled, { chunkBytes: 3000, threads: 1 });
+    const c = await encodeMtts(shuffled, { chunkBytes: 3000 });
     assert.ok(Buffer.compare(b, a) === 0, 'batching changed the bytes');
     assert.ok(Buffer.compare(c, a) === 0, 'input order changed the bytes');
   });
@@ -89,7 +91,7 @@ describe('MTTS round trips', () => {
   });
 
   test('when the space is empty, then the file round-trips to no paths', async () => {
-    const file = await encodeMtts(new PathArena(), { threads: 1 });
+    const file = await encodeMtts(new PathArena(), {});
     assert.equal((await decodeMtts(file)).count, 0);
     assert.equal((await inspectMtts(file)).chunks.length, 0);
   });
@@ -101,20 +103,20 @@ describe('MTTS round trips', () => {
 
   test('when the stream is fed in 1-byte, 2-byte and odd chunks, then the paths are the same', async () => {
     const part = randomSpace(SEED + 7, { paths: 300, empty: true, longPaths: [5000] });
-    const file = await encodeMtts(part, { chunkBytes: 2_000, threads: 1 });
+    const file = await encodeMtts(part, { chunkBytes: 2_000 });
     for (const step of [1, 2, 333]) {
       async function* pieces(): AsyncGenerator<Uint8Array> {
         for (let i = 0; i < file.length; i += step) yield file.subarray(i, i + step);
       }
       const all = new PathArena();
-      for await (const b of readMtts(pieces(), { threads: 1 })) all.pushAll(b);
+      for await (const b of readMtts(pieces(), {})) all.pushAll(b);
       assert.deepEqual(pathList(all), pathList(part), `step ${step}`);
     }
   });
 
   test('when paths are not ascending, then the writer refuses with ERR_USAGE', async () => {
     const bad = PathArena.from([Uint8Array.of(2), Uint8Array.of(1)]);
-    await assert.rejects(concat(writeMtts(from([bad]), { threads: 1 })), { code: ErrorCode.Usage });
+    await assert.rejects(concat(writeMtts(from([bad]), {})), { code: ErrorCode.Usage });
     assert.equal((frontCode(bad.bytes.slice(0, 2), Uint32Array.of(1, 2)) as { ok: boolean }).ok, false);
   });
 
@@ -135,12 +137,12 @@ describe('MTTS parallel encoding', () => {
   test('when the same space is written with 1 and 2 threads, then the bytes are identical', async () => {
     assert.ok(big.byteLength > POOL_MIN_BYTES, 'large enough for the pool');
     for (const priority of ['speed', 'size'] as const) {
-      const one = await encodeMtts(big, { threads: 1, chunkBytes: 256 << 10, priority });
-      const before = poolStats().completed;
-      const two = await encodeMtts(big, { threads: 2, chunkBytes: 256 << 10, priority });
-      assert.ok(poolStats().completed > before, 'the chunks went through the pool');
+      const one = await encodeMtts(big, { chunkBytes: 256 << 10, priority });
+      const before = pool2.completed;
+      const two = await encodeMtts(big, { chunkBytes: 256 << 10, priority }, { pool: pool2 });
+      assert.ok(pool2.completed > before, 'the chunks went through the pool');
       assert.ok(Buffer.compare(two, one) === 0, priority);
-      assert.deepEqual(pathList(await decodeMtts(two, { threads: 2 })), pathList(big));
+      assert.deepEqual(pathList(await decodeMtts(two, {}, { pool: pool2 })), pathList(big));
     }
   });
 });
@@ -149,7 +151,7 @@ describe('MTTS integrity', () => {
   const small = randomSpace(SEED + 2, { paths: 24, empty: true });
   let file: Uint8Array;
   test('setup: a small file of several chunks', async () => {
-    file = await encodeMtts(small, { chunkBytes: 150, threads: 1, compression: 'auto', priority: 'speed' });
+    file = await encodeMtts(small, { chunkBytes: 150, compression: 'auto', priority: 'speed' });
     assert.ok((await inspectMtts(file)).chunks.length >= 3);
   });
 
@@ -241,18 +243,18 @@ describe('MTTS integrity', () => {
 describe('MTTS versioning', () => {
   const space = randomSpace(SEED + 3, { paths: 50 });
   test('when an unknown section is not required, then it is skipped', async () => {
-    const file = await encodeMtts(space, { chunkBytes: 300, threads: 1 });
+    const file = await encodeMtts(space, { chunkBytes: 300 });
     const { header, sections } = splitSections(file);
     sections.splice(2, 0, { kind: 0x0100, flags: 0, body: Uint8Array.of(1, 2, 3), offset: 0 });
     const facts = newFacts();
     const all = new PathArena();
-    for await (const b of readMtts(from2(joinSections(header, sections)), { threads: 1 }, facts)) all.pushAll(b);
+    for await (const b of readMtts(from2(joinSections(header, sections)), {}, facts)) all.pushAll(b);
     assert.deepEqual(pathList(all), pathList(space));
     assert.deepEqual(facts.skipped, [0x0100]);
   });
 
   test('when an unknown section is required (a symbol table), then ERR_VERSION', async () => {
-    const file = await encodeMtts(space, { threads: 1 });
+    const file = await encodeMtts(space, {});
     const { header, sections } = splitSections(file);
     sections.splice(1, 0, { kind: SectionKind.Symbols, flags: SECTION_REQUIRED, body: new Uint8Array(8), offset: 0 });
     const r = await decodeOrError(joinSections(header, sections));
@@ -261,7 +263,7 @@ describe('MTTS versioning', () => {
   });
 
   test('when the file is a newer major version, then ERR_VERSION names both versions', async () => {
-    const file = await encodeMtts(space, { threads: 1 });
+    const file = await encodeMtts(space, {});
     const { header, sections } = splitSections(file);
     const r = await decodeOrError(joinSections(headerWithVersion(header, 2, 3), sections));
     assert.ok(!(r instanceof PathArena));
@@ -271,7 +273,7 @@ describe('MTTS versioning', () => {
   });
 
   test('when the file is a newer minor version, then it is read', async () => {
-    const file = await encodeMtts(space, { threads: 1 });
+    const file = await encodeMtts(space, {});
     const { header, sections } = splitSections(file);
     const back = await decodeMtts(joinSections(headerWithVersion(header, 1, 7), sections));
     assert.equal(back.count, space.count);
@@ -286,7 +288,7 @@ describe('MTTS compression', () => {
   test('when chunks are random bytes, then auto stores them raw, and a forced codec falls back to raw', async () => {
     const noise = randomSpace(SEED + 4, { paths: 2000, noise: true });
     for (const opts of [{ compression: 'auto' as const, priority: 'size' as const }, { compression: 'lz4' as const }, { compression: 'deflate' as const }]) {
-      const file = await encodeMtts(noise, { ...opts, chunkBytes: 50_000, threads: 1 });
+      const file = await encodeMtts(noise, { ...opts, chunkBytes: 50_000 });
       const r = await inspectMtts(file);
       assert.ok(r.chunks.every((c) => c.codec === 'none'), JSON.stringify(r.chunks.map((c) => c.codec)));
       assert.deepEqual(pathList(await decodeMtts(file)), pathList(noise));
@@ -295,7 +297,7 @@ describe('MTTS compression', () => {
 
   test('when chunks are structured, then each priority picks its codec', async () => {
     const s = randomSpace(SEED + 5, { paths: 3000 });
-    const codecs = async (priority: 'speed' | 'balanced' | 'size'): Promise<string[]> => (await inspectMtts(await encodeMtts(s, { priority, threads: 1, chunkBytes: 30_000 }))).chunks.map((c) => c.codec);
+    const codecs = async (priority: 'speed' | 'balanced' | 'size'): Promise<string[]> => (await inspectMtts(await encodeMtts(s, { priority, chunkBytes: 30_000 }))).chunks.map((c) => c.codec);
     assert.ok((await codecs('speed')).every((c) => c === 'lz4'));
     assert.ok((await codecs('balanced')).every((c) => c === 'brotli:5'));
     assert.ok((await codecs('size')).every((c) => c === 'brotli:9'));
@@ -313,8 +315,8 @@ describe('MTTS compression', () => {
 
   test('when metadata pairs are given, then they are stored sorted and no timestamp is added', async () => {
     const s = randomSpace(SEED + 6, { paths: 10 });
-    const a = await encodeMtts(s, { meta: { b: '2', a: '1' }, threads: 1 });
-    const b = await encodeMtts(s, { meta: { a: '1', b: '2' }, threads: 1 });
+    const a = await encodeMtts(s, { meta: { b: '2', a: '1' } });
+    const b = await encodeMtts(s, { meta: { a: '1', b: '2' } });
     assert.ok(Buffer.compare(a, b) === 0);
     assert.deepEqual((await inspectMtts(a)).meta, { a: '1', b: '2' });
   });

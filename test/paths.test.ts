@@ -2,7 +2,7 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import zlib from 'node:zlib';
-import { ErrorCode, PathArena, decodePaths, encodePaths, readPaths, writePaths, sortUniqueArena, recordsOf, Adler32, type MorkspaceError } from '../src/index.js';
+import { ErrorCode, PathArena, decodePaths, encodePaths, readPaths, writePaths, sortUniqueArena, recordsOf, Adler32, type MorkspaceError } from '../src/internals.js';
 import { BIG_LOGIC_PATHS, GOLDEN, GOLDEN_CASES, readRaw } from './helpers/fixtures.js';
 import { Rng, randomPaths, testSeed } from './helpers/random.js';
 

@@ -10,9 +10,9 @@ import { parseExpression, parseText } from '../src/expr/parser.js';
 import { sortUniqueArena } from '../src/sort.js';
 import { encodeAct } from '../src/formats/act/index.js';
 import { encodeText } from '../src/formats/text.js';
-import { bytesInput } from '../src/io/input.js';
+import { bytesInput, type Input } from '../src/io/input.js';
 import type { PathArena } from '../src/path-arena.js';
-import { compileQuery, constantPrefix, parsePrefix, queryInput } from '../src/query.js';
+import { compileQuery, constantPrefix, parsePrefix, queryInput, type QueryOptions } from '../src/query.js';
 import { CLI, GOLDEN, ROOT, mulberry32, randomExpressionSpace, testSeed } from './helpers/act-fixtures.js';
 
 function matches(pattern: string, atom: string): boolean {
@@ -20,9 +20,11 @@ function matches(pattern: string, atom: string): boolean {
   return compileQuery(pattern, undefined).matches(bytes, 0, bytes.length);
 }
 
-async function texts(batches: AsyncIterable<PathArena>): Promise<string[]> {
+async function texts(input: Input, options: QueryOptions): Promise<string[]> {
   const out: string[] = [];
-  for await (const b of batches) for (let i = 0; i < b.count; i++) out.push(expressionToText(b.viewPath(i)));
+  await queryInput(input, { threads: 1, ...options }, (b: PathArena) => {
+    for (let i = 0; i < b.count; i++) out.push(expressionToText(b.viewPath(i)));
+  });
   return out;
 }
 
@@ -96,13 +98,13 @@ describe('queries over a space', () => {
     test(`when ${label} is queried, then ACT and text inputs give the same atoms in space order`, async () => {
       const { text, act } = familyArena();
       const options = { ...(pattern !== undefined ? { pattern } : {}), ...(prefix !== undefined ? { prefix } : {}) };
-      assert.deepEqual(await texts(queryInput(bytesInput(act, 'f.act'), options)), expected);
-      assert.deepEqual(await texts(queryInput(bytesInput(text, 'f.metta'), { ...options, from: 'text' })), expected);
+      assert.deepEqual(await texts(bytesInput(act, 'f.act'), options), expected);
+      assert.deepEqual(await texts(bytesInput(text, 'f.metta'), { ...options, from: 'text' }), expected);
     });
   }
   test('when a limit is given, then only that many atoms come back', async () => {
     const { act } = familyArena();
-    assert.equal((await texts(queryInput(bytesInput(act), { prefix: '(parent', limit: 2 }))).length, 2);
+    assert.equal((await texts(bytesInput(act), { prefix: '(parent', limit: 2 })).length, 2);
   });
   test('when random patterns are run over random spaces, then the ACT prefix walk equals a full scan', async () => {
     const seed = testSeed(0x9e7);
@@ -121,12 +123,12 @@ describe('queries over a space', () => {
       const options = { pattern, ...(prefix !== undefined ? { prefix } : {}) };
       let viaAct: string[];
       try {
-        viaAct = await texts(queryInput(bytesInput(act, 'r.act'), options));
+        viaAct = await texts(bytesInput(act, 'r.act'), options);
       } catch (e) {
         if (isMorkspaceError(e) && e.code === 'ERR_SYNTAX') continue; // a generated prefix that is not an expression's start
         throw e;
       }
-      const viaScan = await texts(queryInput(bytesInput(text, 'r.metta'), { ...options, from: 'text' }));
+      const viaScan = await texts(bytesInput(text, 'r.metta'), { ...options, from: 'text' });
       assert.deepEqual(viaAct, viaScan, `seed ${seed}, pattern ${pattern}, prefix ${prefix}`);
       ran++;
       matched += viaAct.length;

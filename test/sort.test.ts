@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PathArena, compareBytes, isStrictlySorted, sortUniqueArena, sortedOrder } from '../src/index.js';
+import { PathArena, compareBytes, isStrictlySorted, sortUniqueArena, sortedOrder } from '../src/internals.js';
 import { Rng, randomPaths, testSeed } from './helpers/random.js';
 
 test('sorting puts paths in unsigned byte order, shorter prefix first, and is stable', () => {
@@ -21,7 +21,7 @@ test('sorting puts paths in unsigned byte order, shorter prefix first, and is st
 });
 
 test('the parallel sort (shared arena, workers) gives exactly the sequential space', async () => {
-  const { toSortedUnique, closePool, poolStats, PARALLEL_SORT_MIN_PATHS } = await import('../src/index.js');
+  const { sortUnique, RunContext, PARALLEL_SORT_MIN_PATHS } = await import('../src/internals.js');
   const seed = testSeed();
   const rng = new Rng(seed);
   const paths = randomPaths(rng, PARALLEL_SORT_MIN_PATHS + 5000, 24);
@@ -31,16 +31,17 @@ test('the parallel sort (shared arena, workers) gives exactly the sequential spa
     (async function* () {
       for (let i = 0; i < paths.length; i += 50000) yield PathArena.from(paths.slice(i, i + 50000));
     })();
-  const collect = async (threads: number): Promise<string[]> => {
+  const collect = async (ctx: InstanceType<typeof RunContext>): Promise<string[]> => {
     const out: string[] = [];
-    for await (const b of toSortedUnique({ batches: batches(), sorted: false }, threads)) for (const p of b) out.push(Buffer.from(p).toString('hex'));
+    const space = sortUnique({ batches: batches(), order: 'unsorted', sizeHint: {}, facts: {} }, ctx);
+    for await (const b of space.batches) for (const p of b) out.push(Buffer.from(p).toString('hex'));
+    await ctx.close();
     return out;
   };
-  const sequential = await collect(1);
-  const before = poolStats().completed;
-  const parallel = await collect(2);
-  assert.ok(poolStats().completed >= before + 2, 'two parts went through the pool');
+  const sequential = await collect(new RunContext({ threads: 1 }));
+  const two = new RunContext({ threads: 2 });
+  const parallel = await collect(two);
+  assert.ok(two.pool.completed >= 2, 'two parts went through the pool');
   assert.equal(parallel.length, sequential.length, `seed ${seed}`);
   assert.deepEqual(parallel, sequential, `seed ${seed}`);
-  await closePool();
 });

@@ -1,10 +1,11 @@
 import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { ErrorCode, closePool, poolStats, readText, parseChunk, type MorkspaceError, type PathArena } from '../src/index.js';
+import { ErrorCode, WorkerPool, readText, parseChunk, type MorkspaceError, type PathArena } from '../src/internals.js';
 import { Rng, testSeed } from './helpers/random.js';
 import { randomExpression } from './helpers/expressions.js';
 
-after(() => closePool());
+const pool2 = new WorkerPool(2);
+after(() => pool2.close());
 
 const hexAll = (batches: PathArena[]): string[] => batches.flatMap((b) => [...b].map((p) => Buffer.from(p).toString('hex')));
 async function* chunksOf(bytes: Uint8Array, size: number): AsyncGenerator<Uint8Array> {
@@ -13,7 +14,7 @@ async function* chunksOf(bytes: Uint8Array, size: number): AsyncGenerator<Uint8A
 async function parse(bytes: Uint8Array, size: number, threads: number): Promise<{ paths: string[]; stats: { topLevel: number; bytes: number } }> {
   const stats: { parse?: { topLevel: number; bytes: number; carriageReturns: number } } = {};
   const out: PathArena[] = [];
-  for await (const b of readText(chunksOf(bytes, size), { threads }, stats)) out.push(b);
+  for await (const b of readText(chunksOf(bytes, size), threads > 1 ? { pool: pool2 } : {}, stats)) out.push(b);
   return { paths: hexAll(out), stats: { topLevel: stats.parse!.topLevel, bytes: stats.parse!.bytes } };
 }
 
@@ -31,9 +32,9 @@ describe('parallel text parsing gives exactly the sequential result', () => {
     const text = new TextEncoder().encode(parts.join(rng.pick(['\n', '\n\n', ' '])) + '\n');
     const sequential = await parse(text, 1 << 20, 1);
     for (const size of [61, 997, 4096, 65536]) {
-      const before = poolStats().completed;
+      const before = pool2.completed;
       const parallel = await parse(text, size, 2);
-      assert.ok(poolStats().completed > before, 'workers parsed chunks');
+      assert.ok(pool2.completed > before, 'workers parsed chunks');
       assert.deepEqual(parallel.paths, sequential.paths, `seed ${seed}, chunks of ${size}`);
       assert.deepEqual(parallel.stats, sequential.stats, `seed ${seed}, chunks of ${size}`);
     }

@@ -1,12 +1,17 @@
-/** What a command needs from the process: streams and a TTY flag, so tests can run the CLI in-process. */
+/** What a command needs from the process (streams, a TTY flag, signals), and the run each command makes. */
 import { ErrorCode, UsageError } from '../errors.js';
+import type { Format } from '../formats/format.js';
 import { fileInput, streamInput, type Input } from '../io/input.js';
-import { checkOutputFree, writeFileAtomic, writeStream } from '../io/output.js';
+import { openOutput, planOutput, streamOutput, type OutputTarget } from '../io/output.js';
+import { RunContext } from '../run/context.js';
+import { intFlag } from './format-flags.js';
 
 export interface CliIo {
   stdin: AsyncIterable<Uint8Array>;
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
   stderr: NodeJS.WritableStream;
+  /** Cancels the command (the process's SIGINT/SIGTERM); absent in-process. */
+  signal?: AbortSignal;
 }
 
 /** Options every command takes. */
@@ -14,6 +19,7 @@ export interface GlobalOptions {
   json?: boolean;
   verbose?: boolean;
   force?: boolean;
+  threads?: string;
 }
 
 /** The input named on the command line (`-` or nothing: stdin). */
@@ -21,19 +27,29 @@ export function cliInput(name: string | undefined, io: CliIo): Input {
   return name === undefined || name === '-' ? streamInput('<stdin>', io.stdin) : fileInput(name);
 }
 
-/** Fail early, before any work, when the output cannot be written. */
-export function checkCliOutput(output: string | undefined, binary: boolean, io: CliIo, force: boolean): void {
+/** The run of one command: threads from `--threads`, warnings on stderr, notes under `-v`, the process's signals. */
+export function cliRun(io: CliIo, flags: GlobalOptions): RunContext {
+  return new RunContext({
+    ...(flags.threads !== undefined ? { threads: intFlag('threads', flags.threads, 1, 256) } : {}),
+    ...(io.signal ? { signal: io.signal } : {}),
+    warn: (m) => note(io, `warning: ${m}`),
+    ...(flags.verbose ? { log: (m: string) => note(io, m) } : {}),
+  });
+}
+
+/** Fail early, before any work, when the output cannot be written (exists, no folder, a directory, a terminal). */
+export function checkCliOutput(output: string | undefined, format: Format, io: CliIo, force: boolean): void {
   if (output !== undefined && output !== '-') {
-    checkOutputFree(output, force);
-  } else if (binary && io.stdout.isTTY && !force) {
+    planOutput(output, force);
+  } else if (format.binary && io.stdout.isTTY && !force) {
     throw new UsageError(ErrorCode.Usage, 'refusing to write a binary format to a terminal: give -o FILE, redirect, or --force');
   }
 }
 
-/** Send bytes to the output file (atomically) or stdout; returns the bytes written. */
-export async function sendOutput(output: string | undefined, bytes: AsyncIterable<Uint8Array>, io: CliIo, force: boolean): Promise<number> {
-  if (output === undefined || output === '-') return writeStream(io.stdout, bytes);
-  return writeFileAtomic(output, bytes, { force });
+/** The output named on the command line: a file (see io/output.ts) or stdout. */
+export async function cliOutput(output: string | undefined, io: CliIo, force: boolean): Promise<OutputTarget> {
+  if (output === undefined || output === '-' || output === '/dev/stdout') return streamOutput(io.stdout);
+  return openOutput(output, { force });
 }
 
 /** A note for the user on stderr (never stdout, which may carry data or JSON). */

@@ -1,20 +1,33 @@
-/** Command-line flags that tune formats, turned into the library's option bags. */
+/** Command-line flags that tune formats, turned into the library's option bags, and checked against the formats in use. */
 import type { Command } from 'commander';
 import { fail } from '../errors.js';
+import type { Format, FormatOptions } from '../formats/format.js';
+import { FORMATS } from '../formats/table.js';
 import { parseCompression, type MttsOptions, type MttsPriority } from '../formats/mtts/options.js';
-import type { FormatOptions } from '../formats/registry.js';
 
 export interface FormatFlags {
   crlf?: boolean;
+  stripBom?: boolean;
   level?: string;
   compression?: string;
   priority?: string;
-  threads?: string;
   chunkSize?: string;
   meta?: string[];
   /** False under `--no-verify`. */
   verify?: boolean;
 }
+
+/** How each format-specific flag is spelled on the command line (the keys are the formats' `flags`). */
+const SPELLING: Readonly<Record<string, string>> = {
+  crlf: '--crlf',
+  stripBom: '--strip-bom',
+  level: '--level',
+  compression: '--compression',
+  priority: '--priority',
+  chunkSize: '--chunk-size',
+  meta: '--meta',
+  verify: '--no-verify',
+};
 
 /** Parse an integer flag within [min, max]. @throws UsageError naming the flag. */
 export function intFlag(name: string, value: string, min: number, max: number): number {
@@ -40,11 +53,25 @@ export function addMttsWriteFlags(cmd: Command): Command {
     .option('--meta <key=value>', 'mtts: store a key/value pair in the metadata (repeatable)', (v: string, prev: string[] = []) => [...prev, v]);
 }
 
-/** Add the flags of commands that read or write MTTS with the worker pool. */
-export function addMttsThreadFlags(cmd: Command, reads: boolean): Command {
-  cmd.option('--threads <n>', 'worker threads for text parsing and mtts chunk coding (default: available cores)');
+/** Add `--threads`, and for commands that read binary formats `--no-verify`. */
+export function addThreadFlags(cmd: Command, reads: boolean): Command {
+  cmd.option('--threads <n>', 'worker threads for parsing, sorting and mtts chunk coding (default: available cores)');
   if (reads) cmd.option('--no-verify', 'mtts: skip digest checks when reading');
   return cmd;
+}
+
+/**
+ * @throws UsageError naming the first format-specific flag given on the command line that neither
+ * the input's format (`from`) nor the output's (`to`) takes: `--level` with `--to act`, say.
+ */
+export function checkFlagsApply(cmd: Command, from: Format | undefined, to: Format | undefined): void {
+  for (const [key, spelled] of Object.entries(SPELLING)) {
+    if (cmd.getOptionValueSource(key) !== 'cli') continue;
+    if (from?.flags.read.includes(key) || to?.flags.write.includes(key)) continue;
+    const owner = FORMATS.flatMap((f) => [...(f.flags.read.includes(key) ? [`${f.name} input`] : []), ...(f.flags.write.includes(key) ? [`${f.name} output`] : [])]).join(' or ');
+    const have = [from ? `${from.name} input` : undefined, to ? `${to.name} output` : undefined].filter(Boolean).join(' and ');
+    throw fail.usage(`${spelled} applies to ${owner}, not to ${have}`);
+  }
 }
 
 function mttsFlags(flags: FormatFlags): Partial<MttsOptions> | undefined {
@@ -54,7 +81,6 @@ function mttsFlags(flags: FormatFlags): Partial<MttsOptions> | undefined {
     if (!['speed', 'balanced', 'size'].includes(flags.priority)) throw fail.usage(`--priority takes speed, balanced or size, got '${flags.priority}'`);
     o.priority = flags.priority as MttsPriority;
   }
-  if (flags.threads !== undefined) o.threads = intFlag('threads', flags.threads, 1, 256);
   if (flags.chunkSize !== undefined) o.chunkBytes = sizeFlag('chunk-size', flags.chunkSize, 1, 256 << 20);
   if (flags.verify === false) o.verify = false;
   if (flags.meta !== undefined) {
@@ -71,11 +97,11 @@ function mttsFlags(flags: FormatFlags): Partial<MttsOptions> | undefined {
   return Object.keys(o).length > 0 ? o : undefined;
 }
 
+/** The formats' option bags from the flags. */
 export function formatOptions(flags: FormatFlags): FormatOptions {
   const o: FormatOptions = {};
-  if (flags.crlf) o.text = { crIsWhitespace: true };
+  if (flags.crlf || flags.stripBom) o.text = { ...(flags.crlf ? { crIsWhitespace: true } : {}), ...(flags.stripBom ? { stripBom: true } : {}) };
   if (flags.level !== undefined) o.paths = { level: intFlag('level', flags.level, 0, 9) };
-  if (flags.threads !== undefined) o.threads = intFlag('threads', flags.threads, 1, 256);
   const mtts = mttsFlags(flags);
   if (mtts !== undefined) o.mtts = mtts;
   return o;

@@ -2,8 +2,9 @@
 import type { Command } from 'commander';
 import { inspectSpace } from '../convert.js';
 import type { SpaceStats } from '../stats.js';
-import { cliInput, note, type CliIo, type GlobalOptions } from './context.js';
-import { addMttsThreadFlags, formatOptions, type FormatFlags } from './format-flags.js';
+import { cliInput, cliRun, type CliIo, type GlobalOptions } from './context.js';
+import { addThreadFlags, checkFlagsApply, formatOptions, type FormatFlags } from './format-flags.js';
+import { resolveInput } from '../convert.js';
 import { histogram, num, recordTable, table } from './render.js';
 
 interface InspectFlags extends GlobalOptions, FormatFlags {
@@ -20,14 +21,24 @@ export function addInspectCommand(program: Command, io: CliIo, setExit: (p: Prom
     .option('--json', 'print one JSON document')
     .option('-v, --verbose', 'print notes on stderr (for example when a file cannot be memory-mapped)')
     .option('--count', 'walk the whole space for atom statistics (formats that answer from their header without it: act, mtts)')
-    .option('--crlf', 'text input: treat carriage returns as whitespace');
-  addMttsThreadFlags(cmd, true).action((inputName: string, flags: InspectFlags) => setExit(run(io, inputName, flags)));
+    .option('--crlf', 'text input: treat carriage returns as whitespace')
+    .option('--strip-bom', 'text input: drop a UTF-8 byte-order mark at the start');
+  addThreadFlags(cmd, true).action((inputName: string, flags: InspectFlags) => setExit(run(io, cmd, inputName, flags)));
 }
 
-async function run(io: CliIo, inputName: string, flags: InspectFlags): Promise<void> {
-  const input = cliInput(inputName, io);
-  const options = { ...formatOptions(flags), count: flags.count ?? false, ...(flags.from !== undefined ? { from: flags.from } : {}), ...(flags.verbose ? { log: (m: string) => note(io, m) } : {}) };
-  const { format, facts, stats } = await inspectSpace(input, options);
+async function run(io: CliIo, cmd: Command, inputName: string, flags: InspectFlags): Promise<void> {
+  const ctx = cliRun(io, flags);
+  let result;
+  let input;
+  try {
+    const resolved = await resolveInput(cliInput(inputName, io), flags.from !== undefined ? { from: flags.from } : {});
+    input = resolved.input;
+    checkFlagsApply(cmd, resolved.format, undefined);
+    result = await inspectSpace(input, { ...formatOptions(flags), count: flags.count ?? false, from: resolved.format.name, context: ctx });
+  } finally {
+    await ctx.close();
+  }
+  const { format, facts, stats } = result;
   const fileBytes = input.size;
   const report = { file: input.name, format, ...(fileBytes !== undefined ? { fileBytes } : {}), ...facts, ...(fileBytes && stats ? { ratio: ratio(stats.rawBytes, fileBytes) } : {}), ...(stats ? { space: stats } : {}) };
   if (flags.json) {

@@ -4,22 +4,32 @@
  */
 import { Command, CommanderError } from 'commander';
 import { createRequire } from 'node:module';
-import { ExitCode, exitCodeOf, isMorkspaceError } from '../errors.js';
+import { AbortedError, ExitCode, exitCodeOf, isMorkspaceError } from '../errors.js';
+import { removeTempFilesSync } from '../io/output.js';
 import { addConvertCommands } from './convert-commands.js';
 import { addInspectCommand } from './inspect-command.js';
 import { addQueryCommand } from './query-command.js';
-// Formats beyond text and paths register themselves when imported.
-import '../formats/act/index.js';
 import type { CliIo } from './context.js';
 import { addVerifyCommand } from './verify-command.js';
-import { closePool } from '../pool/pool.js';
-// registers the MTTS format with the format table
-import '../formats/mtts/index.js';
 
 const { version } = createRequire(import.meta.url)('../../../package.json') as { version: string };
 
-/** Run the CLI with `argv` (without node and script); returns the process exit code. */
-export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
+/**
+ * Run the CLI with `argv` (without node and script); returns the process exit code. With the
+ * process's own streams (the default), SIGINT and SIGTERM cancel the run: its stages stop, its
+ * temporary files are removed, and the code is 130 or 143.
+ */
+export async function main(argv: readonly string[], io?: CliIo): Promise<number> {
+  if (io !== undefined) return run(argv, io);
+  const { io: pio, dispose } = processIo();
+  try {
+    return await run(argv, pio);
+  } finally {
+    dispose();
+  }
+}
+
+async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const program = new Command('morkspace');
   let pending: Promise<void> | undefined;
   const setExit = (p: Promise<void>): void => {
@@ -49,11 +59,10 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
       return ExitCode.Usage;
     }
     if (isEpipe(e)) return ExitCode.Ok; // the reader went away (`| head`): not our failure
-    reportError(io, e, json);
-    return exitCodeOf(e);
-  } finally {
-    // worker threads would keep the process alive after the command
-    await closePool();
+    // once cancelled, whatever failed on the way out (a stream cut, a worker stopped) was the cancellation
+    const err = io.signal?.aborted ? io.signal.reason : e;
+    reportError(io, err, json);
+    return exitCodeOf(err);
   }
 }
 
@@ -68,10 +77,34 @@ function reportError(io: CliIo, e: unknown, json: boolean): void {
     io.stderr.write(json ? JSON.stringify({ error: e.toJSON() }) + '\n' : `morkspace: ${e.render()}\n`);
   } else {
     const message = e instanceof Error ? e.message : String(e);
-    io.stderr.write(json ? JSON.stringify({ error: { code: 'ERR_INTERNAL', message } }) + '\n' : `morkspace: internal error: ${message} (set MORKSPACE_DEBUG=1 for a stack trace)\n`);
+    io.stderr.write(json ? JSON.stringify({ error: { code: 'ERR_INTERNAL', message } }) + '\n' : `morkspace: internal error (a bug: please report it with the output of MORKSPACE_DEBUG=1): ${message}\n`);
   }
 }
 
-function processIo(): CliIo {
-  return { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr };
+/** Seconds a cancelled run has to unwind before the process removes its temporary files and exits anyway. */
+const UNWIND_SECONDS = 5;
+
+// The process's streams, and its signals wired to one AbortController.
+function processIo(): { io: CliIo; dispose: () => void } {
+  const controller = new AbortController();
+  const onSignal = (signal: NodeJS.Signals): void => {
+    const code = signal === 'SIGTERM' ? ExitCode.Terminated : ExitCode.Interrupted;
+    if (controller.signal.aborted) {
+      // a second signal: stop now
+      removeTempFilesSync();
+      process.exit(code);
+    }
+    controller.abort(new AbortedError(signal));
+    setTimeout(() => {
+      removeTempFilesSync();
+      process.exit(code);
+    }, UNWIND_SECONDS * 1000).unref();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const dispose = (): void => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  };
+  return { io: { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, signal: controller.signal }, dispose };
 }

@@ -1,11 +1,13 @@
 /** `query`: atoms matching a pattern and/or under a prefix, streamed as text, JSON or a count. */
 import type { Command } from 'commander';
 import { ByteWriter, expressionToText, printExpression } from '../expr/encoding.js';
-import { writeStream } from '../io/output.js';
+import { streamOutput } from '../io/output.js';
 import type { PathArena } from '../path-arena.js';
 import { queryInput, type QueryOptions } from '../query.js';
-import { cliInput, note, type CliIo, type GlobalOptions } from './context.js';
-import { formatOptions, intFlag, type FormatFlags } from './format-flags.js';
+import { resolveInput } from '../convert.js';
+import { textEncoder } from '../bytes.js';
+import { cliInput, cliRun, type CliIo, type GlobalOptions } from './context.js';
+import { addThreadFlags, checkFlagsApply, formatOptions, intFlag, type FormatFlags } from './format-flags.js';
 
 interface QueryFlags extends GlobalOptions, FormatFlags {
   from?: string;
@@ -15,7 +17,7 @@ interface QueryFlags extends GlobalOptions, FormatFlags {
 }
 
 export function addQueryCommand(program: Command, io: CliIo, setExit: (p: Promise<void>) => void): void {
-  program
+  const cmd = program
     .command('query')
     .description('print the atoms that match a pattern, e.g. query family.act "(parent $x Bob)"')
     .argument('<input>', 'space file, or - for stdin')
@@ -26,51 +28,73 @@ export function addQueryCommand(program: Command, io: CliIo, setExit: (p: Promis
     .option('--count', 'print only the number of matches')
     .option('--json', 'print one JSON document {"matches": [...], "count": n}')
     .option('-v, --verbose', 'print notes on stderr')
-    .action((inputName: string, pattern: string | undefined, flags: QueryFlags) => setExit(run(io, inputName, pattern, flags)));
+    .option('--crlf', 'text input: treat carriage returns as whitespace')
+    .option('--strip-bom', 'text input: drop a UTF-8 byte-order mark at the start');
+  addThreadFlags(cmd, true).action((inputName: string, pattern: string | undefined, flags: QueryFlags) => setExit(run(io, cmd, inputName, pattern, flags)));
 }
 
-async function run(io: CliIo, inputName: string, pattern: string | undefined, flags: QueryFlags): Promise<void> {
+async function run(io: CliIo, cmd: Command, inputName: string, pattern: string | undefined, flags: QueryFlags): Promise<void> {
   const options: QueryOptions = { ...formatOptions(flags) };
   if (pattern !== undefined) options.pattern = pattern;
   if (flags.prefix !== undefined) options.prefix = flags.prefix;
-  if (flags.from !== undefined) options.from = flags.from;
   if (flags.limit !== undefined) options.limit = intFlag('limit', flags.limit, 0, Number.MAX_SAFE_INTEGER);
-  if (flags.verbose) options.log = (m) => note(io, m);
-  const matches = queryInput(cliInput(inputName, io), options);
-  if (flags.count) {
-    let n = 0;
-    for await (const batch of matches) n += batch.count;
-    io.stdout.write(flags.json ? `${JSON.stringify({ count: n })}\n` : `${n}\n`);
-    return;
+  const ctx = cliRun(io, flags);
+  try {
+    const { input, format } = await resolveInput(cliInput(inputName, io), flags.from !== undefined ? { from: flags.from } : {});
+    checkFlagsApply(cmd, format, undefined);
+    const run = { ...options, from: format.name, context: ctx };
+    if (flags.count) {
+      const n = await queryInput(input, run, () => undefined);
+      io.stdout.write(flags.json ? `${JSON.stringify({ count: n })}\n` : `${n}\n`);
+      return;
+    }
+    const out = streamOutput(io.stdout);
+    try {
+      const print = flags.json ? jsonPrinter() : textPrinter();
+      const n = await queryInput(input, run, async (batch) => {
+        for (const chunk of print.batch(batch)) await out.sink.write(chunk);
+      });
+      for (const chunk of print.end(n)) await out.sink.write(chunk);
+    } finally {
+      await out.commit();
+    }
+  } finally {
+    await ctx.close();
   }
-  await writeStream(io.stdout, flags.json ? jsonChunks(matches) : textChunks(matches));
+}
+
+/** Turns batches of matches into output bytes. */
+interface Printer {
+  batch(matches: PathArena): Uint8Array[];
+  end(count: number): Uint8Array[];
 }
 
 // One atom per line, as `deserialize` prints them.
-async function* textChunks(matches: AsyncIterable<PathArena>): AsyncGenerator<Uint8Array> {
-  const w = new ByteWriter(1 << 16);
-  for await (const batch of matches) {
-    for (let i = 0; i < batch.count; i++) {
-      printExpression(batch.bytes, batch.start(i), batch.end(i), w);
-      if (w.pos >= 1 << 16) yield w.take();
-    }
-    if (w.pos > 0) yield w.take();
-  }
+function textPrinter(): Printer {
+  return {
+    batch(matches) {
+      const out: Uint8Array[] = [];
+      const w = new ByteWriter(1 << 16);
+      for (let i = 0; i < matches.count; i++) {
+        printExpression(matches.bytes, matches.start(i), matches.end(i), w);
+        if (w.pos >= 1 << 16) out.push(w.take());
+      }
+      if (w.pos > 0) out.push(w.take());
+      return out;
+    },
+    end: () => [],
+  };
 }
 
 // One JSON document, streamed: the matches can be many more than fit a string comfortably.
-async function* jsonChunks(matches: AsyncIterable<PathArena>): AsyncGenerator<Uint8Array> {
-  const enc = new TextEncoder();
+function jsonPrinter(): Printer {
   let n = 0;
-  let part = '{"matches":[';
-  for await (const batch of matches) {
-    for (let i = 0; i < batch.count; i++) {
-      part += (n++ > 0 ? ',' : '') + JSON.stringify(expressionToText(batch.viewPath(i)));
-      if (part.length >= 1 << 16) {
-        yield enc.encode(part);
-        part = '';
-      }
-    }
-  }
-  yield enc.encode(`${part}],"count":${n}}\n`);
+  return {
+    batch(matches) {
+      let part = n === 0 ? '{"matches":[' : '';
+      for (let i = 0; i < matches.count; i++) part += (n++ > 0 ? ',' : '') + JSON.stringify(expressionToText(matches.viewPath(i)));
+      return [textEncoder.encode(part)];
+    },
+    end: (count) => [textEncoder.encode(`${n === 0 ? '{"matches":[' : ''}],"count":${count}}\n`)],
+  };
 }

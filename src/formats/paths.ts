@@ -10,8 +10,11 @@
 import zlib from 'node:zlib';
 import { drained } from '../io/drained.js';
 import { ErrorCode, FormatError, MorkspaceError } from '../errors.js';
+import { compareRanges } from '../bytes.js';
+import { isStrictlySorted } from '../sort.js';
 import { PathArena } from '../path-arena.js';
 import { parallelZlib } from './zlib-parallel.js';
+import { Evidence, writeChunks, type Format } from './format.js';
 
 /** Options of the `.paths` reader and writer. */
 export interface PathsOptions {
@@ -35,9 +38,28 @@ function pathsOptions(o: Partial<PathsOptions>): PathsOptions {
   return opts;
 }
 
-/** True when `head` starts with a zlib header (deflate, FCHECK valid), as `.paths` files do. */
+/** True when `head` starts with a zlib header (deflate, FCHECK valid, no preset dictionary), as `.paths` files do. */
 export function looksLikeZlib(head: Uint8Array): boolean {
-  return head.length >= 2 && (head[0]! & 0x0f) === 8 && (head[0]! >> 4) <= 7 && ((head[0]! << 8) | head[1]!) % 31 === 0;
+  // FDICT (0x20 in the second byte): upstream never uses a preset dictionary, and 19 printable
+  // two-byte prefixes pass the other checks, `(r` among them
+  return head.length >= 2 && (head[0]! & 0x0f) === 8 && (head[0]! >> 4) <= 7 && ((head[0]! << 8) | head[1]!) % 31 === 0 && (head[1]! & 0x20) === 0;
+}
+
+/**
+ * How likely `head` starts a `.paths` stream: a zlib header that checks, deflate data that inflates
+ * without error (the whole of it when `whole`, the input being that short), and a first record
+ * length within the reader's limit. Evidence enough to choose the format, never proof (`Weak`).
+ */
+export function sniffPaths(head: Uint8Array, whole: boolean): Evidence {
+  if (!looksLikeZlib(head)) return Evidence.None;
+  let out: Buffer;
+  try {
+    out = whole ? zlib.inflateSync(head) : zlib.inflateSync(head, { finishFlush: zlib.constants.Z_SYNC_FLUSH });
+  } catch {
+    return Evidence.None;
+  }
+  if (out.length >= 4 && out.readUInt32LE(0) > DEFAULT_PATHS_OPTIONS.maxPathBytes) return Evidence.None;
+  return Evidence.Weak;
 }
 
 /**
@@ -257,3 +279,45 @@ export async function* writePaths(batches: AsyncIterable<PathArena>, options: Pa
 async function* recordBatches(batches: AsyncIterable<PathArena>): AsyncGenerator<Uint8Array> {
   for await (const batch of batches) yield recordsOf(batch);
 }
+
+/** What the `.paths` reader learns. */
+export interface PathsFacts {
+  records: number;
+  /** Bytes of the record stream (lengths included). */
+  decompressedBytes: number;
+  /** Whether the records were strictly ascending in the file, as upstream writes them (known once read). */
+  sortedInFile: boolean | undefined;
+}
+
+/** The `paths` entry of the format table (`.upaths`: the same container, unordered, as `json_to_paths` writes it). */
+export const pathsFormat: Format<PathsFacts> = {
+  name: 'paths',
+  extensions: ['.paths', '.upaths'],
+  binary: true,
+  capabilities: { prefixLookup: false, quickInspect: false, verifies: 'zlib stream and Adler-32 intact, every record complete' },
+  flags: { read: [], write: ['level'] },
+  sniff: sniffPaths,
+  async open(input, _ctx, options = {}) {
+    const facts: PathsFacts = { records: 0, decompressedBytes: 0, sortedInFile: undefined };
+    let last: Uint8Array | undefined;
+    let sorted = true;
+    async function* tracked(): AsyncGenerator<PathArena> {
+      for await (const b of readPaths(input.chunks(), options.paths)) {
+        facts.records += b.count;
+        facts.decompressedBytes += b.byteLength + 4 * b.count;
+        if (sorted && b.count > 0) {
+          const first = b.viewPath(0);
+          if ((last !== undefined && compareRanges(last, 0, last.length, first, 0, first.length) >= 0) || !isStrictlySorted(b)) sorted = false;
+          last = b.copyPath(b.count - 1);
+        }
+        yield b;
+      }
+      facts.sortedInFile = sorted;
+    }
+    // upstream's serialize_paths writes sorted records: stream them, checked; `.upaths` are not
+    const unordered = (input.path ?? input.name).toLowerCase().endsWith('.upaths');
+    return { batches: tracked(), order: unordered ? 'unsorted' : 'claimed', sizeHint: input.size !== undefined ? { inputBytes: input.size } : {}, facts };
+  },
+  write: (space, ctx, sink, options = {}) => writeChunks(writePaths(space.batches, options.paths), sink, ctx),
+  describe: (f) => ({ records: f.records, decompressedBytes: f.decompressedBytes, ...(f.sortedInFile !== undefined ? { sortedInFile: f.sortedInFile ? 'yes' : 'no' } : {}) }),
+};

@@ -1,6 +1,8 @@
 /** Where a space comes from: a file (which random-access formats may map) or a stream such as stdin. */
 import fs from 'node:fs';
-import { ioError } from '../errors.js';
+import zlib from 'node:zlib';
+import { ErrorCode, FormatError, ioError } from '../errors.js';
+import { drained } from './drained.js';
 
 /** Bytes read per chunk from files (bench case `text->paths`). */
 export const READ_CHUNK_BYTES = 1 << 20;
@@ -13,6 +15,8 @@ export interface Input {
   readonly path: string | undefined;
   /** Size in bytes when known (regular files). */
   readonly size: number | undefined;
+  /** True when `chunks()` can be taken again from the start (files, bytes; not stdin). */
+  readonly reopenable: boolean;
   /** Up to `n` first bytes, without consuming them. */
   head(n: number): Promise<Uint8Array>;
   /** The bytes, in chunks. */
@@ -37,6 +41,7 @@ export function fileInput(path: string): Input {
     name: path,
     path,
     size,
+    reopenable: true,
     async head(n) {
       const fd = await fs.promises.open(path, 'r').catch((e: unknown) => {
         throw ioError(e, path);
@@ -79,6 +84,7 @@ export function streamInput(name: string, stream: AsyncIterable<Uint8Array>): In
     name,
     path: undefined,
     size: undefined,
+    reopenable: false,
     async head(n) {
       while (peekedBytes < n && !done) {
         const r = await it.next().catch((e: unknown) => {
@@ -123,6 +129,7 @@ export function bytesInput(bytes: Uint8Array, name = '<bytes>'): Input {
     name,
     path: undefined,
     size: bytes.length,
+    reopenable: true,
     async head(n) {
       return bytes.subarray(0, n);
     },
@@ -131,6 +138,81 @@ export function bytesInput(bytes: Uint8Array, name = '<bytes>'): Input {
     },
     async readAll() {
       return bytes;
+    },
+  };
+}
+
+/** Compressors whose output a user may hand us, by magic number, with what to do about each. */
+const WRAPPERS: readonly { name: string; magic: readonly number[]; tool: string }[] = [
+  { name: 'gzip', magic: [0x1f, 0x8b], tool: 'zcat' },
+  { name: 'zstd', magic: [0x28, 0xb5, 0x2f, 0xfd], tool: 'zstd -dc' },
+  { name: 'xz', magic: [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00], tool: 'xz -dc' },
+  { name: 'bzip2', magic: [0x42, 0x5a, 0x68], tool: 'bzip2 -dc' },
+];
+
+function startsWith(head: Uint8Array, magic: readonly number[]): boolean {
+  return head.length >= magic.length && magic.every((b, i) => head[i] === b);
+}
+
+/**
+ * `input` with a compression layer taken off: gzip is read through `node:zlib` (the space's own
+ * format is then sniffed inside); zstd, xz and bzip2 are refused with the command that would read
+ * them. Anything else is returned as it is.
+ * @throws FormatError ERR_BAD_MAGIC for zstd, xz and bzip2 data.
+ */
+export async function unwrapCompressed(input: Input): Promise<Input> {
+  const head = await input.head(6);
+  const w = WRAPPERS.find((x) => startsWith(head, x.magic));
+  if (w === undefined) return input;
+  // 'BZh' is also three letters a text file may start with: bzip2 needs a block size digit after it
+  if (w.name === 'bzip2' && !(head[3]! >= 0x31 && head[3]! <= 0x39 && head[4] === 0x31 && head[5] === 0x41)) return input;
+  if (w.name !== 'gzip') {
+    throw new FormatError(ErrorCode.BadMagic, `${w.name}-compressed data: decompress it first, e.g. ${w.tool} ${input.path ?? 'FILE'} | morkspace … -`, { file: input.name, offset: 0 });
+  }
+  return gunzipped(input);
+}
+
+function gunzipped(input: Input): Input {
+  async function* inflate(): AsyncGenerator<Uint8Array> {
+    const gunzip = zlib.createGunzip();
+    const feeding = (async () => {
+      try {
+        for await (const c of input.chunks()) if (!gunzip.write(c)) await drained(gunzip);
+        gunzip.end();
+      } catch (e) {
+        gunzip.destroy(e as Error);
+      }
+    })();
+    try {
+      for await (const c of gunzip) yield c as Buffer;
+    } catch (e) {
+      throw (e as { code?: string }).code?.startsWith('Z_') ? new FormatError(ErrorCode.Corrupt, `gzip data is damaged (${(e as Error).message})`, { file: input.name }, { cause: e }) : e;
+    } finally {
+      gunzip.destroy();
+    }
+    await feeding;
+  }
+  const inner = streamInput(input.name, inflate());
+  if (!input.reopenable) return inner;
+  // a file can be read again: each reading inflates it afresh
+  let current = inner;
+  let taken = false;
+  return {
+    name: input.name,
+    path: undefined,
+    size: undefined,
+    reopenable: true,
+    head: (n) => current.head(n),
+    chunks() {
+      if (taken) current = streamInput(input.name, inflate());
+      taken = true;
+      return current.chunks();
+    },
+    readAll: async () => {
+      const parts: Uint8Array[] = [];
+      for await (const c of (taken ? (current = streamInput(input.name, inflate())) : current).chunks()) parts.push(c);
+      taken = true;
+      return Buffer.concat(parts);
     },
   };
 }

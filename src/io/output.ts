@@ -1,85 +1,222 @@
 /**
- * Where bytes go: a file written atomically (a temporary file in the same folder, renamed into
- * place only when everything succeeded) or a stream such as stdout. An existing file is replaced
- * only with `force`.
+ * Where a run's bytes go. A regular file (new, or replaced under `force`) is written to a short
+ * temporary file beside it and put in place only when the run succeeds; anything else that exists —
+ * a character device (`/dev/null`), a FIFO, a socket, `/dev/fd/N` — is opened and written directly,
+ * needs no `force` and is never replaced; a symlink is followed to what it names. On failure or
+ * abort the temporary file is removed, and a process-wide list of live temporary files lets a
+ * signal handler remove them even when the run cannot unwind in time.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { ErrorCode, IoError, ioError } from '../errors.js';
-import { drained } from './drained.js';
+import { FdSink, StreamSink, type ByteSink } from './sink.js';
 
-/** Options of `writeFileAtomic`. */
-export interface OutputOptions {
-  /** Replace an existing file. Defaults to false. */
-  force: boolean;
+/** An output opened for one run. */
+export interface OutputTarget {
+  readonly name: string;
+  readonly sink: ByteSink;
+  /** Present on temporary files: drop what was written and start again (a run that must restart). */
+  readonly restart?: () => Promise<ByteSink>;
+  /** Make the output final (the temporary file takes the output's name). */
+  commit(): Promise<void>;
+  /** Remove what was written, if it can be (temporary files); safe to call twice, or after commit. */
+  discard(): Promise<void>;
 }
 
-/** @throws IoError ERR_OUTPUT_EXISTS when `file` exists and `force` is off. */
+/** How an output path will be written, decided before any work so a bad output fails fast. */
+export type OutputPlan =
+  | { kind: 'file'; file: string; replace: boolean }
+  | { kind: 'direct'; file: string };
+
+const DIRECT_NAMES = /^\/(?:dev\/(?:stdout|stderr|fd\/\d+)|proc\/(?:self|\d+)\/fd\/\d+)$/;
+
+/** Follow symlinks from `file` to the path they finally name (which may not exist yet). */
+function resolveLinks(file: string): string {
+  let p = file;
+  for (let hops = 0; hops < 40; hops++) {
+    let st: fs.Stats;
+    try {
+      st = fs.lstatSync(p);
+    } catch {
+      return p;
+    }
+    if (!st.isSymbolicLink()) return p;
+    p = path.resolve(path.dirname(p), fs.readlinkSync(p));
+  }
+  throw new IoError(ErrorCode.Io, 'too many levels of symbolic links', { file });
+}
+
+/**
+ * Decide how `file` is written. @throws IoError ERR_OUTPUT_EXISTS (a regular file, no `force`),
+ * ERR_IO (a directory, a missing folder).
+ */
+export function planOutput(file: string, force: boolean): OutputPlan {
+  if (DIRECT_NAMES.test(file)) return { kind: 'direct', file };
+  const target = resolveLinks(file);
+  const shown = target === file ? {} : { hint: ` (${file} links to ${target})` };
+  let st: fs.Stats | undefined;
+  try {
+    st = fs.statSync(target);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw ioError(e, file);
+  }
+  if (st === undefined) {
+    const dir = path.dirname(target);
+    let dst: fs.Stats;
+    try {
+      dst = fs.statSync(dir);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      throw new IoError(ErrorCode.Io, code === 'ENOENT' || code === 'ENOTDIR' ? `no such folder: ${dir}` : (ioError(e, dir).message), { file });
+    }
+    if (!dst.isDirectory()) throw new IoError(ErrorCode.Io, `not a folder: ${dir}`, { file });
+    return { kind: 'file', file: target, replace: false };
+  }
+  if (st.isDirectory()) throw new IoError(ErrorCode.Io, `is a directory${shown.hint ?? ''}`, { file });
+  if (!st.isFile()) return { kind: 'direct', file: target };
+  if (!force) throw new IoError(ErrorCode.OutputExists, `output file exists${shown.hint ?? ''} (use --force to replace it)`, { file });
+  return { kind: 'file', file: target, replace: true };
+}
+
+/** @throws IoError ERR_OUTPUT_EXISTS when `file` is an existing regular file and `force` is off (and the other `planOutput` errors). */
 export function checkOutputFree(file: string, force: boolean): void {
-  if (!force && fs.existsSync(file)) {
-    throw new IoError(ErrorCode.OutputExists, 'output file exists (use --force to replace it)', { file });
-  }
+  planOutput(file, force);
 }
 
-/** Write `chunks` to `file` atomically; returns the bytes written. Nothing is left behind on failure. */
-export async function writeFileAtomic(file: string, chunks: AsyncIterable<Uint8Array>, options: Partial<OutputOptions> = {}): Promise<number> {
-  const force = options.force ?? false;
-  checkOutputFree(file, force);
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 8)}`);
-  let fd: fs.promises.FileHandle;
-  try {
-    fd = await fs.promises.open(tmp, 'wx');
-  } catch (e) {
-    throw ioError(e, file);
+// Temporary files of this process not yet committed or discarded.
+const liveTemps = new Set<string>();
+
+/** Remove every temporary output file of this process now (a signal handler's last resort). */
+export function removeTempFilesSync(): void {
+  for (const t of liveTemps) {
+    try {
+      fs.unlinkSync(t);
+    } catch {
+      // already gone
+    }
   }
-  let written = 0;
+  liveTemps.clear();
+}
+
+function tempName(file: string): string {
+  // short: a valid long output name must not overflow NAME_MAX because of what we add
+  return path.join(path.dirname(file), `.ms-${Math.random().toString(36).slice(2, 8)}.tmp`);
+}
+
+/** Open `file` for a run (see `planOutput`). `name` is what messages call it (the user's spelling). */
+export async function openOutput(file: string, options: { force: boolean }): Promise<OutputTarget> {
+  const plan = planOutput(file, options.force);
+  if (plan.kind === 'direct') return openDirect(plan.file, file);
+  return openTemp(plan.file, plan.replace, file);
+}
+
+async function openDirect(file: string, name: string): Promise<OutputTarget> {
+  let fd: number;
   try {
-    for await (const chunk of chunks) {
-      let off = 0;
-      while (off < chunk.length) {
-        const { bytesWritten } = await fd.write(chunk, off, chunk.length - off).catch((e: unknown) => {
-          throw ioError(e, file);
-        });
-        off += bytesWritten;
+    // append: a descriptor the shell opened for us (`>>`) keeps what it has
+    fd = await new Promise<number>((resolve, reject) => fs.open(file, 'a', (e, f) => (e ? reject(e) : resolve(f))));
+  } catch (e) {
+    throw ioError(e, name);
+  }
+  let closed = false;
+  const close = async (): Promise<void> => {
+    if (closed) return;
+    closed = true;
+    await new Promise<void>((resolve) => fs.close(fd, () => resolve()));
+  };
+  return { name, sink: new FdSink(fd, name, false), commit: close, discard: close };
+}
+
+async function openTemp(file: string, replace: boolean, name: string): Promise<OutputTarget> {
+  const tmp = tempName(file);
+  let fd: number;
+  try {
+    fd = fs.openSync(tmp, 'wx+');
+  } catch (e) {
+    throw ioError(e, name);
+  }
+  liveTemps.add(tmp);
+  let done = false;
+  const closeFd = (): void => {
+    if (fd >= 0) fs.closeSync(fd);
+    fd = -1;
+  };
+  const target: OutputTarget = {
+    name,
+    sink: new FdSink(fd, name),
+    async restart() {
+      fs.ftruncateSync(fd, 0);
+      return new FdSink(fd, name);
+    },
+    async commit() {
+      if (done) return;
+      closeFd();
+      try {
+        if (replace) {
+          await fs.promises.rename(tmp, file);
+        } else {
+          // link() refuses to replace a file that appeared meanwhile; rename() would clobber it
+          await fs.promises.link(tmp, file).catch((e: unknown) => {
+            if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new IoError(ErrorCode.OutputExists, 'output file exists (use --force to replace it)', { file: name });
+            throw ioError(e, name);
+          });
+          await fs.promises.unlink(tmp);
+        }
+      } catch (e) {
+        await target.discard();
+        throw e;
       }
-      written += chunk.length;
-    }
-    await fd.close();
-    if (force) {
-      await fs.promises.rename(tmp, file);
-    } else {
-      // link() refuses to replace a file that appeared meanwhile; rename() would clobber it.
-      await fs.promises.link(tmp, file).catch((e: unknown) => {
-        if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new IoError(ErrorCode.OutputExists, 'output file exists (use --force to replace it)', { file });
-        throw ioError(e, file);
-      });
-      await fs.promises.unlink(tmp);
-    }
-  } catch (e) {
-    await fd.close().catch(() => undefined);
-    await fs.promises.unlink(tmp).catch(() => undefined);
-    throw e;
+      done = true;
+      liveTemps.delete(tmp);
+    },
+    async discard() {
+      if (done) return;
+      done = true;
+      closeFd();
+      await fs.promises.unlink(tmp).catch(() => undefined);
+      liveTemps.delete(tmp);
+    },
+  };
+  return target;
+}
+
+/** An output over a stream (stdout): written as it goes; nothing to commit or discard. */
+export function streamOutput(stream: NodeJS.WritableStream, name = '<stdout>'): OutputTarget {
+  const sink = new StreamSink(stream, name);
+  return {
+    name,
+    sink,
+    async commit() {
+      sink.release();
+    },
+    async discard() {
+      sink.release();
+    },
+  };
+}
+
+/**
+ * Write `chunks` to `file` atomically (see `openOutput`); returns the bytes written. Nothing is
+ * left behind on failure.
+ */
+export async function writeFileAtomic(file: string, chunks: AsyncIterable<Uint8Array>, options: { force?: boolean } = {}): Promise<number> {
+  const out = await openOutput(file, { force: options.force ?? false });
+  try {
+    for await (const c of chunks) await out.sink.write(c);
+    await out.commit();
+    return out.sink.bytesWritten;
+  } finally {
+    await out.discard();
   }
-  return written;
 }
 
 /** Write `chunks` to a stream (stdout), honouring backpressure; returns the bytes written. */
-export async function writeStream(stream: NodeJS.WritableStream, chunks: AsyncIterable<Uint8Array>): Promise<number> {
-  let written = 0;
-  let failed: unknown;
-  const onError = (e: unknown): void => {
-    failed = e;
-  };
-  stream.on('error', onError);
+export async function writeStream(stream: NodeJS.WritableStream, chunks: AsyncIterable<Uint8Array>, name = '<stdout>'): Promise<number> {
+  const out = streamOutput(stream, name);
   try {
-    for await (const chunk of chunks) {
-      if (failed !== undefined) break;
-      written += chunk.length;
-      if (!stream.write(chunk) && failed === undefined) await drained(stream);
-    }
+    for await (const c of chunks) await out.sink.write(c);
+    return out.sink.bytesWritten;
   } finally {
-    stream.off('error', onError);
+    await out.commit();
   }
-  if (failed !== undefined) throw ioError(failed, '<stdout>');
-  return written;
 }

@@ -36,28 +36,36 @@ export async function pipeTo(chunks: AsyncIterable<Uint8Array>, sink: ByteSink):
   for await (const c of chunks) await sink.write(c);
 }
 
-/** A sink over an open file descriptor (written from its start, positionally: `patch` and `readSync` work). */
+/**
+ * A sink over an open file descriptor. `positional` (regular files, written from their start): writes
+ * go to explicit offsets and `random` works. Otherwise (a device, a FIFO, a terminal) bytes are
+ * appended where the descriptor stands, and there is no random access.
+ */
 export class FdSink implements ByteSink {
   readonly name: string;
   readonly #fd: number;
+  readonly #positional: boolean;
   #written = 0;
-  readonly random: RandomAccess;
+  readonly random?: RandomAccess;
 
-  constructor(fd: number, name: string) {
+  constructor(fd: number, name: string, positional = true) {
     this.#fd = fd;
     this.name = name;
-    this.random = {
-      patch: async (offset, bytes) => {
-        await writeAllAt(this.#fd, bytes, offset, this.name);
-      },
-      readSync: (offset, into) => {
-        try {
-          return fs.readSync(this.#fd, into, 0, into.length, offset);
-        } catch (e) {
-          throw ioError(e, this.name);
-        }
-      },
-    };
+    this.#positional = positional;
+    if (positional) {
+      this.random = {
+        patch: async (offset, bytes) => {
+          await writeAll(this.#fd, bytes, offset, this.name);
+        },
+        readSync: (offset, into) => {
+          try {
+            return fs.readSync(this.#fd, into, 0, into.length, offset);
+          } catch (e) {
+            throw ioError(e, this.name);
+          }
+        },
+      };
+    }
   }
 
   get bytesWritten(): number {
@@ -65,16 +73,17 @@ export class FdSink implements ByteSink {
   }
 
   async write(chunk: Uint8Array): Promise<void> {
-    await writeAllAt(this.#fd, chunk, this.#written, this.name);
+    await writeAll(this.#fd, chunk, this.#positional ? this.#written : null, this.name);
     this.#written += chunk.length;
   }
 }
 
-async function writeAllAt(fd: number, bytes: Uint8Array, position: number, name: string): Promise<void> {
+// Write all of `bytes` at `position` (null: where the descriptor stands), through short writes.
+async function writeAll(fd: number, bytes: Uint8Array, position: number | null, name: string): Promise<void> {
   let off = 0;
   while (off < bytes.length) {
     const n = await new Promise<number>((resolve, reject) => {
-      fs.write(fd, bytes, off, bytes.length - off, position + off, (e, written) => (e ? reject(ioError(e, name)) : resolve(written)));
+      fs.write(fd, bytes, off, bytes.length - off, position === null ? null : position + off, (e, written) => (e ? reject(ioError(e, name)) : resolve(written)));
     });
     off += n;
   }
@@ -174,7 +183,7 @@ export async function withRandomAccess<T>(sink: ByteSink, tmpDir: string, write:
   let fd: number | undefined;
   try {
     fd = fs.openSync(file, 'w+');
-    const spool = new FdSink(fd, sink.name);
+    const spool = new FdSink(fd, sink.name) as FdSink & { random: RandomAccess };
     const result = await write(spool);
     const buf = new Uint8Array(SPOOL_COPY_BYTES);
     for (let at = 0; at < spool.bytesWritten; ) {

@@ -1,70 +1,115 @@
 /**
- * The one worker pool: a lazily created Piscina whose worker (./worker.js) exports the chunk tasks
- * by name. Commands call `closePool()` when they finish so the process exits promptly.
+ * A run's worker pool: one Piscina instance of a fixed size, created on first use and never
+ * replaced while the run lives (a pool replaced under running tasks killed them: "Terminating
+ * worker thread"). The worker (./worker.js) exports the tasks by name. Faults of the pool itself
+ * come back as morkspace errors naming the task; an aborted run's tasks reject with its reason.
  */
 import os from 'node:os';
-import { Piscina } from 'piscina';
+import type { Piscina } from 'piscina';
+import { ErrorCode, MorkspaceError, isMorkspaceError } from '../errors.js';
 
 /** Tasks the worker exports. */
 export type PoolTask = 'encodeChunk' | 'decodeChunk' | 'parseTextChunk' | 'sortPart';
 
-let pool: Piscina | undefined;
-let poolThreads = 0;
+/** Where a function may run parallel work and what cancels it: a run context has both. */
+export interface Parallel {
+  /** Absent or of one thread: the work stays on the calling thread. */
+  readonly pool?: WorkerPool | undefined;
+  readonly signal?: AbortSignal | undefined;
+}
 
 /** The default thread count: `os.availableParallelism()`. */
 export function defaultThreads(): number {
   return os.availableParallelism();
 }
 
-/**
- * The shared pool with `threads` workers. A request for a different thread count replaces the pool
- * (one pool at a time; commands use one thread count each).
- */
-export async function getPool(threads: number): Promise<Piscina> {
-  if (pool !== undefined && poolThreads === threads) return pool;
-  // replace synchronously, so concurrent callers never create two pools; then retire the old one
-  const old = pool;
-  pool = new Piscina({
-    filename: new URL('./worker.js', import.meta.url).href,
-    minThreads: threads,
-    maxThreads: threads,
-    // idle workers must not keep a library user's process alive
-    idleTimeout: 1000,
-  });
-  poolThreads = threads;
-  const current = pool;
-  if (old !== undefined) await old.destroy();
-  return current;
-}
+/** The most threads a run may ask for. */
+export const MAX_THREADS = 256;
 
-/**
- * Start the pool's workers now, without waiting for them: a caller that knows a big input is coming
- * hides the worker start-up (about 90 ms here) behind its own reading.
- */
-export function warmPool(threads: number): void {
-  if (threads > 1) getPool(threads).catch(() => undefined);
-}
+/** A fixed-size pool of worker threads; with one thread there is no pool and work stays on the caller's thread. */
+export class WorkerPool {
+  readonly threads: number;
+  #pool: Piscina | undefined;
+  #starting: Promise<Piscina> | undefined;
+  #closed = false;
+  #completed = 0;
 
-/**
- * Run a named task on the pool, moving `transfer` buffers to the worker (the caller must own them
- * alone: a transferred buffer is detached here).
- */
-export async function runTask<T, R>(threads: number, name: PoolTask, task: T, transfer: ArrayBuffer[]): Promise<R> {
-  const p = await getPool(threads);
-  return (await p.run(task, { name, transferList: transfer })) as R;
-}
+  constructor(threads: number) {
+    if (!Number.isInteger(threads) || threads < 1 || threads > MAX_THREADS) {
+      throw new MorkspaceError(ErrorCode.Usage, `threads must be a whole number from 1 to ${MAX_THREADS}, got ${threads}`);
+    }
+    this.threads = threads;
+  }
 
-/** Tasks completed by the current pool and its thread count (0, 0 when there is none): for benches and tests. */
-export function poolStats(): { threads: number; completed: number } {
-  return pool === undefined ? { threads: 0, completed: 0 } : { threads: poolThreads, completed: pool.completed };
-}
+  /** True when work may go to worker threads (more than one thread). */
+  get parallel(): boolean {
+    return this.threads > 1;
+  }
 
-/** Destroy the pool, if any (idempotent). */
-export async function closePool(): Promise<void> {
-  const p = pool;
-  pool = undefined;
-  poolThreads = 0;
-  if (p !== undefined) await p.destroy();
+  #get(): Promise<Piscina> {
+    if (this.#closed) return Promise.reject(new MorkspaceError(ErrorCode.Internal, 'the worker pool was used after its run ended'));
+    this.#starting ??= import('piscina').then(({ Piscina: P }) => {
+      const pool = new P({
+        filename: new URL('./worker.js', import.meta.url).href,
+        minThreads: this.threads,
+        maxThreads: this.threads,
+        // idle workers must not keep a library user's process alive
+        idleTimeout: 1000,
+      });
+      if (this.#closed) {
+        void pool.destroy();
+        throw new MorkspaceError(ErrorCode.Internal, 'the worker pool was used after its run ended');
+      }
+      this.#pool = pool;
+      return pool;
+    });
+    return this.#starting;
+  }
+
+  /**
+   * Start the workers now without waiting for them: a caller that knows a big input is coming
+   * hides their start-up (about 90 ms here) behind its own reading.
+   */
+  warm(): void {
+    if (this.parallel && !this.#closed) this.#get().catch(() => undefined);
+  }
+
+  /**
+   * Run a named task, moving `transfer` buffers to the worker (the caller must own them alone: a
+   * moved buffer is detached here). With `signal`, an abort rejects the task with the signal's reason.
+   */
+  async run<T, R>(name: PoolTask, task: T, transfer: ArrayBuffer[], signal?: AbortSignal): Promise<R> {
+    signal?.throwIfAborted();
+    const pool = await this.#get();
+    try {
+      return (await pool.run(task, { name, transferList: transfer, ...(signal ? { signal } : {}) })) as R;
+    } catch (e) {
+      if (signal?.aborted) throw signal.reason;
+      if (isMorkspaceError(e)) throw e;
+      throw new MorkspaceError(ErrorCode.Internal, `worker task ${name} failed: ${e instanceof Error ? e.message : String(e)}`, {}, { cause: e });
+    } finally {
+      this.#completed++;
+    }
+  }
+
+  /** Tasks run so far (settled, either way): for benches and tests. */
+  get completed(): number {
+    return this.#completed;
+  }
+
+  /** True once workers were started. */
+  get started(): boolean {
+    return this.#pool !== undefined;
+  }
+
+  /** Stop the workers (idempotent); later tasks are refused. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    const starting = this.#starting;
+    this.#starting = undefined;
+    this.#pool = undefined;
+    if (starting !== undefined) await (await starting.catch(() => undefined))?.destroy();
+  }
 }
 
 /**

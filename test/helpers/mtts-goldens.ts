@@ -14,8 +14,8 @@ export const GOLDEN_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.ur
 
 /** Golden name → the space and the options it was written with. */
 export const GOLDENS: ReadonlyArray<{ name: string; space: () => PathArena; options: Partial<MttsOptions> }> = [
-  { name: 'small-none.mtts', space: () => randomSpace(1, { paths: 60, empty: true }), options: { compression: 'none', chunkBytes: 400, threads: 1, meta: { golden: 'none' } } },
-  { name: 'small-lz4.mtts', space: () => randomSpace(2, { paths: 120, longPaths: [300] }), options: { compression: 'lz4', chunkBytes: 1000, threads: 1 } },
+  { name: 'small-none.mtts', space: () => randomSpace(1, { paths: 60, empty: true }), options: { compression: 'none', chunkBytes: 400, meta: { golden: 'none' } } },
+  { name: 'small-lz4.mtts', space: () => randomSpace(2, { paths: 120, longPaths: [300] }), options: { compression: 'lz4', chunkBytes: 1000 } },
 ];
 
 if (process.argv.includes('--write')) {

@@ -1,14 +1,22 @@
 /**
- * PathMap's ArenaCompactTree (`.act`, magic `ACTree03`): registration in the format table, and the
+ * PathMap's ArenaCompactTree (`.act`, magic `ACTree03`): its entry in the format table, and the
  * module's public verbs. Byte layout: docs/act-format.md (shared), our choices: docs/act.md.
  */
-import { registerFormat, type Format, type FormatOptions } from '../registry.js';
+import { Evidence, type Format } from '../format.js';
 import type { Input } from '../../io/input.js';
+import type { RunContext } from '../../run/context.js';
 import { PathArena } from '../../path-arena.js';
 import { StatsCollector } from '../../stats.js';
 import type { ActHeader } from './header.js';
 import { ActFile } from './reader.js';
 import { writeAct } from './writer.js';
+import type { ByteSink } from '../../io/sink.js';
+
+// TEMPORARY until the streaming writer lands: the whole file, then one write.
+async function writeActTo(space: AsyncIterable<PathArena>, sink: ByteSink, options: { tmpDir: string; signal?: AbortSignal }): Promise<void> {
+  void options;
+  for await (const c of writeAct(space)) await sink.write(c);
+}
 
 export { encodeAct, writeAct, ActWriter, ACT_MAGIC, ACT_HEADER_BYTES, ACT_PADDING_BYTES } from './writer.js';
 export { ActFile, DEFAULT_ACT_BATCH_PATHS, type ActReadOptions, type ActWalkStats } from './reader.js';
@@ -29,14 +37,25 @@ export function looksLikeAct(head: Uint8Array): boolean {
  * Open an input as an ACT file: mapped when it is a regular file, else read whole.
  * @throws FormatError / IoError naming the input.
  */
-export async function openActInput(input: Input, options: FormatOptions = {}): Promise<ActFile> {
-  const log = options.log;
-  if (input.path !== undefined) return ActFile.open(input.path, log ? { log } : {});
+export async function openActInput(input: Input, ctx?: Pick<RunContext, 'log' | 'logging'>): Promise<ActFile> {
+  if (input.path !== undefined) return ActFile.open(input.path, ctx?.logging ? { log: (m) => ctx.log(m) } : {});
   return ActFile.fromBytes(await input.readAll(), { name: input.name });
 }
 
+/** What an opened ACT file tells before any path is read. */
+export interface ActFacts {
+  magic: string;
+  version: number;
+  rootOffset: number;
+  merged: boolean;
+  mergeDepth: number;
+  rootHistory: ActHeader['rootHistory'];
+  /** True when the file is memory-mapped (else read into memory). */
+  mapped: boolean;
+}
+
 /** Header facts as `inspect` prints them. */
-export function headerFacts(file: ActFile): Record<string, unknown> {
+export function headerFacts(file: ActFile): ActFacts {
   const h: ActHeader = file.header;
   return {
     magic: h.magic,
@@ -63,40 +82,28 @@ export function decodeAct(bytes: Uint8Array): PathArena {
   return all;
 }
 
-/**
- * Stream the paths of an ACT file given as chunks. ACT is random access (the root is at the end), so
- * the chunks are gathered first; open files with `ActFile.open` to map them instead.
- */
-export async function* readAct(source: AsyncIterable<Uint8Array>): AsyncGenerator<PathArena> {
-  const parts: Uint8Array[] = [];
-  for await (const chunk of source) parts.push(chunk);
-  yield* ActFile.fromBytes(Buffer.concat(parts)).paths();
-}
-
-/** Header facts of an in-memory ACT file (O(1): header, trailers and root node only). */
-export function inspectAct(bytes: Uint8Array): Record<string, unknown> {
-  return headerFacts(ActFile.fromBytes(bytes));
-}
-
 /** The `act` entry of the format table. */
-export const actFormat: Format = {
+export const actFormat: Format<ActFacts> = {
   name: 'act',
   extensions: ['.act'],
   binary: true,
-  sniff: looksLikeAct,
-  async open(input, options) {
-    const file = await openActInput(input, options);
-    return { batches: asyncBatches(file), sorted: true, facts: () => headerFacts(file) };
+  capabilities: { prefixLookup: true, quickInspect: true, verifies: 'every node valid (ACT carries no checksums)' },
+  flags: { read: [], write: [] },
+  sniff: (head) => (looksLikeAct(head) ? Evidence.Strong : Evidence.None),
+  async open(input, ctx) {
+    const file = await openActInput(input, ctx);
+    return { batches: asyncBatches(file), order: 'sorted' as const, sizeHint: input.size !== undefined ? { inputBytes: input.size } : {}, facts: headerFacts(file) };
   },
-  write: (space) => writeAct(space),
-  async inspect(input, options) {
-    const file = await openActInput(input, options);
+  write: async (space, ctx, sink) => {
+    await writeActTo(space.batches, sink, { tmpDir: ctx.tmpDir, signal: ctx.signal });
+  },
+  describe: (facts) => ({ ...facts }),
+  async inspect(input, ctx, options) {
+    const file = await openActInput(input, ctx);
     const facts = headerFacts(file);
-    if (!options.count) return { facts };
+    if (!options.count) return { facts: { ...facts } };
     const collector = new StatsCollector();
     for (const batch of file.paths()) collector.add(batch);
     return { facts: { ...facts, nodes: file.walkStats() }, stats: collector.result() };
   },
 };
-
-registerFormat(actFormat);

@@ -1,15 +1,14 @@
 /**
  * MTTS, morkspace's own container (docs/format-mtts.md): sorted paths in front-coded, checksummed,
- * adaptively compressed chunks, with a metadata section first and an index and trailer last.
- * Importing this module registers the format.
+ * adaptively compressed chunks, then the index, the metadata and the end section; and its entry
+ * in the format table.
  */
 import { StatsCollector } from '../../stats.js';
-import { POOL_MIN_BYTES, warmPool } from '../../pool/pool.js';
-import { mttsOptions } from './options.js';
-import { registerFormat, type Format } from '../registry.js';
+import { POOL_MIN_BYTES } from '../../pool/pool.js';
+import { Evidence, writeChunks, type Format } from '../format.js';
 import { hasMagic } from './layout.js';
 import { inspectMtts } from './inspect.js';
-import { newFacts, readMtts } from './reader.js';
+import { newFacts, readMtts, type MttsFacts } from './reader.js';
 import { writeMtts } from './writer.js';
 
 export * from './options.js';
@@ -20,38 +19,43 @@ export { readMtts, decodeMtts, newFacts, ByteReader, type MttsFacts } from './re
 export { writeMtts, encodeMtts, chunkSpace } from './writer.js';
 export { inspectMtts, type MttsInspection, type ChunkReport, type SectionReport } from './inspect.js';
 
-/** The registry entry for MTTS. */
-export const mttsFormat: Format = {
+/** True when `head` is an MTTS file of ours: the magic, then a major version that is not 0 (MeTTaTron's `MTTS` snapshots have zeros there). */
+export function sniffMtts(head: Uint8Array): Evidence {
+  if (!hasMagic(head)) return Evidence.None;
+  if (head.length < 6) return Evidence.Weak;
+  return head[4] === 0 && head[5] === 0 ? Evidence.None : Evidence.Strong;
+}
+
+/** The `mtts` entry of the format table. */
+export const mttsFormat: Format<MttsFacts> = {
   name: 'mtts',
   extensions: ['.mtts'],
   binary: true,
-  sniff: hasMagic,
-  async open(input, options) {
+  capabilities: { prefixLookup: false, quickInspect: true, verifies: 'every checksum matches' },
+  flags: { read: ['verify'], write: ['compression', 'priority', 'chunkSize', 'meta'] },
+  sniff: sniffMtts,
+  async open(input, ctx, options = {}) {
     const facts = newFacts();
-    const threads = mttsOptions(options.mtts).threads;
     // a file this big will be decoded on the pool: start its workers while the header is read
-    if (input.size !== undefined && input.size >= 2 * POOL_MIN_BYTES) warmPool(threads);
-    return {
-      batches: readMtts(input.chunks(), options.mtts, facts),
-      sorted: true,
-      facts: () => ({
-        version: facts.header ? `${facts.header.major}.${facts.header.minor}` : undefined,
-        chunks: facts.chunks.length,
-        atoms: facts.metadata?.atoms,
-        encoder: facts.metadata?.encoder,
-        meta: facts.metadata?.meta,
-        skippedSections: facts.skipped.length,
-      }),
-    };
+    if (input.size !== undefined && input.size >= 2 * POOL_MIN_BYTES) ctx.pool.warm();
+    return { batches: readMtts(input.chunks(), options.mtts, facts, ctx), order: 'sorted', sizeHint: input.size !== undefined ? { inputBytes: input.size } : {}, facts };
   },
-  write: (space, options) => writeMtts(space, options.mtts),
-  async inspect(input, options) {
+  write: (space, ctx, sink, options = {}) => writeChunks(writeMtts(space.batches, options.mtts, ctx), sink, ctx),
+  describe: (facts) => ({
+    version: facts.header ? `${facts.header.major}.${facts.header.minor}` : undefined,
+    chunks: facts.chunks.length,
+    atoms: facts.metadata?.atoms,
+    encoder: facts.metadata?.encoder,
+    meta: facts.metadata?.meta,
+    skippedSections: facts.skipped.length,
+  }),
+  async inspect(input, ctx, options) {
     // a stream can be read once: keep its bytes for the walk `count` asks for
     const bytes = input.path === undefined ? await input.readAll() : undefined;
     const report = await inspectMtts(bytes ?? input);
     if (!options.count) return { facts: { ...report } };
     const stats = new StatsCollector();
-    for await (const b of readMtts(bytes ? once(bytes) : input.chunks(), options.mtts)) stats.add(b);
+    for await (const b of readMtts(bytes ? once(bytes) : input.chunks(), options.mtts, newFacts(), ctx)) stats.add(b);
     return { facts: { ...report }, stats: stats.result() };
   },
 };
@@ -59,5 +63,3 @@ export const mttsFormat: Format = {
 async function* once(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
   yield bytes;
 }
-
-registerFormat(mttsFormat);

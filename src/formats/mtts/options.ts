@@ -1,5 +1,4 @@
 /** Options of the MTTS reader and writer, their defaults, and the one function that merges them. */
-import os from 'node:os';
 import { ErrorCode, MorkspaceError } from '../../errors.js';
 
 /** How chunks are compressed: one codec for every chunk, or `auto` (chosen per chunk by `priority`). */
@@ -17,8 +16,6 @@ export interface MttsOptions {
   priority: MttsPriority;
   /** Path bytes per chunk: a chunk ends after the path that reaches this many. Defaults to 1 MiB. */
   chunkBytes: number;
-  /** Worker threads for chunk encoding and decoding (1: no pool). Defaults to `os.availableParallelism()`. */
-  threads: number;
   /** Key/value pairs stored in the metadata section (sorted by key). Defaults to none. */
   meta: Readonly<Record<string, string>>;
   /** Check every digest when reading. Defaults to true. */
@@ -37,7 +34,6 @@ export const DEFAULT_MTTS_OPTIONS: MttsOptions = {
   compression: 'auto',
   priority: 'balanced',
   chunkBytes: DEFAULT_CHUNK_BYTES,
-  threads: os.availableParallelism(),
   meta: {},
   verify: true,
   maxChunkBytes: 1 << 30,
@@ -68,7 +64,6 @@ export function mttsOptions(o: Partial<MttsOptions> = {}): MttsOptions {
     opts.level = range.default;
   }
   if (!Number.isInteger(opts.chunkBytes) || opts.chunkBytes < 1 || opts.chunkBytes > MAX_CHUNK_BYTES) throw usage(`mtts chunkBytes must be an integer 1-${MAX_CHUNK_BYTES}, got ${opts.chunkBytes}`);
-  if (!Number.isInteger(opts.threads) || opts.threads < 1 || opts.threads > 256) throw usage(`mtts threads must be an integer 1-256, got ${opts.threads}`);
   if (!Number.isInteger(opts.maxChunkBytes) || opts.maxChunkBytes < 1) throw usage(`mtts maxChunkBytes must be a positive integer, got ${opts.maxChunkBytes}`);
   return opts;
 }

@@ -8,7 +8,7 @@ import { Blake3Hasher } from '@napi-rs/blake-hash';
 import { compareRanges, hex } from '../../bytes.js';
 import { ErrorCode, FormatError, type Where } from '../../errors.js';
 import { PathArena } from '../../path-arena.js';
-import { decidePool, mapOrdered, runTask } from '../../pool/pool.js';
+import { decidePool, mapOrdered, type Parallel } from '../../pool/pool.js';
 import { CODEC_NAMES, chunkFields, decodeChunk, sameBytes, type ChunkFault, type DecodeChunkTask, type DecodedChunk } from './chunk-codec.js';
 import {
   CHUNK_HEADER_BYTES, END_BODY_BYTES, HEADER_BYTES, SECTION_HEADER_BYTES, SECTION_NAMES, SECTION_REQUIRED, SectionKind,
@@ -211,19 +211,21 @@ function faultError(f: ChunkFault, c: PendingChunk): FormatError {
  * @throws FormatError ERR_BAD_MAGIC, ERR_VERSION, ERR_CHECKSUM, ERR_TRUNCATED, ERR_CORRUPT,
  * ERR_LIMIT, with `where.chunk` and `where.offset` (file bytes, or decompressed bytes of the chunk).
  */
-export async function* readMtts(source: AsyncIterable<Uint8Array>, options: Partial<MttsOptions> = {}, facts: MttsFacts = newFacts()): AsyncGenerator<PathArena> {
+export async function* readMtts(source: AsyncIterable<Uint8Array>, options: Partial<MttsOptions> = {}, facts: MttsFacts = newFacts(), parallel: Parallel = {}): AsyncGenerator<PathArena> {
   const opts = mttsOptions(options);
+  const { pool, signal } = parallel;
   const { large, items } = await decidePool(sections(source, opts, facts), (c) => c.task.stored.length);
-  const pooled = large && opts.threads > 1;
+  const pooled = large && pool !== undefined && pool.parallel;
   const decode = async (c: PendingChunk): Promise<[PendingChunk, DecodedChunk | ChunkFault]> => {
-    const r = pooled ? await runTask<DecodeChunkTask, DecodedChunk | ChunkFault>(opts.threads, 'decodeChunk', c.task, [c.task.stored.buffer as ArrayBuffer]) : decodeChunk(c.task);
+    signal?.throwIfAborted();
+    const r = pooled ? await pool.run<DecodeChunkTask, DecodedChunk | ChunkFault>('decodeChunk', c.task, [c.task.stored.buffer as ArrayBuffer], signal) : decodeChunk(c.task);
     return [c, r];
   };
   let first: Uint8Array = new Uint8Array(0);
   let last: Uint8Array = new Uint8Array(0);
   let atoms = 0;
   let pathBytes = 0;
-  for await (const [c, r] of mapOrdered(items, 2 * opts.threads, decode)) {
+  for await (const [c, r] of mapOrdered(items, 2 * (pooled ? pool.threads : 1), decode)) {
     if (!r.ok) throw faultError(r, c);
     const n = r.ends.length;
     if (atoms === 0) first = r.bytes.slice(0, r.ends[0]!);
@@ -254,9 +256,9 @@ export function newFacts(): MttsFacts {
 }
 
 /** Decode a whole MTTS file in memory into one arena. Returns a Promise: it may use the pool. */
-export async function decodeMtts(bytes: Uint8Array, options: Partial<MttsOptions> = {}): Promise<PathArena> {
+export async function decodeMtts(bytes: Uint8Array, options: Partial<MttsOptions> = {}, parallel: Parallel = {}): Promise<PathArena> {
   const all = new PathArena();
-  for await (const b of readMtts(single(bytes), options)) all.pushAll(b);
+  for await (const b of readMtts(single(bytes), options, newFacts(), parallel)) all.pushAll(b);
   return all;
 }
 

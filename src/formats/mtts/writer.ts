@@ -1,14 +1,13 @@
 /**
  * The MTTS writer: sorted batches → chunks of about `chunkBytes` path bytes → encoded on the pool
- * (front coding, codec, digest) in a bounded window → header, metadata, chunks, index, end.
- * The metadata comes first but summarises every chunk, so the encoded chunks (the compressed size)
- * are held until the last one is done.
+ * (front coding, codec, digest) in a bounded window → header, chunks as they are encoded, index,
+ * metadata (totals known only at the end), end. The writer holds at most the in-flight window.
  */
 import { Blake3Hasher } from '@napi-rs/blake-hash';
 import { compareRanges, concatBytes } from '../../bytes.js';
 import { ErrorCode, FormatError, MorkspaceError } from '../../errors.js';
 import type { PathArena } from '../../path-arena.js';
-import { decidePool, mapOrdered, POOL_MIN_BYTES, runTask, warmPool } from '../../pool/pool.js';
+import { decidePool, mapOrdered, POOL_MIN_BYTES, type Parallel } from '../../pool/pool.js';
 import { isStrictlySorted, sortUniqueArena } from '../../sort.js';
 import { CODEC_NAMES, chunkFields, encodeChunk, type ChunkFault, type EncodeChunkTask, type EncodedChunk } from './chunk-codec.js';
 import { CHUNK_HEADER_BYTES, SECTION_HEADER_BYTES, SectionKind, encodeChunkHeader, encodeEndPrefix, encodeHeader, encodeIndex, encodeMetadata, encodeSectionHeader, type CodecSummary, type IndexEntry } from './layout.js';
@@ -115,8 +114,9 @@ function throwFault(f: ChunkFault, chunk: number): never {
  * same space whatever the batching, thread count or time.
  * @throws MorkspaceError ERR_USAGE for bad options or unsorted input.
  */
-export async function* writeMtts(batches: AsyncIterable<PathArena>, options: Partial<MttsOptions> = {}): AsyncGenerator<Uint8Array> {
+export async function* writeMtts(batches: AsyncIterable<PathArena>, options: Partial<MttsOptions> = {}, parallel: Parallel = {}): AsyncGenerator<Uint8Array> {
   const opts = mttsOptions(options);
+  const { pool, signal } = parallel;
   const meta = { ...opts.meta };
   let firstPath: Uint8Array = new Uint8Array(0);
   let lastPath: Uint8Array = new Uint8Array(0);
@@ -126,7 +126,7 @@ export async function* writeMtts(batches: AsyncIterable<PathArena>, options: Par
   const tracked = (async function* (): AsyncGenerator<ChunkPaths> {
     for await (const c of chunks) {
       // a first chunk this big means more follow: start the workers while they are cut
-      if (atoms === 0 && c.bytes.length >= POOL_MIN_BYTES) warmPool(opts.threads);
+      if (atoms === 0 && c.bytes.length >= POOL_MIN_BYTES) pool?.warm();
       if (atoms === 0) firstPath = firstPathOf(c);
       lastPath = lastPathOf(c);
       atoms += c.ends.length;
@@ -135,10 +135,11 @@ export async function* writeMtts(batches: AsyncIterable<PathArena>, options: Par
     }
   })();
   const { large, items } = await decidePool(tracked, (c) => c.bytes.length);
-  const pooled = large && opts.threads > 1;
+  const pooled = large && pool !== undefined && pool.parallel;
   const encode = async (c: ChunkPaths): Promise<EncodedChunk | ChunkFault> => {
     const task: EncodeChunkTask = { bytes: c.bytes, ends: c.ends, compression: opts.compression, level: opts.level ?? 0, priority: opts.priority };
-    return pooled ? runTask<EncodeChunkTask, EncodedChunk | ChunkFault>(opts.threads, 'encodeChunk', task, [c.bytes.buffer as ArrayBuffer, c.ends.buffer as ArrayBuffer]) : encodeChunk(task);
+    signal?.throwIfAborted();
+    return pooled ? pool.run<EncodeChunkTask, EncodedChunk | ChunkFault>('encodeChunk', task, [c.bytes.buffer as ArrayBuffer, c.ends.buffer as ArrayBuffer], signal) : encodeChunk(task);
   };
   const hasher = new Blake3Hasher();
   let offset = 0;
@@ -152,7 +153,7 @@ export async function* writeMtts(batches: AsyncIterable<PathArena>, options: Par
   // The totals they add up to go in the metadata after the index.
   const entries: IndexEntry[] = [];
   const codecs: Record<string, CodecSummary> = {};
-  for await (const c of mapOrdered(items, 2 * opts.threads, encode)) {
+  for await (const c of mapOrdered(items, 2 * (pooled ? pool.threads : 1), encode)) {
     if (!c.ok) throwFault(c, entries.length);
     const s = (codecs[CODEC_NAMES[c.codec]!] ??= { chunks: 0, rawBytes: 0, storedBytes: 0 });
     s.chunks++;
@@ -189,10 +190,10 @@ export async function* writeMtts(batches: AsyncIterable<PathArena>, options: Par
  * Encode an arena as one MTTS file (sorted and de-duplicated first if it is not a space).
  * Returns a Promise: it may use the worker pool.
  */
-export async function encodeMtts(arena: PathArena, options: Partial<MttsOptions> = {}): Promise<Uint8Array> {
+export async function encodeMtts(arena: PathArena, options: Partial<MttsOptions> = {}, parallel: Parallel = {}): Promise<Uint8Array> {
   const space = isStrictlySorted(arena) ? arena : sortUniqueArena(arena);
   const parts: Uint8Array[] = [];
-  for await (const p of writeMtts(one(space), options)) parts.push(p);
+  for await (const p of writeMtts(one(space), options, parallel)) parts.push(p);
   return concatBytes(parts);
 }
 

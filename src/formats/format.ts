@@ -1,0 +1,85 @@
+/**
+ * What a format is to the rest of morkspace: one entry per format (in its own module), listed in
+ * formats/table.ts. Capabilities are fields, so callers ask what a format can do instead of
+ * switching on its name.
+ */
+import type { Input } from '../io/input.js';
+import type { ByteSink } from '../io/sink.js';
+import type { RunContext } from '../run/context.js';
+import type { Space } from '../space.js';
+import type { SpaceStats } from '../stats.js';
+import type { ReadTextOptions } from './text.js';
+import type { PathsOptions } from './paths.js';
+import type { MttsOptions } from './mtts/options.js';
+
+/** Bytes read ahead for sniffing. */
+export const SNIFF_BYTES = 4096;
+
+export type FormatName = 'text' | 'paths' | 'act' | 'mtts';
+
+/** How sure a sniff is that the first bytes are this format's. */
+export const Evidence = {
+  /** Not this format. */
+  None: 0,
+  /** Could be: a short or common pattern (a zlib header); the file extension outranks it. */
+  Weak: 1,
+  /** A magic number of its own: outranks the extension. */
+  Strong: 2,
+} as const;
+export type Evidence = (typeof Evidence)[keyof typeof Evidence];
+
+/** Options of the formats' readers and writers, by format; each module documents its own. */
+export interface FormatOptions {
+  text?: Partial<Pick<ReadTextOptions, 'crIsWhitespace' | 'stripBom'>>;
+  paths?: Partial<PathsOptions>;
+  mtts?: Partial<MttsOptions>;
+}
+
+/** What a format can do, for callers that would otherwise switch on its name. */
+export interface Capabilities {
+  /** A query walks only the subtrie under its constant prefix, without reading the rest (ACT). */
+  readonly prefixLookup: boolean;
+  /** `inspect` answers from the header and index without reading every path. */
+  readonly quickInspect: boolean;
+  /** What reading the whole file proves (`verify`). */
+  readonly verifies: string;
+}
+
+/** One format's entry. `F` is the type of the facts its reader learns. */
+export interface Format<F extends object = object> {
+  readonly name: FormatName;
+  readonly extensions: readonly string[];
+  /** True for binary formats (not written to a terminal without --force). */
+  readonly binary: boolean;
+  readonly capabilities: Capabilities;
+  /**
+   * The format-specific CLI flags this format takes as an input (`read`) and as an output
+   * (`write`); a format-specific flag that neither the input's nor the output's format takes is a
+   * usage error, not silently ignored.
+   */
+  readonly flags: { readonly read: readonly string[]; readonly write: readonly string[] };
+  /**
+   * How specific the evidence is that `head` (the first bytes, up to `SNIFF_BYTES`) starts this
+   * format; `whole` when `head` is the entire input.
+   */
+  sniff(head: Uint8Array, whole: boolean): Evidence;
+  /** Open `input` as a space. */
+  open(input: Input, ctx: RunContext, options?: FormatOptions): Promise<Space<F>>;
+  /** Write a space (strictly ascending, unique batches) to `sink`. */
+  write(space: Space, ctx: RunContext, sink: ByteSink, options?: FormatOptions): Promise<void>;
+  /** The facts as `inspect` shows them: labelled values (numbers, strings, flat records, lists of records). */
+  describe(facts: F): Record<string, unknown>;
+  /**
+   * Inspection without reading every path (`capabilities.quickInspect`): header facts, and space
+   * statistics only when `count` asks for a full walk.
+   */
+  inspect?(input: Input, ctx: RunContext, options: FormatOptions & { count: boolean }): Promise<{ facts: Record<string, unknown>; stats?: SpaceStats }>;
+}
+
+/** Write the chunks a byte-stream writer yields to `sink`. */
+export async function writeChunks(chunks: AsyncIterable<Uint8Array>, sink: ByteSink, ctx: RunContext): Promise<void> {
+  for await (const c of chunks) {
+    ctx.checkAborted();
+    await sink.write(c);
+  }
+}

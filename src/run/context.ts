@@ -1,0 +1,107 @@
+/**
+ * One run's context: made once per command (and once per job of a batch), passed to every source,
+ * stage and sink. It holds what every run has and no format owns: the thread count and the one
+ * worker pool, cancellation, the temporary folder and memory budget, the probe, and where warnings
+ * and notes go. No module defaults any of these on its own.
+ */
+import os from 'node:os';
+import { AbortedError, ErrorCode, MorkspaceError, isMorkspaceError } from '../errors.js';
+import { WorkerPool, defaultThreads } from '../pool/pool.js';
+import type { Probe } from './probe.js';
+
+/** What a caller may set for a run; everything has a default. */
+export interface RunOptions {
+  /** Worker threads for parallel work (text parsing, sorting, MTTS chunks). Defaults to the machine's cores. */
+  threads?: number;
+  /** Cancels the run: every stage and pool task stops with an `AbortedError` (or the signal's own reason). */
+  signal?: AbortSignal;
+  /** Folder for spools and (with the scale work) spilled runs. Defaults to `os.tmpdir()`. */
+  tmpDir?: string;
+  /** Memory the run may hold, in bytes (the in-memory sort refuses beyond it). Defaults to 3/4 of the machine's memory. */
+  memoryBytes?: number;
+  /** Receives stage figures (`--profile`); absent, stages are not metered. */
+  probe?: Probe;
+  /** Called with each warning (also kept in `warnings`). */
+  warn?: (message: string) => void;
+  /** Called with notes for `--verbose`. */
+  log?: (message: string) => void;
+  /** A pool to share (jobs of a batch); the run then does not close it. */
+  pool?: WorkerPool;
+}
+
+/** The context of one run. */
+export class RunContext {
+  readonly threads: number;
+  readonly pool: WorkerPool;
+  readonly signal: AbortSignal;
+  readonly tmpDir: string;
+  readonly memoryBytes: number;
+  readonly probe: Probe | undefined;
+  /** Warnings of this run, in order. */
+  readonly warnings: string[] = [];
+  readonly #warn: ((m: string) => void) | undefined;
+  readonly #log: ((m: string) => void) | undefined;
+  readonly #ownsPool: boolean;
+
+  constructor(options: RunOptions = {}) {
+    this.pool = options.pool ?? new WorkerPool(options.threads ?? defaultThreads());
+    if (options.pool !== undefined && options.threads !== undefined && options.threads !== options.pool.threads) {
+      throw new MorkspaceError(ErrorCode.Usage, `threads ${options.threads} differs from the shared pool's ${options.pool.threads}`);
+    }
+    this.threads = this.pool.threads;
+    this.#ownsPool = options.pool === undefined;
+    this.signal = options.signal ?? new AbortController().signal;
+    this.tmpDir = options.tmpDir ?? os.tmpdir();
+    const memory = options.memoryBytes ?? Math.floor(os.totalmem() * 0.75);
+    if (!Number.isFinite(memory) || memory < 1 << 20) throw new MorkspaceError(ErrorCode.Usage, `the memory budget must be at least 1 MiB, got ${memory}`);
+    this.memoryBytes = memory;
+    this.probe = options.probe;
+    this.#warn = options.warn;
+    this.#log = options.log;
+  }
+
+  /** Record a warning and pass it on. */
+  warn(message: string): void {
+    this.warnings.push(message);
+    this.#warn?.(message);
+  }
+
+  /** A note for `--verbose`. */
+  log(message: string): void {
+    this.#log?.(message);
+  }
+
+  /** True when notes go somewhere (skip building them otherwise). */
+  get logging(): boolean {
+    return this.#log !== undefined;
+  }
+
+  /** @throws the run's abort reason (an AbortedError) once the run is cancelled. */
+  checkAborted(): void {
+    if (this.signal.aborted) throw abortReason(this.signal);
+  }
+
+  /** Release what the run owns (its worker pool). */
+  async close(): Promise<void> {
+    if (this.#ownsPool) await this.pool.close();
+  }
+}
+
+/** The error an aborted signal stands for: its reason when that is one of ours, else an AbortedError. */
+export function abortReason(signal: AbortSignal): MorkspaceError {
+  return isMorkspaceError(signal.reason) ? signal.reason : new AbortedError();
+}
+
+/**
+ * Run `fn` with `context` when given, else with a context of its own made from `options` and
+ * closed afterwards (library entry points: one call, one run).
+ */
+export async function withRun<T>(context: RunContext | undefined, options: RunOptions, fn: (ctx: RunContext) => Promise<T>): Promise<T> {
+  if (context !== undefined) return fn(context);
+  const ctx = new RunContext(options);
+  try {
+    return await fn(ctx);
+  } finally {
+    await ctx.close();
+  }
+}

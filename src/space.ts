@@ -1,0 +1,55 @@
+/**
+ * A space as a value: its batches of paths plus what the source knows about them. Sources make
+ * one, stages turn one into another, sinks consume one.
+ */
+import type { PathArena } from './path-arena.js';
+
+/**
+ * What a source promises about the order of its batches:
+ * - `sorted`: strictly ascending across the whole stream (a space: no duplicates), checked by the
+ *   format itself (ACT is a trie; MTTS checks chunk order);
+ * - `claimed`: sorted by the format's contract but not checked yet (`.paths`, which upstream writes
+ *   sorted): the sort stage streams it in O(batch) memory and checks it as it goes;
+ * - `unsorted`: any order, duplicates allowed (text): the sort stage sorts it.
+ */
+export type Order = 'sorted' | 'claimed' | 'unsorted';
+
+/** What a source can tell of its size before reading (sizes buffers once; progress totals). */
+export interface SizeHint {
+  /** Bytes of the input as stored. */
+  inputBytes?: number;
+  /** About how many path bytes the batches hold in all. */
+  pathBytes?: number;
+}
+
+/**
+ * The symbol table that travels with a space's batches. Reserved: the symbols work fills it
+ * (MORK's interning tables); until then no source sets it.
+ */
+export interface SymbolTable {
+  /** Distinct symbols in the table. */
+  readonly count: number;
+}
+
+/** A space: batches of paths, their order, and the source's facts (complete once the batches are consumed). */
+export interface Space<F extends object = object> {
+  readonly batches: AsyncIterable<PathArena>;
+  readonly order: Order;
+  readonly sizeHint: SizeHint;
+  /** Typed facts of the format that read it, filled in while its batches are read. */
+  readonly facts: F;
+  readonly symbols?: SymbolTable;
+}
+
+/** `space` with other batches (and, when given, another order): what a stage returns. */
+export function withBatches<F extends object>(space: Space<F>, batches: AsyncIterable<PathArena>, order: Order = space.order): Space<F> {
+  return { ...space, batches, order };
+}
+
+/** A space over batches in memory, for library callers (`order` is theirs to vouch for). */
+export function spaceOf(batches: Iterable<PathArena> | AsyncIterable<PathArena>, order: Order = 'unsorted'): Space {
+  async function* all(): AsyncGenerator<PathArena> {
+    yield* batches;
+  }
+  return { batches: all(), order, sizeHint: {}, facts: {} };
+}
