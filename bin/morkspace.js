@@ -1,9 +1,25 @@
 #!/usr/bin/env node
-import { main } from '../dist/src/cli/main.js';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 // The reader of stdout went away (`| head`): stop quietly, as other Unix tools do.
 process.stdout.on('error', (e) => {
   if (e.code === 'EPIPE') process.exit(0);
   throw e;
 });
-process.exitCode = await main(process.argv.slice(2));
+
+// dist/ is built by `npm run build` (`npm test` and `npm pack` run it), not by `npm install`: a fresh
+// clone has no dist/ yet. Say so in one line (exit 3, as for other I/O errors); any other failure to
+// load (a missing dependency, a partial build) still surfaces as it is.
+const entry = new URL('../dist/src/cli/main.js', import.meta.url);
+let cli;
+try {
+  cli = await import(entry.href);
+} catch (e) {
+  if (e?.code !== 'ERR_MODULE_NOT_FOUND' || existsSync(fileURLToPath(entry))) throw e;
+  const repo = resolve(fileURLToPath(new URL('..', import.meta.url)));
+  process.stderr.write(`morkspace: not built yet: run npm run build (or npm test) in ${repo}\n`);
+  process.exitCode = 3;
+}
+if (cli) process.exitCode = await cli.main(process.argv.slice(2));

@@ -52,7 +52,7 @@ export interface ActWalkStats {
   maxNodeDepth: number;
 }
 
-type Mmap = typeof import('@riaskov/mmap-io').default;
+type Mmap = import('../../types/mmap-io.js').MmapIo;
 let mmapModule: Mmap | string | undefined;
 
 // Loaded on first use: a missing or broken native addon must only cost the mapping, not the reader.
