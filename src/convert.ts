@@ -10,7 +10,7 @@ import { fileInput, unwrapCompressed, type Input } from './io/input.js';
 import { openOutput, type OutputTarget } from './io/output.js';
 import { MemorySink, type ByteSink } from './io/sink.js';
 import { OrderViolation, abortable, checkedAscending, runStages, sortUnique, tally, type Stage } from './pipeline.js';
-import { RunContext, withRun, type RunOptions } from './run/context.js';
+import { RunContext, abortReason, withRun, type RunOptions } from './run/context.js';
 import { metered } from './run/probe.js';
 import type { Space } from './space.js';
 import type { PathArena } from './path-arena.js';
@@ -79,6 +79,8 @@ export async function consumeSpace<T>(input: Input, format: Format, ctx: RunCont
         unsorted = true;
         continue;
       }
+      // once cancelled, whatever failed on the way out (a stream cut, a task stopped) is the cancellation
+      if (ctx.signal.aborted) throw abortReason(ctx.signal);
       throw inFile(e, input.name);
     }
   }

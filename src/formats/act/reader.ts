@@ -191,9 +191,19 @@ export class ActFile {
     for (;;) {
       const arena = new PathArena(1 << 16, 1024);
       const done = this.#named(() => walker.run(arena, this.#batchPaths, BATCH_BYTES));
+      this.#releasePages();
       if (arena.count > 0) yield arena;
       if (done) return;
     }
+  }
+
+  // A full walk touches every page of a mapped file, and touched pages count as this process's
+  // memory (RSS) until the kernel needs them: let them go after each batch. The mapping stays
+  // valid; a page read again comes back from the page cache.
+  #releasePages(): void {
+    if (!this.#mapped) return;
+    const mm = loadMmap();
+    if (typeof mm !== 'string') mm.advise(this.#bytes as Buffer, mm.MADV_DONTNEED);
   }
 
   #limits(): WalkLimits {
