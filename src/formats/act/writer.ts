@@ -8,10 +8,18 @@
  * their finished children. Emission order is upstream's post-order (docs/act-format.md §7.2):
  * a position's children's subtrees, then its children's sibling run, then its line data, then (for a
  * line leading to a fork) its own branch node; the root node is last.
+ *
+ * Every reference in the file points backwards, so every byte is final when written, except the
+ * root offset in the header. `writeActTo` therefore streams: the header goes out with a zero root,
+ * the output follows in pieces, and the root offset is patched in at the end. Line sharing needs
+ * earlier lines' bytes; `LineTable` (line-table.ts) keeps the short ones and the writer compares the
+ * long ones from its unflushed buffer or reads them back from the sink.
  */
-import { ErrorCode, MorkspaceError } from '../../errors.js';
+import { ErrorCode, IoError, MorkspaceError } from '../../errors.js';
+import { withRandomAccess, type ByteSink } from '../../io/sink.js';
 import type { PathArena } from '../../path-arena.js';
-import { encodeVarint, MAX_VARINT_BYTES, varintSize } from './varint.js';
+import { DEFAULT_INLINE_LINE_BYTES, LineTable, NO_LINE, type LineBytes } from './line-table.js';
+import { encodeVarint, MAX_VARINT_BYTES } from './varint.js';
 
 /** `ACTree03`: the only version written and read (arena_compact.rs `ACT_MAGIC`). */
 export const ACT_MAGIC = new Uint8Array([0x41, 0x43, 0x54, 0x72, 0x65, 0x65, 0x30, 0x33]);
@@ -21,6 +29,8 @@ export const ACT_HEADER_BYTES = 16;
 export const ACT_PADDING_BYTES = 8;
 /** A branch with this many children or more stores a 256-bit mask instead of a byte list. */
 export const ACT_MASK_CHILDREN = 32;
+/** `writeActTo` hands the sink pieces of this many bytes by default. */
+export const DEFAULT_ACT_FLUSH_BYTES = 1 << 20;
 
 /** Header flags (arena_compact.rs `LINE_FLAG`, `VALUE_FLAG`). */
 export const LINE_FLAG = 0x80;
@@ -29,77 +39,34 @@ export const VALUE_FLAG = 0x40;
 const KIND_BRANCH = 0;
 const KIND_LINE = 1;
 const NONE = -1;
+// Bytes read back from the sink per call when a long line is compared.
+const READ_BACK_BYTES = 1 << 16;
 
-/** Open-addressed table from line content to the offset of its line data in the output. */
-class LineTable {
-  #hashes = new Uint32Array(1024);
-  // offset + 1 of the line data (0: empty slot); Float64 because files may pass 4 GiB
-  #offsets = new Float64Array(1024);
-  #lengths = new Float64Array(1024);
-  #size = 0;
+/** Reads bytes already handed to the sink (`RandomAccess.readSync`, offsets counted from the file's start). */
+type ReadFlushed = (offset: number, into: Uint8Array) => number;
 
-  /** The offset of earlier line data equal to `src[s..e)`, or NONE. */
-  find(out: Uint8Array, src: Uint8Array, s: number, e: number, hash: number): number {
-    const mask = this.#hashes.length - 1;
-    const len = e - s;
-    for (let i = hash & mask; ; i = (i + 1) & mask) {
-      const o = this.#offsets[i]!;
-      if (o === 0) return NONE;
-      if (this.#hashes[i] === hash && this.#lengths[i] === len) {
-        // the line bytes follow the length varint; compare them from the end of the stored record
-        const at = this.#dataStart(o - 1, len);
-        let k = 0;
-        while (k < len && out[at + k] === src[s + k]) k++;
-        if (k === len) return o - 1;
-      }
-    }
-  }
-
-  add(offset: number, len: number, hash: number): void {
-    if (2 * (this.#size + 1) > this.#hashes.length) this.#grow();
-    this.#put(offset, len, hash);
-    this.#size++;
-  }
-
-  #dataStart(offset: number, len: number): number {
-    return offset + varintSize(len);
-  }
-
-  #put(offset: number, len: number, hash: number): void {
-    const mask = this.#hashes.length - 1;
-    let i = hash & mask;
-    while (this.#offsets[i] !== 0) i = (i + 1) & mask;
-    this.#hashes[i] = hash;
-    this.#offsets[i] = offset + 1;
-    this.#lengths[i] = len;
-  }
-
-  #grow(): void {
-    const hashes = this.#hashes;
-    const offsets = this.#offsets;
-    const lengths = this.#lengths;
-    this.#hashes = new Uint32Array(hashes.length * 2);
-    this.#offsets = new Float64Array(hashes.length * 2);
-    this.#lengths = new Float64Array(hashes.length * 2);
-    for (let i = 0; i < hashes.length; i++) if (offsets[i] !== 0) this.#put(offsets[i]! - 1, lengths[i]!, hashes[i]!);
-  }
-}
-
-
-// FNV-1a: only a bucket choice; equality is always checked on the bytes.
-function hashBytes(src: Uint8Array, s: number, e: number): number {
-  let h = 0x811c9dc5;
-  for (let k = s; k < e; k++) h = Math.imul(h ^ src[k]!, 0x01000193);
-  return h >>> 0;
+interface EncoderOptions {
+  /** Present when output is handed over (`take`): how to read it back. */
+  readFlushed?: ReadFlushed | undefined;
+  /** Capacity of a fresh buffer after `take`. */
+  chunkBytes?: number | undefined;
+  inlineLineBytes?: number | undefined;
+  /** The sink's name, for read-back errors. */
+  name?: string | undefined;
 }
 
 /**
- * Builds one ACT file from strictly ascending paths fed in order (`add`, `addBatch`), then `finish()`.
- * Memory is the output plus stacks as deep as the longest path.
+ * The encoding core: builds the file from strictly ascending paths into a buffer that holds the
+ * output not handed over yet (`take`). Offsets are absolute (from the file's start); `#base` is the
+ * offset of the buffer's first byte.
  */
-export class ActWriter {
-  #out = new Uint8Array(1 << 16);
-  #pos = ACT_HEADER_BYTES;
+class ActEncoder implements LineBytes {
+  #buf: Uint8Array;
+  #base = 0;
+  #len = ACT_HEADER_BYTES;
+  readonly #readFlushed: ReadFlushed | undefined;
+  readonly #chunkBytes: number;
+  readonly #name: string;
   // Open significant positions, root first: depth = position length in bytes.
   #frameDepth: number[] = [0];
   #frameValue: boolean[] = [false];
@@ -116,7 +83,10 @@ export class ActWriter {
   #recCount = new Int32Array(256); // branch: number of children
   #lists = new Uint8Array(1024);
   #listsTop = 0;
-  #lines = new LineTable();
+  readonly #lines: LineTable;
+  // Read-back comparison of long lines: the expected length varint, and bytes read from the sink.
+  readonly #head = new Uint8Array(MAX_VARINT_BYTES);
+  #scratch = new Uint8Array(0);
   // The previous path, copied when a batch ends (the next batch may reuse its buffer).
   #prev = new Uint8Array(256);
   #prevBuf: Uint8Array = this.#prev;
@@ -125,8 +95,54 @@ export class ActWriter {
   #any = false;
   #finished = false;
 
-  constructor() {
-    this.#out.set(ACT_MAGIC, 0);
+  constructor(options: EncoderOptions = {}) {
+    this.#readFlushed = options.readFlushed;
+    this.#chunkBytes = options.chunkBytes ?? 1 << 16;
+    this.#name = options.name ?? '<act>';
+    this.#buf = new Uint8Array(Math.max(this.#chunkBytes, 256));
+    this.#buf.set(ACT_MAGIC, 0);
+    this.#lines = new LineTable(this, options.inlineLineBytes ?? DEFAULT_INLINE_LINE_BYTES);
+  }
+
+  /** Bytes written so far (handed over or not). */
+  get size(): number {
+    return this.#base + this.#len;
+  }
+
+  /** Bytes not handed over yet. */
+  get buffered(): number {
+    return this.#len;
+  }
+
+  /** Bytes the line index holds. */
+  get lineIndexBytes(): number {
+    return this.#lines.memoryBytes();
+  }
+
+  /** Distinct lines written. */
+  get distinctLines(): number {
+    return this.#lines.count;
+  }
+
+  /** Everything written, when nothing was handed over. */
+  whole(): Uint8Array {
+    if (this.#base !== 0) throw new MorkspaceError(ErrorCode.Usage, 'ActEncoder: output was handed over');
+    return this.#buf.subarray(0, this.#len);
+  }
+
+  /**
+   * Hand over the first `n` buffered bytes. The returned array is never written again; the rest
+   * moves to a fresh buffer. Requires `readFlushed`, which must see these bytes from now on.
+   */
+  take(n: number): Uint8Array {
+    const out = this.#buf.subarray(0, n);
+    const rest = this.#len - n;
+    const next = new Uint8Array(Math.max(this.#chunkBytes, rest + 256));
+    next.set(this.#buf.subarray(n, this.#len), 0);
+    this.#buf = next;
+    this.#base += n;
+    this.#len = rest;
+    return out;
   }
 
   /** Add every path of `arena` (strictly ascending, and above the paths added before). */
@@ -139,12 +155,16 @@ export class ActWriter {
       this.add(bytes, s, e);
       s = e;
     }
+    this.endBatch();
+  }
+
+  /** The last path's buffer may change now: keep a copy of it. */
+  endBatch(): void {
     if (this.#any && this.#prevBuf !== this.#prev) this.#keepPrev();
   }
 
   /**
-   * Add the path `src[s..e)`. The bytes must stay unchanged until the next `add` (or call
-   * `addBatch`, which copies the last one).
+   * Add the path `src[s..e)`; the bytes must stay unchanged until the next `add` or `endBatch`.
    * @throws MorkspaceError ERR_USAGE when paths are not strictly ascending.
    */
   add(src: Uint8Array, s: number, e: number): void {
@@ -176,8 +196,8 @@ export class ActWriter {
     this.#prevEnd = e;
   }
 
-  /** The complete file. The writer cannot be used afterwards. */
-  finish(): Uint8Array {
+  /** Emit the rest, the root node and the padding; returns the root's offset (the header is not touched). */
+  finish(): number {
     if (this.#finished) throw new MorkspaceError(ErrorCode.Usage, 'ActWriter: finish called twice');
     this.#finished = true;
     const elided = this.#closeAbove(0, this.#prevBuf, this.#prevStart, true);
@@ -185,11 +205,47 @@ export class ActWriter {
     // The root's record is the only one left.
     const root = this.#emitRecord(0);
     this.#ensure(ACT_PADDING_BYTES);
-    const out = this.#out;
-    out.fill(0, this.#pos, this.#pos + ACT_PADDING_BYTES);
-    this.#pos += ACT_PADDING_BYTES;
-    new DataView(out.buffer, out.byteOffset, out.byteLength).setBigUint64(8, BigInt(root), true);
-    return out.subarray(0, this.#pos);
+    this.#buf.fill(0, this.#len, this.#len + ACT_PADDING_BYTES);
+    this.#len += ACT_PADDING_BYTES;
+    return root;
+  }
+
+  /** `LineBytes`: the line data at `offset` is exactly `src[s..e)`, compared from memory or read back. */
+  lineEquals(offset: number, src: Uint8Array, s: number, e: number): boolean {
+    const len = e - s;
+    const base = this.#base;
+    const head = this.#head;
+    const vs = encodeVarint(head, 0, len);
+    const total = vs + len;
+    if (offset + total > base + this.#len) return false;
+    let k = 0; // bytes of the record compared so far: the length varint, then the line
+    if (offset < base) {
+      const stop = Math.min(total, base - offset);
+      if (this.#scratch.length === 0) this.#scratch = new Uint8Array(READ_BACK_BYTES);
+      const scratch = this.#scratch;
+      while (k < stop) {
+        const want = Math.min(READ_BACK_BYTES, stop - k);
+        const got = this.#readBack(offset + k, want === READ_BACK_BYTES ? scratch : scratch.subarray(0, want));
+        for (let j = 0; j < got; j++, k++) {
+          if (scratch[j] !== (k < vs ? head[k] : src[s + k - vs])) return false;
+        }
+      }
+    }
+    const buf = this.#buf;
+    const d = offset - base;
+    for (; k < total; k++) {
+      if (buf[d + k] !== (k < vs ? head[k] : src[s + k - vs])) return false;
+    }
+    return true;
+  }
+
+  #readBack(offset: number, into: Uint8Array): number {
+    const read = this.#readFlushed;
+    const got = read === undefined ? 0 : read(offset, into);
+    // These bytes were written and their writes settled: a short read is a fault, not a mismatch
+    // (a silent mismatch would store the line twice and break byte equality with upstream).
+    if (!(got > 0)) throw new IoError(ErrorCode.Io, `ACT writer: reading back ${into.length} bytes at offset ${offset} returned ${got}`, { file: this.#name, offset });
+    return got;
   }
 
   #keepPrev(): void {
@@ -304,9 +360,9 @@ export class ActWriter {
   // Branch node (arena_compact.rs `write_node`): header, [value], [first child distance], list or mask.
   #emitBranch(value: boolean, first: number, n: number, list: number): number {
     this.#ensure(2 + MAX_VARINT_BYTES + 32);
-    const out = this.#out;
-    const start = this.#pos;
-    let p = start;
+    const out = this.#buf;
+    let p = this.#len;
+    const start = this.#base + p;
     out[p++] = (n < ACT_MASK_CHILDREN ? n : ACT_MASK_CHILDREN) | (value ? VALUE_FLAG : 0);
     if (value) out[p++] = 0;
     if (n > 0) {
@@ -315,47 +371,47 @@ export class ActWriter {
       const lists = this.#lists;
       for (let k = 0; k < len; k++) out[p++] = lists[list + k]!;
     }
-    this.#pos = p;
+    this.#len = p;
     return start;
   }
 
   // Line node (arena_compact.rs `write_line`): header, [value], [child distance], line distance.
   #emitLine(value: boolean, child: number, line: number): number {
     this.#ensure(2 + 2 * MAX_VARINT_BYTES);
-    const out = this.#out;
-    const start = this.#pos;
-    let p = start;
+    const out = this.#buf;
+    let p = this.#len;
+    const start = this.#base + p;
     out[p++] = LINE_FLAG | (value ? VALUE_FLAG : 0) | (child !== NONE ? 1 : 0);
     if (value) out[p++] = 0;
     if (child !== NONE) p = encodeVarint(out, p, start - child);
     p = encodeVarint(out, p, start - line);
-    this.#pos = p;
+    this.#len = p;
     return start;
   }
 
   // Every distinct line is stored once, at its first use (upstream `add_path` / `find_line_reuse`).
   #internLine(src: Uint8Array, s: number, e: number): number {
-    const hash = hashBytes(src, s, e);
-    const found = this.#lines.find(this.#out, src, s, e, hash);
-    if (found !== NONE) return found;
+    const found = this.#lines.find(src, s, e);
+    if (found !== NO_LINE) return found;
     const len = e - s;
     this.#ensure(MAX_VARINT_BYTES + len);
-    const start = this.#pos;
-    const p = encodeVarint(this.#out, start, len);
-    this.#out.set(src.subarray(s, e), p);
-    this.#pos = p + len;
-    this.#lines.add(start, len, hash);
+    const at = this.#len;
+    const start = this.#base + at;
+    const p = encodeVarint(this.#buf, at, len);
+    this.#buf.set(src.subarray(s, e), p);
+    this.#len = p + len;
+    this.#lines.add(start, src, s, e);
     return start;
   }
 
   #ensure(extra: number): void {
-    const need = this.#pos + extra;
-    if (need <= this.#out.length) return;
-    let cap = this.#out.length * 2;
+    const need = this.#len + extra;
+    if (need <= this.#buf.length) return;
+    let cap = this.#buf.length * 2;
     while (cap < need) cap *= 2;
     const next = new Uint8Array(cap);
-    next.set(this.#out.subarray(0, this.#pos));
-    this.#out = next;
+    next.set(this.#buf.subarray(0, this.#len));
+    this.#buf = next;
   }
 
   #ensureLists(need: number): void {
@@ -365,6 +421,47 @@ export class ActWriter {
     const next = new Uint8Array(cap);
     next.set(this.#lists.subarray(0, this.#listsTop));
     this.#lists = next;
+  }
+}
+
+/**
+ * Builds one ACT file in memory from strictly ascending paths fed in order (`add`, `addBatch`),
+ * then `finish()`. Memory is the output, the line index and stacks as deep as the longest path;
+ * `writeActTo` streams instead.
+ */
+export class ActWriter {
+  readonly #enc = new ActEncoder();
+
+  /** Add every path of `arena` (strictly ascending, and above the paths added before). */
+  addBatch(arena: PathArena): void {
+    this.#enc.addBatch(arena);
+  }
+
+  /**
+   * Add the path `src[s..e)`. The bytes must stay unchanged until the next `add` (or call
+   * `addBatch`, which copies the last one).
+   * @throws MorkspaceError ERR_USAGE when paths are not strictly ascending.
+   */
+  add(src: Uint8Array, s: number, e: number): void {
+    this.#enc.add(src, s, e);
+  }
+
+  /** The complete file. The writer cannot be used afterwards. */
+  finish(): Uint8Array {
+    const root = this.#enc.finish();
+    const out = this.#enc.whole();
+    putU64(out, 8, root);
+    return out;
+  }
+}
+
+// `x` (a safe integer) as a little-endian u64 at `out[at]`.
+function putU64(out: Uint8Array, at: number, x: number): void {
+  const lo = x % 2 ** 32;
+  const hi = Math.floor(x / 2 ** 32);
+  for (let k = 0; k < 4; k++) {
+    out[at + k] = (lo >>> (8 * k)) & 0xff;
+    out[at + 4 + k] = (hi >>> (8 * k)) & 0xff;
   }
 }
 
@@ -379,11 +476,90 @@ export function encodeAct(space: PathArena): Uint8Array {
 }
 
 /**
- * Stream a space (strictly ascending batches) into one ACT file. The header needs the root offset,
- * known only at the end, so the file is yielded as one chunk when the input ends.
+ * A space (strictly ascending batches) as one ACT file, yielded as one chunk when the input ends
+ * (the header needs the root offset, known only then). `writeActTo` streams to a sink instead.
  */
 export async function* writeAct(space: AsyncIterable<PathArena>): AsyncGenerator<Uint8Array> {
   const w = new ActWriter();
   for await (const batch of space) w.addBatch(batch);
   yield w.finish();
+}
+
+/** Options of `writeActTo`. */
+export interface ActWriteOptions {
+  /** Where a stream sink (no random access) is spooled; the spool is removed on every path. */
+  tmpDir: string;
+  /** Checked between batches: an abort stops the writer with the signal's reason (an AbortError). */
+  signal?: AbortSignal | undefined;
+  /** The sink gets pieces of this many bytes (the last one shorter). Defaults to 1 MiB. */
+  flushBytes?: number | undefined;
+  /**
+   * Lines up to this many bytes (0-31) are kept in memory for sharing checks; longer ones are read
+   * back from the sink when an earlier equal-hash line is found. Defaults to 16. The output does not
+   * depend on it.
+   */
+  inlineLineBytes?: number | undefined;
+}
+
+/** What `writeActTo` wrote. */
+export interface ActWriteResult {
+  /** The file's length. */
+  bytes: number;
+  /** Distinct lines stored (each line data object is shared by every line node with those bytes). */
+  distinctLines: number;
+  /** Memory the line index held at the end (slots, records, segment bases). */
+  lineIndexBytes: number;
+}
+
+/**
+ * Write a space (strictly ascending batches) to `sink` as one ACT file, streaming: memory holds the
+ * unflushed output (about `flushBytes`), the line index (about 20 bytes per distinct line) and
+ * stacks as deep as the longest path. A sink without random access is spooled to a file in
+ * `tmpDir` first (the root offset is patched in at the end, and long lines are read back).
+ * The file starts at the sink's current end.
+ * @throws MorkspaceError ERR_USAGE when the paths are not strictly ascending; the signal's reason on abort;
+ * whatever the input or the sink throws.
+ */
+export async function writeActTo(space: AsyncIterable<PathArena>, sink: ByteSink, options: ActWriteOptions): Promise<ActWriteResult> {
+  const flushBytes = options.flushBytes ?? DEFAULT_ACT_FLUSH_BYTES;
+  if (!Number.isSafeInteger(flushBytes) || flushBytes < 1) throw new MorkspaceError(ErrorCode.Usage, `flushBytes must be a positive integer, got ${flushBytes}`);
+  const signal = options.signal;
+  signal?.throwIfAborted();
+  return withRandomAccess(sink, options.tmpDir, async (target) => {
+    const origin = target.bytesWritten;
+    const random = target.random;
+    const enc = new ActEncoder({
+      readFlushed: (offset, into) => random.readSync(origin + offset, into),
+      chunkBytes: flushBytes + Math.max(1024, flushBytes >>> 4),
+      inlineLineBytes: options.inlineLineBytes,
+      name: target.name,
+    });
+    // Hand over whole pieces; a fresh buffer keeps the remainder (the sink may keep what it got).
+    const flush = async (all: boolean): Promise<void> => {
+      const n = all ? enc.buffered : enc.buffered - (enc.buffered % flushBytes);
+      if (n === 0) return;
+      const chunk = enc.take(n);
+      for (let k = 0; k < n; k += flushBytes) await target.write(k === 0 && n <= flushBytes ? chunk : chunk.subarray(k, Math.min(n, k + flushBytes)));
+    };
+    for await (const batch of space) {
+      signal?.throwIfAborted();
+      const bytes = batch.bytes;
+      const ends = batch.ends;
+      let s = 0;
+      for (let i = 0; i < batch.count; i++) {
+        const e = ends[i]!;
+        enc.add(bytes, s, e);
+        s = e;
+        if (enc.buffered >= flushBytes) await flush(false);
+      }
+      enc.endBatch();
+    }
+    signal?.throwIfAborted();
+    const root = enc.finish();
+    await flush(true);
+    const field = new Uint8Array(8);
+    putU64(field, 0, root);
+    await random.patch(origin + 8, field);
+    return { bytes: enc.size, distinctLines: enc.distinctLines, lineIndexBytes: enc.lineIndexBytes };
+  });
 }
