@@ -67,9 +67,15 @@ export async function consumeSpace<T>(input: Input, format: Format, ctx: RunCont
       let space = await format.open(input, ctx, options);
       if (unsorted) space = { ...space, order: 'unsorted' };
       else if (space.order === 'claimed' && !(input.reopenable && restart)) {
-        const order = input.reopenable && (await isAscending(await format.open(input, ctx, options))) ? 'sorted' : 'unsorted';
-        if (order === 'unsorted') ctx.log(`${input.name}: records are not in order${input.reopenable ? '' : ' (or cannot be checked ahead: a stream)'}; sorting them in memory`);
-        space = { ...(await format.open(input, ctx, options)), order };
+        if (!input.reopenable) {
+          ctx.log(`${input.name}: a stream cannot be checked for order ahead of the run; sorting it in memory`);
+          space = { ...space, order: 'unsorted' };
+        } else {
+          // read it once for its order (decompression only), then again for the run
+          const sorted = await isAscending(space);
+          if (!sorted) ctx.log(`${input.name}: records are not in order, as upstream writes them; sorting them in memory`);
+          space = { ...(await format.open(input, ctx, options)), order: sorted ? 'sorted' : 'unsorted' };
+        }
       }
       return await consume(runStages({ ...space, batches: metered(space.batches, 'read', ctx.probe) }, stages, ctx));
     } catch (e) {
