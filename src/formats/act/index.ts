@@ -9,16 +9,9 @@ import { PathArena } from '../../path-arena.js';
 import { StatsCollector } from '../../stats.js';
 import type { ActHeader } from './header.js';
 import { ActFile } from './reader.js';
-import { writeAct } from './writer.js';
-import type { ByteSink } from '../../io/sink.js';
+import { writeActTo } from './writer.js';
 
-// TEMPORARY until the streaming writer lands: the whole file, then one write.
-async function writeActTo(space: AsyncIterable<PathArena>, sink: ByteSink, options: { tmpDir: string; signal?: AbortSignal }): Promise<void> {
-  void options;
-  for await (const c of writeAct(space)) await sink.write(c);
-}
-
-export { encodeAct, writeAct, ActWriter, ACT_MAGIC, ACT_HEADER_BYTES, ACT_PADDING_BYTES } from './writer.js';
+export { encodeAct, writeAct, writeActTo, DEFAULT_ACT_FLUSH_BYTES, type ActWriteOptions, type ActWriteResult, ActWriter, ACT_MAGIC, ACT_HEADER_BYTES, ACT_PADDING_BYTES } from './writer.js';
 export { ActFile, DEFAULT_ACT_BATCH_PATHS, type ActReadOptions, type ActWalkStats } from './reader.js';
 export { readActHeader, ACT_TRAILER_BYTES, ACT_MIN_BYTES, type ActHeader } from './header.js';
 export type { PrefixPattern } from './walker.js';
