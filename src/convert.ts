@@ -4,7 +4,7 @@
  * `RunContext` (`context`) or makes one of its own from the run options and closes it afterwards.
  */
 import { inFile } from './errors.js';
-import { FORMATS, detectInputFormat, detectOutputFormat, expectText } from './formats/table.js';
+import { detectInputFormat, detectOutputFormat, expectText } from './formats/table.js';
 import type { Format, FormatOptions } from './formats/format.js';
 import { fileInput, unwrapCompressed, type Input } from './io/input.js';
 import { openOutput, type OutputTarget } from './io/output.js';
@@ -190,9 +190,4 @@ export async function inspectSpace(input: Input, options: ConvertOptions & { cou
     });
     return { format: format.name, facts: format.describe(facts), stats: collector.result() };
   });
-}
-
-/** The names of every format, for messages and completion. */
-export function formatNames(): string[] {
-  return FORMATS.map((f) => f.name);
 }

@@ -9,7 +9,7 @@ export { MorkspaceError, FormatError, UsageError, IoError, AbortedError, ErrorCo
 
 // paths and spaces
 export { PathArena, MAX_ARENA_BYTES } from './path-arena.js';
-export { spaceOf, withBatches, type Space, type Order, type SizeHint, type SymbolTable } from './space.js';
+export { withBatches, type Space, type Order, type SizeHint, type SymbolTable } from './space.js';
 export { runStages, sortUnique, tally, collect, abortable, type Stage, type Tally } from './pipeline.js';
 export { sortUniqueArena, isStrictlySorted } from './sort.js';
 
@@ -20,7 +20,7 @@ export { WorkerPool, defaultThreads } from './pool/pool.js';
 
 // inputs and outputs
 export { fileInput, streamInput, bytesInput, unwrapCompressed, type Input } from './io/input.js';
-export { openOutput, streamOutput, planOutput, writeFileAtomic, type OutputTarget, type OutputPlan } from './io/output.js';
+export { openOutput, streamOutput, planOutput, type OutputTarget, type OutputPlan } from './io/output.js';
 export { MemorySink, FdSink, StreamSink, withRandomAccess, type ByteSink, type RandomAccess } from './io/sink.js';
 
 // formats

@@ -45,11 +45,3 @@ export interface Space<F extends object = object> {
 export function withBatches<F extends object>(space: Space<F>, batches: AsyncIterable<PathArena>, order: Order = space.order): Space<F> {
   return { ...space, batches, order };
 }
-
-/** A space over batches in memory, for library callers (`order` is theirs to vouch for). */
-export function spaceOf(batches: Iterable<PathArena> | AsyncIterable<PathArena>, order: Order = 'unsorted'): Space {
-  async function* all(): AsyncGenerator<PathArena> {
-    yield* batches;
-  }
-  return { batches: all(), order, sizeHint: {}, facts: {} };
-}

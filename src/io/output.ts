@@ -78,11 +78,6 @@ export function planOutput(file: string, force: boolean): OutputPlan {
   return { kind: 'file', file: target, replace: true };
 }
 
-/** @throws IoError ERR_OUTPUT_EXISTS when `file` is an existing regular file and `force` is off (and the other `planOutput` errors). */
-export function checkOutputFree(file: string, force: boolean): void {
-  planOutput(file, force);
-}
-
 // Temporary files of this process not yet committed or discarded.
 const liveTemps = new Set<string>();
 
@@ -193,30 +188,4 @@ export function streamOutput(stream: NodeJS.WritableStream, name = '<stdout>'): 
       sink.release();
     },
   };
-}
-
-/**
- * Write `chunks` to `file` atomically (see `openOutput`); returns the bytes written. Nothing is
- * left behind on failure.
- */
-export async function writeFileAtomic(file: string, chunks: AsyncIterable<Uint8Array>, options: { force?: boolean } = {}): Promise<number> {
-  const out = await openOutput(file, { force: options.force ?? false });
-  try {
-    for await (const c of chunks) await out.sink.write(c);
-    await out.commit();
-    return out.sink.bytesWritten;
-  } finally {
-    await out.discard();
-  }
-}
-
-/** Write `chunks` to a stream (stdout), honouring backpressure; returns the bytes written. */
-export async function writeStream(stream: NodeJS.WritableStream, chunks: AsyncIterable<Uint8Array>, name = '<stdout>'): Promise<number> {
-  const out = streamOutput(stream, name);
-  try {
-    for await (const c of chunks) await out.sink.write(c);
-    return out.sink.bytesWritten;
-  } finally {
-    await out.commit();
-  }
 }
