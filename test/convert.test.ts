@@ -65,6 +65,17 @@ describe('convertFile, every pair of formats, 1, 2 and 4 threads on this host', 
     assert.deepEqual(back.batches.flatMap((b) => [...b].map((p) => Buffer.from(p).toString('hex'))), reference.batches.flatMap((b) => [...b].map((p) => Buffer.from(p).toString('hex'))));
   });
 
+  test('when a run has one thread, then nothing starts a worker pool (MTTS chunks, parsing and sorting stay on the calling thread)', async () => {
+    const ctx = new RunContext({ threads: 1 });
+    try {
+      await convertFile(path.join(TMP, 'source.metta'), path.join(TMP, 'one-thread.mtts'), { context: ctx, force: true });
+      assert.equal(ctx.pool.started, false);
+      assert.equal(ctx.pool.completed, 0);
+    } finally {
+      await ctx.close();
+    }
+  });
+
   test('when two conversions share one run with 4 threads at once, then both finish (one pool, never replaced)', async () => {
     const ctx = new RunContext({ threads: 4 });
     try {
