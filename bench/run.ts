@@ -224,7 +224,7 @@ async function main(): Promise<void> {
       '"seconds" for our cases is `main(argv)` measured inside a fresh child process (`bench/measure.ts`); "wall s" adds Node start-up and module loading. Yardsticks are wall time of the CLI tool, files on stdin/stdout.',
       '"atoms/s" counts distinct atoms of the space (the generated text repeats ~2.5% of its atoms). "MB/s in/out" are input/output file bytes per second. "ratio" = decompressed `.paths` record-stream bytes / output bytes (writers only).',
       '"vs gzip": our median ÷ the median of `gzip -6` (writers) or `gzip -d` (readers) on the record stream of the same space, same run. Below 1.00x is faster than gzip.',
-      '"peak RSS" is the highest `process.resourceUsage().maxRSS` of the child over the samples.',
+      '"peak RSS" is the highest peak RSS of the child over the samples (`VmHWM` from /proc/self/status, which starts afresh at exec; `maxRSS` from rusage would include the harness\'s own size at fork).',
       ...(added.length > 0 ? [`Baselines added to the selection: ${added.join(', ')}.`] : []),
       `Total harness time: ${secs((performance.now() - started) / 1000)} s.`,
     ],
