@@ -57,32 +57,38 @@ export async function resolveInput(input: Input, options: Pick<ConvertOptions, '
  * and checked; if it proves false, the run starts over with the input read as unsorted — which needs
  * an input that can be read again and a consumer that can start again (`restart`). Where either is
  * missing, the order is settled first: a file is pre-read for its order, a stream is sorted.
- * Errors name the input.
+ * `claimHeld` says how a claimed order turned out (absent: the format claimed none, or a stream could
+ * not be checked). Errors name the input.
  */
-export async function consumeSpace<T>(input: Input, format: Format, ctx: RunContext, options: ConvertOptions, consume: (space: Space) => Promise<T>, restart?: () => Promise<void>): Promise<T> {
+export async function consumeSpace<T>(input: Input, format: Format, ctx: RunContext, options: ConvertOptions, consume: (space: Space) => Promise<T>, restart?: () => Promise<void>): Promise<{ result: T; claimHeld?: boolean }> {
   let unsorted = false;
+  let claimHeld: boolean | undefined;
   const stages = [abortable, sortUnique, ...(options.stages ?? [])];
   for (;;) {
     try {
       let space = await format.open(input, ctx, options);
       if (unsorted) space = { ...space, order: 'unsorted' };
-      else if (space.order === 'claimed' && !(input.reopenable && restart)) {
+      else if (space.order === 'claimed' && input.reopenable && restart) claimHeld = true; // unless the run restarts
+      else if (space.order === 'claimed') {
         if (!input.reopenable) {
           ctx.log(`${input.name}: a stream cannot be checked for order ahead of the run; sorting it in memory`);
           space = { ...space, order: 'unsorted' };
         } else {
           // read it once for its order (decompression only), then again for the run
           const sorted = await isAscending(space);
+          claimHeld = sorted;
           if (!sorted) ctx.log(`${input.name}: records are not in order, as upstream writes them; sorting them in memory`);
           space = { ...(await format.open(input, ctx, options)), order: sorted ? 'sorted' : 'unsorted' };
         }
       }
-      return await consume(runStages({ ...space, batches: metered(space.batches, 'read', ctx.probe) }, stages, ctx));
+      const result = await consume(runStages({ ...space, batches: metered(space.batches, 'read', ctx.probe) }, stages, ctx));
+      return claimHeld === undefined ? { result } : { result, claimHeld };
     } catch (e) {
       if (e instanceof OrderViolation && !unsorted && restart !== undefined) {
         ctx.log(`${input.name}: path ${e.index} is out of order, so the file is not sorted as upstream writes it; reading it again to sort it`);
         await restart();
         unsorted = true;
+        claimHeld = false;
         continue;
       }
       // once cancelled, whatever failed on the way out (a stream cut, a task stopped) is the cancellation
@@ -182,12 +188,13 @@ export async function inspectSpace(input: Input, options: ConvertOptions & { cou
     }
     let facts: object = {};
     let collector = new StatsCollector();
-    await consumeSpace(plain, format, ctx, options, async (space) => {
+    const { claimHeld } = await consumeSpace(plain, format, ctx, options, async (space) => {
       facts = space.facts;
       for await (const b of space.batches) collector.add(b);
     }, async () => {
       collector = new StatsCollector();
     });
-    return { format: format.name, facts: format.describe(facts), stats: collector.result() };
+    const order = claimHeld === undefined ? {} : { sortedInFile: claimHeld ? 'yes' : 'no' };
+    return { format: format.name, facts: { ...format.describe(facts), ...order }, stats: collector.result() };
   });
 }

@@ -10,8 +10,6 @@
 import zlib from 'node:zlib';
 import { drained } from '../io/drained.js';
 import { ErrorCode, FormatError, MorkspaceError } from '../errors.js';
-import { compareRanges } from '../bytes.js';
-import { isStrictlySorted } from '../sort.js';
 import { PathArena } from '../path-arena.js';
 import { parallelZlib } from './zlib-parallel.js';
 import { Evidence, writeChunks, type Format } from './format.js';
@@ -285,8 +283,6 @@ export interface PathsFacts {
   records: number;
   /** Bytes of the record stream (lengths included). */
   decompressedBytes: number;
-  /** Whether the records were strictly ascending in the file, as upstream writes them (known once read). */
-  sortedInFile: boolean | undefined;
 }
 
 /** The `paths` entry of the format table (`.upaths`: the same container, unordered, as `json_to_paths` writes it). */
@@ -298,26 +294,19 @@ export const pathsFormat: Format<PathsFacts> = {
   flags: { read: [], write: ['level'] },
   sniff: sniffPaths,
   async open(input, _ctx, options = {}) {
-    const facts: PathsFacts = { records: 0, decompressedBytes: 0, sortedInFile: undefined };
-    let last: Uint8Array | undefined;
-    let sorted = true;
+    const facts: PathsFacts = { records: 0, decompressedBytes: 0 };
+    // the order is checked once, by the sort stage (a claimed order): not here as well
     async function* tracked(): AsyncGenerator<PathArena> {
       for await (const b of readPaths(input.chunks(), options.paths)) {
         facts.records += b.count;
         facts.decompressedBytes += b.byteLength + 4 * b.count;
-        if (sorted && b.count > 0) {
-          const first = b.viewPath(0);
-          if ((last !== undefined && compareRanges(last, 0, last.length, first, 0, first.length) >= 0) || !isStrictlySorted(b)) sorted = false;
-          last = b.copyPath(b.count - 1);
-        }
         yield b;
       }
-      facts.sortedInFile = sorted;
     }
     // upstream's serialize_paths writes sorted records: stream them, checked; `.upaths` are not
     const unordered = (input.path ?? input.name).toLowerCase().endsWith('.upaths');
     return { batches: tracked(), order: unordered ? 'unsorted' : 'claimed', sizeHint: input.size !== undefined ? { inputBytes: input.size } : {}, facts };
   },
   write: (space, ctx, sink, options = {}) => writeChunks(writePaths(space.batches, options.paths), sink, ctx),
-  describe: (f) => ({ records: f.records, decompressedBytes: f.decompressedBytes, ...(f.sortedInFile !== undefined ? { sortedInFile: f.sortedInFile ? 'yes' : 'no' } : {}) }),
+  describe: (f) => ({ records: f.records, decompressedBytes: f.decompressedBytes }),
 };

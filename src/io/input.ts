@@ -192,27 +192,14 @@ function gunzipped(input: Input): Input {
     }
     await feeding;
   }
-  const inner = streamInput(input.name, inflate());
-  if (!input.reopenable) return inner;
-  // a file can be read again: each reading inflates it afresh
-  let current = inner;
-  let taken = false;
-  return {
-    name: input.name,
-    path: undefined,
-    size: undefined,
-    reopenable: true,
-    head: (n) => current.head(n),
-    chunks() {
-      if (taken) current = streamInput(input.name, inflate());
-      taken = true;
-      return current.chunks();
-    },
-    readAll: async () => {
-      const parts: Uint8Array[] = [];
-      for await (const c of (taken ? (current = streamInput(input.name, inflate())) : current).chunks()) parts.push(c);
-      taken = true;
-      return Buffer.concat(parts);
-    },
+  if (!input.reopenable) return streamInput(input.name, inflate());
+  // a file can be read again: every reading after the first inflates it afresh
+  let current = streamInput(input.name, inflate());
+  let fresh = true;
+  const reading = (): Input => {
+    if (!fresh) current = streamInput(input.name, inflate());
+    fresh = false;
+    return current;
   };
+  return { name: input.name, path: undefined, size: undefined, reopenable: true, head: (n) => current.head(n), chunks: () => reading().chunks(), readAll: () => reading().readAll() };
 }
