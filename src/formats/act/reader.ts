@@ -188,9 +188,15 @@ export class ActFile {
   *#walk(prefix: PrefixPattern | undefined): Generator<PathArena> {
     const { rootOffset, tailOffset } = this.#header;
     const walker = new TrieWalker(this.#bytes, rootOffset, tailOffset, this.#limits(), prefix);
+    // each batch sized like the one before: an arena grown by doubling leaves its smaller buffers
+    // behind as garbage, and garbage buffers are what a long walk's memory is made of
+    let bytes = 1 << 16;
+    let paths = 1024;
     for (;;) {
-      const arena = new PathArena(1 << 16, 1024);
+      const arena = new PathArena(bytes, paths);
       const done = this.#named(() => walker.run(arena, this.#batchPaths, BATCH_BYTES));
+      bytes = Math.max(bytes, arena.byteLength + 1024);
+      paths = Math.max(paths, arena.count + 1);
       this.#releasePages();
       if (arena.count > 0) yield arena;
       if (done) return;
