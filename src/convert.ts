@@ -9,7 +9,7 @@ import type { Format, FormatOptions } from './formats/format.js';
 import { fileInput, unwrapCompressed, type Input } from './io/input.js';
 import { openOutput, type OutputTarget } from './io/output.js';
 import { MemorySink, type ByteSink } from './io/sink.js';
-import { OrderViolation, abortable, checkedAscending, runStages, sortUnique, tally, type Stage } from './pipeline.js';
+import { OrderViolation, abortable, checkedAscending, paced, releaseConsumed, runStages, sortUnique, tally, type Stage } from './pipeline.js';
 import { RunContext, abortReason, withRun, type RunOptions } from './run/context.js';
 import { metered } from './run/probe.js';
 import type { Space } from './space.js';
@@ -63,7 +63,7 @@ export async function resolveInput(input: Input, options: Pick<ConvertOptions, '
 export async function consumeSpace<T>(input: Input, format: Format, ctx: RunContext, options: ConvertOptions, consume: (space: Space) => Promise<T>, restart?: () => Promise<void>): Promise<{ result: T; claimHeld?: boolean }> {
   let unsorted = false;
   let claimHeld: boolean | undefined;
-  const stages = [abortable, sortUnique, ...(options.stages ?? [])];
+  const stages = [abortable, paced, sortUnique, ...(options.stages ?? [])];
   for (;;) {
     try {
       let space = await format.open(input, ctx, options);
@@ -100,7 +100,7 @@ export async function consumeSpace<T>(input: Input, format: Format, ctx: RunCont
 
 async function isAscending(space: Space): Promise<boolean> {
   try {
-    for await (const b of checkedAscending(space.batches)) void b;
+    for await (const b of checkedAscending(releaseConsumed(space))) void b;
     return true;
   } catch (e) {
     if (e instanceof OrderViolation) return false;
@@ -131,7 +131,7 @@ export async function convert(input: Input, output: OutputTarget | ByteSink, opt
         counts.atoms = 0;
         counts.pathBytes = 0;
         const counted = tally(counts)(space, ctx);
-        await to.write({ ...counted, batches: metered(counted.batches, 'write', ctx.probe) }, ctx, sink, options);
+        await to.write({ ...counted, batches: metered(releaseConsumed(counted), 'write', ctx.probe) }, ctx, pacedSink(sink, ctx), options);
       },
       restart &&
         (async () => {
@@ -140,6 +140,22 @@ export async function convert(input: Input, output: OutputTarget | ByteSink, opt
     );
     return { from: format.name, to: to.name, ...counts, outputBytes: sink.bytesWritten, seconds: (performance.now() - started) / 1000, warnings: [...ctx.warnings] };
   });
+}
+
+// The sink as the writer sees it, its bytes counted for the run's paced collections (a writer's own
+// garbage, as ACT's line index growing, is paced by what it writes).
+function pacedSink(sink: ByteSink, ctx: RunContext): ByteSink {
+  return {
+    name: sink.name,
+    get bytesWritten() {
+      return sink.bytesWritten;
+    },
+    ...(sink.random !== undefined ? { random: sink.random } : {}),
+    write: (chunk) => {
+      ctx.gc.passed(chunk.length);
+      return sink.write(chunk);
+    },
+  };
 }
 
 /** Convert the file `inputPath` into `outputPath` (written atomically; an existing file only with `force`). */
@@ -190,7 +206,7 @@ export async function inspectSpace(input: Input, options: ConvertOptions & { cou
     let collector = new StatsCollector();
     const { claimHeld } = await consumeSpace(plain, format, ctx, options, async (space) => {
       facts = space.facts;
-      for await (const b of space.batches) collector.add(b);
+      for await (const b of releaseConsumed(space)) collector.add(b);
     }, async () => {
       collector = new StatsCollector();
     });

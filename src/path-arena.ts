@@ -3,6 +3,7 @@
  * without one object per path. This is the unit that flows from sources to sinks (as batches).
  */
 
+import { giveBack, takeBuffer, takeBytes } from './buffers.js';
 import { ErrorCode, MorkspaceError } from './errors.js';
 
 const EMPTY = new Uint8Array(0);
@@ -36,12 +37,13 @@ export class PathArena {
     this.#ends = this.#allocEnds(Math.max(1, paths));
   }
 
+  // Unshared buffers come from the recycler (src/buffers.ts): `release` hands them back.
   #allocEnds(n: number): Uint32Array {
-    return this.#shared ? new Uint32Array(new SharedArrayBuffer(4 * n)) : new Uint32Array(n);
+    return this.#shared ? new Uint32Array(new SharedArrayBuffer(4 * n)) : new Uint32Array(takeBuffer(4 * n));
   }
 
   #alloc(n: number): Uint8Array {
-    return this.#shared ? new Uint8Array(new SharedArrayBuffer(n)) : new Uint8Array(n);
+    return this.#shared ? new Uint8Array(new SharedArrayBuffer(n)) : takeBytes(n);
   }
 
   /** True when the buffers are shared with worker threads. */
@@ -94,6 +96,7 @@ export class PathArena {
       if (cap > MAX_ARENA_BYTES) cap = MAX_ARENA_BYTES;
       const next = this.#alloc(cap);
       next.set(this.#bytes.subarray(0, this.#byteLength));
+      giveBack(this.#bytes);
       this.#bytes = next;
     }
     return this.#bytes;
@@ -119,7 +122,8 @@ export class PathArena {
   commit(end: number): void {
     if (this.#count === this.#ends.length) {
       const next = this.#allocEnds(this.#ends.length * 2);
-      next.set(this.#ends);
+      next.set(this.#ends.subarray(0, this.#count));
+      giveBack(this.#ends);
       this.#ends = next;
     }
     if (end > MAX_ARENA_BYTES) throw tooLarge(end);
@@ -141,6 +145,18 @@ export class PathArena {
   clear(): void {
     this.#count = 0;
     this.#byteLength = 0;
+  }
+
+  /**
+   * Hand the buffers back for reuse and leave the arena empty. Only for the arena's last owner:
+   * any view taken of it (`bytes`, `ends`, `viewPath`) must be dead by then.
+   */
+  release(): void {
+    giveBack(this.#bytes);
+    giveBack(this.#ends);
+    this.#bytes = EMPTY;
+    this.#ends = new Uint32Array(1);
+    this.clear();
   }
 
   /** Iterate copies-free views of every path (each valid until the next push). */

@@ -50,6 +50,18 @@ export const abortable: Stage = (space, ctx) =>
     })(),
   );
 
+/** Count the batch bytes read for the run's paced garbage collections (src/run/gc-pacer.ts). */
+export const paced: Stage = (space, ctx) =>
+  withBatches(
+    space,
+    (async function* () {
+      for await (const b of space.batches) {
+        ctx.gc.passed(b.byteLength + 4 * b.count);
+        yield b;
+      }
+    })(),
+  );
+
 /**
  * The space as strictly ascending, unique batches: `sorted` passes through; `claimed` passes through
  * while every path is checked against the one before it (an `OrderViolation` at the first that is
@@ -59,9 +71,25 @@ export const sortUnique: Stage = (space, ctx) => {
   let batches: AsyncIterable<PathArena>;
   if (space.order === 'sorted') batches = nonEmpty(space.batches);
   else if (space.order === 'claimed') batches = checkedAscending(space.batches);
-  else batches = sortedInMemory(space, ctx);
+  else return { ...withBatches(space, metered(sortedInMemory(space, ctx), 'sort', ctx.probe), 'sorted'), recycles: true };
   return withBatches(space, metered(batches, 'sort', ctx.probe), 'sorted');
 };
+
+/**
+ * `space`'s batches, each handed back for reuse (`PathArena.release`) when the consumer asks for
+ * the next: for a consumer that is done with a batch by then, as every format's `write` is. Spaces
+ * whose batches are not the pipeline's own (`recycles` unset) pass as they are.
+ */
+export function releaseConsumed(space: Space): AsyncIterable<PathArena> {
+  return space.recycles === true ? released(space.batches) : space.batches;
+}
+
+async function* released(batches: AsyncIterable<PathArena>): AsyncGenerator<PathArena> {
+  for await (const b of batches) {
+    yield b;
+    b.release();
+  }
+}
 
 async function* nonEmpty(batches: AsyncIterable<PathArena>): AsyncGenerator<PathArena> {
   for await (const b of batches) if (b.count > 0) yield b;
@@ -98,6 +126,7 @@ async function* sortedInMemory(space: Space, ctx: RunContext): AsyncGenerator<Pa
     const need = all.byteLength + b.byteLength;
     if (need + SORT_BYTES_PER_PATH * (all.count + b.count) > ctx.memoryBytes || need > MAX_ARENA_BYTES) throw tooBigToSort(need, ctx.memoryBytes);
     all.pushAll(b);
+    if (space.recycles === true) b.release();
   }
   if (all.count === 0) return;
   if (isStrictlySorted(all)) {

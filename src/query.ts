@@ -280,7 +280,8 @@ export async function queryInput(input: Input, options: QueryOptions, each: (mat
   return withRun(options.context, options, async (ctx) => {
     const { input: plain, format } = await resolveInput(input, options);
     let found = 0;
-    const scan = async (source: Iterable<PathArena> | AsyncIterable<PathArena>): Promise<void> => {
+    // `release`: the batches are the run's own, handed back for reuse once scanned
+    const scan = async (source: Iterable<PathArena> | AsyncIterable<PathArena>, release: boolean): Promise<void> => {
       for await (const batch of source) {
         ctx.checkAborted();
         const out = new PathArena(1 << 12, 64);
@@ -293,6 +294,7 @@ export async function queryInput(input: Input, options: QueryOptions, each: (mat
             found++;
           }
         }
+        if (release) batch.release();
         if (out.count > 0) await each(out);
         if (found >= limit) return;
       }
@@ -301,10 +303,10 @@ export async function queryInput(input: Input, options: QueryOptions, each: (mat
       const file = await openActInput(plain, ctx).catch((e: unknown) => {
         throw inFile(e, plain.name);
       });
-      await scan(file.prefixPaths(query.walkPrefix));
+      await scan(file.prefixPaths(query.walkPrefix), true);
     } else {
       // matches go out as they are found: the consumer cannot start over, so a claimed order is settled first
-      await consumeSpace(plain, format, ctx, options, (space) => scan(space.batches));
+      await consumeSpace(plain, format, ctx, options, (space) => scan(space.batches, space.recycles === true));
     }
     return found;
   });

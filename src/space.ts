@@ -39,6 +39,12 @@ export interface Space<F extends object = object> {
   /** Typed facts of the format that read it, filled in while its batches are read. */
   readonly facts: F;
   readonly symbols?: SymbolTable;
+  /**
+   * True when the batches are the pipeline's own (a format's reader or a stage made them and
+   * nothing else holds them): the last consumer may then hand each back for reuse once it is done
+   * with it (`releaseConsumed` in pipeline.ts). A space made by library code leaves it unset.
+   */
+  readonly recycles?: boolean;
 }
 
 /** `space` with other batches (and, when given, another order): what a stage returns. */

@@ -63,9 +63,12 @@ export interface Format<F extends object = object> {
    * format; `whole` when `head` is the entire input.
    */
   sniff(head: Uint8Array, whole: boolean): Evidence;
-  /** Open `input` as a space. */
+  /** Open `input` as a space (batches nothing else holds: `recycles`). */
   open(input: Input, ctx: RunContext, options?: FormatOptions): Promise<Space<F>>;
-  /** Write a space (strictly ascending, unique batches) to `sink`. */
+  /**
+   * Write a space (strictly ascending, unique batches) to `sink`. The writer is done with a batch
+   * (keeps no view of it) once it asks for the next: the pipeline may reuse its buffers then.
+   */
   write(space: Space, ctx: RunContext, sink: ByteSink, options?: FormatOptions): Promise<void>;
   /** The facts as `inspect` shows them: labelled values (numbers, strings, flat records, lists of records). */
   describe(facts: F): Record<string, unknown>;

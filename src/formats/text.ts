@@ -187,7 +187,7 @@ export const textFormat: Format<TextFacts> = {
       }
     }
     // encoded paths take about as many bytes as their text (measured 0.76x on the bench space)
-    return { batches: batches(), order: 'unsorted', sizeHint: input.size !== undefined ? { inputBytes: input.size, pathBytes: input.size } : {}, facts };
+    return { batches: batches(), order: 'unsorted', recycles: true, sizeHint: input.size !== undefined ? { inputBytes: input.size, pathBytes: input.size } : {}, facts };
   },
   write: (space, ctx, sink) => writeChunks(writeText(space.batches), sink, ctx),
   describe: (f) => ({ topLevel: f.topLevel, carriageReturns: f.carriageReturns, ...(f.bom ? { byteOrderMark: 'yes' } : {}) }),

@@ -7,6 +7,7 @@
 import os from 'node:os';
 import { AbortedError, ErrorCode, MorkspaceError, isMorkspaceError } from '../errors.js';
 import { WorkerPool, defaultThreads } from '../pool/pool.js';
+import { DEFAULT_GC_EVERY_BYTES, GcPacer } from './gc-pacer.js';
 import type { Probe } from './probe.js';
 
 /** What a caller may set for a run; everything has a default. */
@@ -27,6 +28,11 @@ export interface RunOptions {
   log?: (message: string) => void;
   /** A pool to share (jobs of a batch); the run then does not close it. */
   pool?: WorkerPool;
+  /**
+   * Bytes of batches between two full garbage collections the run asks V8 for (see gc-pacer.ts:
+   * it keeps batch garbage from growing the peak); 0 turns pacing off. Defaults to 8 MiB.
+   */
+  gcEveryBytes?: number;
 }
 
 /** The context of one run. */
@@ -37,6 +43,8 @@ export class RunContext {
   readonly tmpDir: string;
   readonly memoryBytes: number;
   readonly probe: Probe | undefined;
+  /** Paces full collections by the batch bytes read (`RunOptions.gcEveryBytes`). */
+  readonly gc: GcPacer;
   /** Warnings of this run, in order. */
   readonly warnings: string[] = [];
   readonly #warn: ((m: string) => void) | undefined;
@@ -56,6 +64,9 @@ export class RunContext {
     if (!Number.isFinite(memory) || memory < 1 << 20) throw new MorkspaceError(ErrorCode.Usage, `the memory budget must be at least 1 MiB, got ${memory}`);
     this.memoryBytes = memory;
     this.probe = options.probe;
+    const every = options.gcEveryBytes ?? DEFAULT_GC_EVERY_BYTES;
+    if (!(every >= 0)) throw new MorkspaceError(ErrorCode.Usage, `gcEveryBytes must be 0 or more, got ${every}`);
+    this.gc = new GcPacer(every);
     this.#warn = options.warn;
     this.#log = options.log;
   }

@@ -85,7 +85,7 @@ export const actFormat: Format<ActFacts> = {
   sniff: (head) => (looksLikeAct(head) ? Evidence.Strong : Evidence.None),
   async open(input, ctx) {
     const file = await openActInput(input, ctx);
-    return { batches: asyncBatches(file), order: 'sorted' as const, sizeHint: input.size !== undefined ? { inputBytes: input.size } : {}, facts: headerFacts(file) };
+    return { batches: asyncBatches(file), order: 'sorted' as const, recycles: true, sizeHint: input.size !== undefined ? { inputBytes: input.size } : {}, facts: headerFacts(file) };
   },
   write: async (space, ctx, sink) => {
     await writeActTo(space.batches, sink, { tmpDir: ctx.tmpDir, signal: ctx.signal });

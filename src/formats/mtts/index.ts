@@ -38,7 +38,7 @@ export const mttsFormat: Format<MttsFacts> = {
     const facts = newFacts();
     // a file this big will be decoded on the pool: start its workers while the header is read
     if (input.size !== undefined && input.size >= 2 * POOL_MIN_BYTES) ctx.pool.warm();
-    return { batches: readMtts(input.chunks(), options.mtts, facts, ctx), order: 'sorted', sizeHint: input.size !== undefined ? { inputBytes: input.size } : {}, facts };
+    return { batches: readMtts(input.chunks(), options.mtts, facts, ctx), order: 'sorted', recycles: true, sizeHint: input.size !== undefined ? { inputBytes: input.size } : {}, facts };
   },
   write: (space, ctx, sink, options = {}) => writeChunks(writeMtts(space.batches, options.mtts, ctx), sink, ctx),
   describe: (facts) => ({
