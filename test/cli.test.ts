@@ -211,3 +211,36 @@ describe('upstream MORK programs (shared fixtures, used in place)', { skip: shar
     });
   }
 });
+
+describe('-v and -q, help topics, counts', () => {
+  const bom = path.join(dir, 'bom.metta');
+  fs.writeFileSync(bom, '\ufeff(a)\n');
+  const one = path.join(dir, 'one.metta');
+  fs.writeFileSync(one, '(a)\n');
+  test('-v works before the command and after it, and counts read as words ("1 atom")', () => {
+    for (const argv of [['-v', 'serialize', one, '-o', path.join(dir, 'v1.paths')], ['serialize', one, '-o', path.join(dir, 'v2.paths'), '-v']]) {
+      const r = cli(argv);
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(r.stderr, /text → paths: 1 atom, 3 path bytes → 21 bytes in/);
+    }
+  });
+  test('-q leaves only errors on stderr, before the command or after it', () => {
+    assert.match(cli(['serialize', bom, '-o', path.join(dir, 'q0.paths')]).stderr, /warning: .*byte-order mark/);
+    for (const argv of [['-q', 'serialize', bom, '-o', path.join(dir, 'q1.paths')], ['serialize', bom, '-o', path.join(dir, 'q2.paths'), '-q']]) {
+      const r = cli(argv);
+      assert.equal(r.status, 0);
+      assert.equal(r.stderr, '');
+    }
+    assertFails(cli(['-q', 'deserialize', path.join(dir, 'missing.paths')]), 3, /missing\.paths/);
+  });
+  test('-v with -q is a usage error', () => {
+    assertFails(cli(['-v', '-q', 'serialize', one, '-o', path.join(dir, 'vq.paths')]), 2, /-v and -q/);
+    assert.equal(fs.existsSync(path.join(dir, 'vq.paths')), false);
+  });
+  test('help of a command that does not exist exits 2 and names the commands', () => {
+    assertFails(cli(['help', 'serialise']), 2, /no command 'serialise': the commands are serialize, deserialize, convert/);
+    const r = cli(['help', 'convert']);
+    assert.equal(r.status, 0);
+    assert.match(r.stdout.toString(), /Usage: morkspace convert/);
+  });
+});

@@ -1,4 +1,5 @@
 /** What a command needs from the process (streams, a TTY flag, signals), and the run each command makes. */
+import type { Command } from 'commander';
 import { ErrorCode, UsageError } from '../errors.js';
 import type { Format } from '../formats/format.js';
 import { fileInput, streamInput, type Input } from '../io/input.js';
@@ -18,8 +19,17 @@ export interface CliIo {
 export interface GlobalOptions {
   json?: boolean;
   verbose?: boolean;
+  /** Only errors on stderr: no warnings, no notes (a `--json` report asked for is still written). */
+  quiet?: boolean;
   force?: boolean;
   threads?: string;
+}
+
+/** A command's flags with the program's own (`-v`, `-q` given before the command's name). */
+export function withGlobals<T extends GlobalOptions>(cmd: Command): T {
+  const all = cmd.optsWithGlobals<T>();
+  if (all.verbose && all.quiet) throw new UsageError(ErrorCode.Usage, '-v and -q contradict each other: give one');
+  return all;
 }
 
 /** The input named on the command line (`-` or nothing: stdin). */
@@ -32,7 +42,9 @@ export function cliRun(io: CliIo, flags: GlobalOptions): RunContext {
   return new RunContext({
     ...(flags.threads !== undefined ? { threads: intFlag('threads', flags.threads, 1, 256) } : {}),
     ...(io.signal ? { signal: io.signal } : {}),
-    warn: (m) => note(io, `warning: ${m}`),
+    warn: (m) => {
+      if (!flags.quiet) note(io, `warning: ${m}`);
+    },
     ...(flags.verbose ? { log: (m: string) => note(io, m) } : {}),
   });
 }

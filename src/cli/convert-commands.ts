@@ -2,8 +2,8 @@
 import type { Command } from 'commander';
 import { convert, resolveInput } from '../convert.js';
 import { detectOutputFormat } from '../formats/table.js';
-import { checkCliOutput, cliInput, cliOutput, cliRun, note, type CliIo, type GlobalOptions } from './context.js';
-import { num } from './render.js';
+import { checkCliOutput, cliInput, cliOutput, cliRun, note, type CliIo, type GlobalOptions, withGlobals } from './context.js';
+import { count, num } from './render.js';
 import { addMttsWriteFlags, addThreadFlags, checkFlagsApply, formatOptions, type FormatFlags } from './format-flags.js';
 
 interface ConvertFlags extends GlobalOptions, FormatFlags {
@@ -43,7 +43,7 @@ export function addConvertCommands(program: Command, io: CliIo, setExit: (p: Pro
       .option('-v, --verbose', 'print a summary and notes on stderr');
     if (spec.writes) addMttsWriteFlags(cmd.option('--level <n>', '.paths: deflate level 0-9 (default 5; upstream writes 7: 2% smaller, twice the time)'));
     addThreadFlags(cmd, spec.reads);
-    cmd.action((input: string, flags: ConvertFlags) => setExit(run(io, cmd, input, { ...flags, ...(spec.to ? { to: spec.to } : {}) }, spec.textOnly)));
+    cmd.action((input: string) => setExit(run(io, cmd, input, { ...withGlobals<ConvertFlags>(cmd), ...(spec.to ? { to: spec.to } : {}) }, spec.textOnly)));
   }
 }
 
@@ -68,7 +68,7 @@ async function run(io: CliIo, cmd: Command, inputName: string, flags: ConvertFla
       (flags.output && flags.output !== '-' ? io.stdout : io.stderr).write(doc);
     } else if (flags.verbose) {
       const mb = report.pathBytes / 1e6;
-      note(io, `${report.from} → ${report.to}: ${num(report.atoms)} atoms, ${num(report.pathBytes)} path bytes → ${num(report.outputBytes)} bytes in ${report.seconds.toFixed(3)} s (${num(Math.round(report.atoms / Math.max(report.seconds, 1e-9)))} atoms/s, ${(mb / Math.max(report.seconds, 1e-9)).toFixed(1)} MB/s)`);
+      note(io, `${report.from} → ${report.to}: ${count(report.atoms, 'atom')}, ${count(report.pathBytes, 'path byte')} → ${count(report.outputBytes, 'byte')} in ${report.seconds.toFixed(3)} s (${num(Math.round(report.atoms / Math.max(report.seconds, 1e-9)))} atoms/s, ${(mb / Math.max(report.seconds, 1e-9)).toFixed(1)} MB/s)`);
     }
   } finally {
     await ctx.close();

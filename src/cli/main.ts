@@ -4,7 +4,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { createRequire } from 'node:module';
-import { AbortedError, ExitCode, exitCodeOf, isMorkspaceError } from '../errors.js';
+import { AbortedError, ErrorCode, ExitCode, UsageError, exitCodeOf, isMorkspaceError } from '../errors.js';
 import { removeTempFilesSync } from '../io/output.js';
 import { addConvertCommands } from './convert-commands.js';
 import { addInspectCommand } from './inspect-command.js';
@@ -39,6 +39,8 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   program
     .description('Serialize, deserialize, convert, inspect and query MORK atom spaces')
     .version(version)
+    .option('-v, --verbose', 'notes and a summary on stderr (before or after the command)')
+    .option('-q, --quiet', 'nothing on stderr but errors: no warnings, no notes')
     .showHelpAfterError('(run morkspace --help for usage)')
     .exitOverride()
     .configureOutput({
@@ -50,6 +52,7 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   addQueryCommand(program, io, setExit);
   addVerifyCommand(program, io, setExit);
   try {
+    checkHelpTopic(program, argv);
     await program.parseAsync(argv as string[], { from: 'user' });
     if (pending) await pending;
     return ExitCode.Ok;
@@ -63,6 +66,17 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     const err = io.signal?.aborted ? io.signal.reason : e;
     reportError(io, err, json);
     return exitCodeOf(err);
+  }
+}
+
+// `help NAME` of a command that does not exist is a usage error (commander prints the general help, exit 0).
+function checkHelpTopic(program: Command, argv: readonly string[]): void {
+  const first = argv.findIndex((a) => !a.startsWith('-'));
+  if (first < 0 || argv[first] !== 'help') return;
+  const topic = argv[first + 1];
+  if (topic === undefined || topic.startsWith('-')) return;
+  if (!program.commands.some((c) => c.name() === topic || c.aliases().includes(topic))) {
+    throw new UsageError(ErrorCode.Usage, `no command '${topic}': the commands are ${program.commands.map((c) => c.name()).join(', ')}`);
   }
 }
 

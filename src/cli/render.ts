@@ -5,6 +5,11 @@ export function num(n: number): string {
   return Number.isInteger(n) ? n.toLocaleString('en-US') : n.toLocaleString('en-US', { maximumFractionDigits: 2 });
 }
 
+/** A count and its noun, plural-aware: "1 atom", "2 atoms", "1,000 paths". */
+export function count(n: number, noun: string, plural = `${noun}s`): string {
+  return `${num(n)} ${n === 1 ? noun : plural}`;
+}
+
 /** A two-column table: labels padded to one width. */
 export function table(rows: ReadonlyArray<readonly [string, string]>): string {
   const w = Math.max(0, ...rows.map(([k]) => k.length));
