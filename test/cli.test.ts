@@ -127,6 +127,11 @@ describe('bad input and outputs: one line, exit code, nothing left behind', () =
     fs.writeFileSync(file, zlib.deflateSync(Buffer.from([5, 0, 0, 0, 0xc1, 0x61])));
     assertFails(cli(['deserialize', file]), 1, /cutrec\.paths: decompressed byte 0: stream ends inside a record.*\[ERR_TRUNCATED\]$/);
   });
+  test('a damaged record length is corruption, not a limit', () => {
+    const file = path.join(dir, 'flipped.paths');
+    fs.writeFileSync(file, zlib.deflateSync(Buffer.from([3, 0, 0, 0, 0xc1, 0x61, 0x62, 3, 0, 0x69, 0x69, 0xc1, 0x61])));
+    assertFails(cli(['deserialize', file]), 1, /flipped\.paths: decompressed byte 7: record length field says 1768488963 bytes, but the stream ends 2 bytes later.*\[ERR_CORRUPT\]$/);
+  });
   test('binary paths cannot be printed as text, and say which path', () => {
     const file = path.join(dir, 'binary.paths');
     fs.writeFileSync(file, zlib.deflateSync(Buffer.from([2, 0, 0, 0, 0x02, 0x40])));

@@ -114,10 +114,22 @@ describe('.paths: bad input', () => {
     });
   });
   test('when a length field is cut short, then ERR_TRUNCATED', () => expectError(zlib.deflateSync(new Uint8Array([3, 0, 0, 0, 1, 2, 3, 9, 0])), ErrorCode.Truncated));
-  test('when a record claims more than maxPathBytes, then ERR_LIMIT before reading on', async () => {
-    const bytes = zlib.deflateSync(new Uint8Array([0xff, 0xff, 0xff, 0x7f, 1, 2]));
-    await assert.rejects(async () => {
-      for await (const _ of readPaths(one(bytes), { maxPathBytes: 1000 })) void _;
-    }, (e: MorkspaceError) => e.code === ErrorCode.Limit && e.where.offset === 0);
+  // one flipped byte in a length field: a record "longer" than the limit that the stream cannot hold
+  const damaged = new Uint8Array([3, 0, 0, 0, 1, 2, 3, 3, 0, 0x69, 0x69, 4, 5, 6, 2, 0, 0, 0, 7, 8]);
+  test('when a length field is damaged (beyond the limit and beyond the stream), then ERR_CORRUPT at the field, not a limit', async () => {
+    for (const size of [1, 3, 7, 1 << 16]) {
+      await assert.rejects(async () => {
+        for await (const _ of readPaths(chunksOf(zlib.deflateSync(damaged), () => size), { maxPathBytes: 1000 })) void _;
+      }, (e: MorkspaceError) => e.code === ErrorCode.Corrupt && e.where.offset === 7 && e.where.offsetOf === 'decompressed byte' && /length field says 1768488963 bytes, but the stream ends 9 bytes later/.test(e.message));
+    }
+    await expectError(zlib.deflateSync(damaged), ErrorCode.Corrupt);
+  });
+  test('when a whole record is longer than maxPathBytes, then ERR_LIMIT at it, once its bytes are in', async () => {
+    const records = recordsOf(PathArena.from([new Uint8Array([1, 2, 3]), new Uint8Array(3000).fill(7), new Uint8Array([9])]));
+    for (const size of [1, 100, 1 << 16]) {
+      await assert.rejects(async () => {
+        for await (const _ of readPaths(chunksOf(zlib.deflateSync(records), () => size), { maxPathBytes: 1000 })) void _;
+      }, (e: MorkspaceError) => e.code === ErrorCode.Limit && e.where.offset === 7 && /record of 3000 bytes exceeds the limit of 1000/.test(e.message));
+    }
   });
 });

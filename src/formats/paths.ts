@@ -69,6 +69,8 @@ export class RecordSplitter {
   #offset = 0; // decompressed bytes consumed before the pending bytes
   #pending: Uint8Array = new Uint8Array(0); // a record split across chunks
   #pendingLen = 0;
+  // A length over maxPathBytes, and how many of its bytes have not arrived yet (see `#skip`).
+  #oversized: { length: number; offset: number; left: number } | undefined;
   records = 0;
   constructor(maxPathBytes: number, arena = new PathArena(1 << 20, 1 << 14)) {
     this.#maxPathBytes = maxPathBytes;
@@ -86,6 +88,7 @@ export class RecordSplitter {
   }
 
   push(chunk: Uint8Array): void {
+    if (this.#oversized !== undefined) return this.#skip(chunk.length);
     let p = 0;
     const n = chunk.length;
     // First complete a record split across chunks: its length field, then its bytes.
@@ -97,22 +100,41 @@ export class RecordSplitter {
         this.#records(this.#pending, this.#pendingLen, this.#offset);
         this.#offset += this.#pendingLen;
         this.#pendingLen = 0;
-      } else if (this.#pendingLen === 4) {
-        this.#checkLength(this.#needed() - 4, this.#offset);
+      } else if (this.#pendingLen === 4 && this.#needed() - 4 > this.#maxPathBytes) {
+        this.#oversized = { length: this.#needed() - 4, offset: this.#offset, left: this.#needed() - 4 };
+        this.#pendingLen = 0;
+        return this.#skip(n - p);
       }
     }
     const rest = chunk.subarray(p);
     const used = this.#records(rest, rest.length, this.#offset);
     this.#offset += used;
+    if (this.#oversized !== undefined) return this.#skip(rest.length - used);
     if (used < rest.length) this.#appendPending(rest.subarray(used));
   }
 
   /** End of the decompressed stream: nothing may be left over. */
   end(): void {
+    const big = this.#oversized;
+    if (big !== undefined) {
+      // a length over the limit that the stream cannot even hold: a damaged length field, not a big record
+      throw new FormatError(ErrorCode.Corrupt, `record length field says ${big.length} bytes, but the stream ends ${big.length - big.left} bytes later: the length is damaged (or this is not a .paths file)`, { offset: big.offset, offsetOf: 'decompressed byte' });
+    }
     if (this.#pendingLen === 0) return;
     const need = this.#needed();
     const what = this.#pendingLen < 4 ? `record length field cut after ${this.#pendingLen} of 4 bytes` : `record of ${need - 4} bytes, ${this.#pendingLen - 4} present`;
     throw new FormatError(ErrorCode.Truncated, `stream ends inside a record: ${what}`, { offset: this.#offset, offsetOf: 'decompressed byte' });
+  }
+
+  // After a length over the limit: count the bytes that follow without keeping them. A record that
+  // really is that long is refused as a limit once it is complete; one the stream ends inside is
+  // a damaged length (`end`). Memory stays flat either way.
+  #skip(bytes: number): void {
+    const big = this.#oversized!;
+    big.left -= bytes;
+    if (big.left <= 0) {
+      throw new FormatError(ErrorCode.Limit, `record of ${big.length} bytes exceeds the limit of ${this.#maxPathBytes} bytes (maxPathBytes)`, { offset: big.offset, offsetOf: 'decompressed byte' });
+    }
   }
 
   // Bytes the pending record needs in all (4 while its length is unknown).
@@ -133,12 +155,6 @@ export class RecordSplitter {
     this.#pendingLen = need;
   }
 
-  #checkLength(len: number, offset: number): void {
-    if (len > this.#maxPathBytes) {
-      throw new FormatError(ErrorCode.Limit, `record of ${len} bytes exceeds the limit of ${this.#maxPathBytes} bytes (maxPathBytes)`, { offset, offsetOf: 'decompressed byte' });
-    }
-  }
-
   // Append every complete record of buf[0..n); returns bytes consumed.
   #records(buf: Uint8Array, n: number, base: number): number {
     const arena = this.#arena;
@@ -147,7 +163,11 @@ export class RecordSplitter {
     let count = 0;
     while (n - p >= 4) {
       const len = (buf[p]! | (buf[p + 1]! << 8) | (buf[p + 2]! << 16) | (buf[p + 3]! << 24)) >>> 0;
-      if (len > max) this.#checkLength(len, base + p);
+      if (len > max) {
+        // the caller counts the bytes from the length field on (`#skip`)
+        this.#oversized = { length: len, offset: base + p, left: len + 4 };
+        break;
+      }
       if (n - p - 4 < len) break;
       arena.push(buf, p + 4, p + 4 + len);
       p += 4 + len;
