@@ -6,11 +6,6 @@ import { move, transferableSymbol, valueSymbol } from 'piscina';
 import { decodeChunk as decode, encodeChunk as encode, type DecodeChunkTask, type EncodeChunkTask } from '../formats/mtts/chunk-codec.js';
 import { parseChunk, type ParseChunkTask } from '../expr/parse-chunk.js';
 import { sortPart as sort, type SortPartTask } from '../sort-parallel.js';
-import { DEFAULT_GC_EVERY_BYTES, GcPacer } from '../run/gc-pacer.js';
-
-// A worker's garbage (the task buffers it received, its scratch) is paced as the main thread's
-// is (gc-pacer.ts): by the bytes of the tasks it ran.
-const pacer = new GcPacer(DEFAULT_GC_EVERY_BYTES);
 
 /** A result whose buffers piscina transfers instead of cloning: `Piscina.move` of a value with several buffers. */
 class Moved<T> {
@@ -31,21 +26,18 @@ class Moved<T> {
 /** Encode a chunk (see `encodeChunk` in chunk-codec.ts); the payload buffer is moved out. */
 export function encodeChunk(task: EncodeChunkTask): unknown {
   const r = encode(task);
-  pacer.passed(task.bytes.length);
   return r.ok ? move(new Moved(r, [r.stored.buffer as ArrayBuffer, r.digest.buffer as ArrayBuffer]) as never) : r;
 }
 
 /** Decode a chunk (see `decodeChunk` in chunk-codec.ts); the path buffers are moved out. */
 export function decodeChunk(task: DecodeChunkTask): unknown {
   const r = decode(task);
-  if (r.ok) pacer.passed(r.bytes.length);
   return r.ok ? move(new Moved(r, [r.bytes.buffer as ArrayBuffer, r.ends.buffer as ArrayBuffer]) as never) : r;
 }
 
 /** Parse a text chunk from its first line break (see `parseChunk` in parse-chunk.ts); the arena buffers are moved out. */
 export function parseTextChunk(task: ParseChunkTask): unknown {
   const r = parseChunk(task);
-  if (r.ok) pacer.passed(r.bytes.length);
   return r.ok ? move(new Moved(r, [r.bytes.buffer as ArrayBuffer, r.ends.buffer as ArrayBuffer]) as never) : r;
 }
 

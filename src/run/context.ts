@@ -30,7 +30,7 @@ export interface RunOptions {
   pool?: WorkerPool;
   /**
    * Bytes of batches between two full garbage collections the run asks V8 for (see gc-pacer.ts:
-   * it keeps batch garbage from growing the peak); 0 turns pacing off. Defaults to 8 MiB.
+   * it keeps batch garbage from growing the peak); 0 turns pacing off. Defaults to 16 MiB.
    */
   gcEveryBytes?: number;
 }

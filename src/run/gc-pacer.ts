@@ -8,16 +8,18 @@
  * 120 and 110 → 135 (the rest is ACT's line index, which grows with the distinct lines by design).
  *
  * So a run asks V8 for a full collection after every `everyBytes` of batches read and bytes written
- * (default 8 MiB). A collection of the run's small heap takes about 7 ms: at 8 MiB that is about
- * 2-4% of a conversion (at 4 MiB, 8%, for little less memory; at 16 MiB the peaks grew again). The
- * collector comes from a fresh V8 context with `--expose-gc` set, so the process's own global `gc`
- * is left as it was.
+ * (default 16 MiB). Collections cost more than their pause suggests (caches and optimized code are
+ * lost): MTTS→text at 1M atoms, against no pacing, was 17% slower at 8 MiB with the pool's workers
+ * paced too, 9% at 8 MiB on the main thread only, 7% at 16 MiB (peak 184 → 156 MiB), 3% at 32 MiB
+ * (→ 163 MiB, and the 3M peaks grew back). Workers are not paced. Less garbage, not more
+ * collections, is the lasting fix (buffers.ts). The collector comes from a fresh V8 context with `--expose-gc` set, so the process's
+ * own global `gc` is left as it was.
  */
 import v8 from 'node:v8';
 import vm from 'node:vm';
 
 /** Bytes of batches between two paced collections, by default. */
-export const DEFAULT_GC_EVERY_BYTES = 8 << 20;
+export const DEFAULT_GC_EVERY_BYTES = 16 << 20;
 
 let collector: (() => void) | null | undefined;
 
