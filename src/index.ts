@@ -11,10 +11,11 @@ export { MorkspaceError, FormatError, UsageError, IoError, AbortedError, ErrorCo
 export { PathArena, MAX_ARENA_BYTES } from './path-arena.js';
 export { withBatches, type Space, type Order, type SizeHint, type SymbolTable } from './space.js';
 export { runStages, sortUnique, tally, collect, abortable, type Stage, type Tally } from './pipeline.js';
+export { mergeSorted } from './spill.js';
 export { sortUniqueArena, isStrictlySorted } from './sort.js';
 
 // a run
-export { RunContext, withRun, type RunOptions } from './run/context.js';
+export { RunContext, withRun, defaultMemoryBytes, type RunOptions } from './run/context.js';
 export { RecordingProbe, STAGES, type Probe, type StageName, type StageFigures } from './run/probe.js';
 export { WorkerPool, defaultThreads } from './pool/pool.js';
 

@@ -1,16 +1,16 @@
 /**
  * The pipeline: a source's space, then stages `(space, ctx) => space`, then a sink. Every sink takes
  * a space whose batches are strictly ascending and unique; `sortUnique` is the one stage that makes
- * them so, and the one place that sorts (where the scale work spills sorted runs and merges them).
+ * them so, and the one place that sorts (in memory, or in sorted runs spilled to disk and merged).
  */
 import { compareRanges } from './bytes.js';
-import { ErrorCode, MorkspaceError } from './errors.js';
 import { MAX_ARENA_BYTES, PathArena } from './path-arena.js';
 import { metered } from './run/probe.js';
 import type { RunContext } from './run/context.js';
 import { gatherPaths, isStrictlySorted, sortedUniqueOrder } from './sort.js';
 import { PARALLEL_SORT_MIN_PATHS, sortUniqueParallel } from './sort-parallel.js';
 import { withBatches, type Space } from './space.js';
+import { MERGE_FAN_IN, SpillFolder, mergeSorted } from './spill.js';
 
 /** One step of a run. */
 export type Stage = (space: Space, ctx: RunContext) => Space;
@@ -65,13 +65,13 @@ export const paced: Stage = (space, ctx) =>
 /**
  * The space as strictly ascending, unique batches: `sorted` passes through; `claimed` passes through
  * while every path is checked against the one before it (an `OrderViolation` at the first that is
- * not above it); `unsorted` is gathered and sorted in memory, on the pool when it is large.
+ * not above it); `unsorted` is sorted within the run's memory budget (`sortedWithinBudget`).
  */
 export const sortUnique: Stage = (space, ctx) => {
   let batches: AsyncIterable<PathArena>;
   if (space.order === 'sorted') batches = nonEmpty(space.batches);
   else if (space.order === 'claimed') batches = checkedAscending(space.batches);
-  else return { ...withBatches(space, metered(sortedInMemory(space, ctx), 'sort', ctx.probe), 'sorted'), recycles: true };
+  else return { ...withBatches(space, metered(sortedWithinBudget(space, ctx), 'sort', ctx.probe), 'sorted'), recycles: true };
   return withBatches(space, metered(batches, 'sort', ctx.probe), 'sorted');
 };
 
@@ -117,23 +117,69 @@ function firstOutOfOrder(b: PathArena): number {
 // Bytes the in-memory sort holds per path besides its bytes: the end offset, the index, and the
 // radix sort's scratch (sort.ts: 6 u32/u16 arrays of n).
 const SORT_BYTES_PER_PATH = 26;
+/** Of the run's memory budget, what the rest of the run may need besides the sort (readers, writers, the runtime). */
+const SORT_RESERVE_BYTES = 64 << 20;
 
-async function* sortedInMemory(space: Space, ctx: RunContext): AsyncGenerator<PathArena> {
-  const parallel = ctx.pool.parallel;
+/** What the sort stage may hold of a run's memory budget: all but a reserve for the rest of the run. */
+export function sortBudget(memoryBytes: number): number {
+  return memoryBytes - Math.min(SORT_RESERVE_BYTES, Math.floor(memoryBytes / 2));
+}
+
+/**
+ * Sort an unsorted space within the run's budget: in memory when it fits; else in sorted runs
+ * spilled to the run's temporary folder and merged (spill.ts). Never more than `sortBudget` of
+ * gathered paths, and never one arena over 4 GiB.
+ */
+async function* sortedWithinBudget(space: Space, ctx: RunContext): AsyncGenerator<PathArena> {
+  const budget = sortBudget(ctx.memoryBytes);
   // gathered on shared buffers when workers may sort it, so they read the paths in place
-  const all = new PathArena(Math.min(MAX_ARENA_BYTES, Math.max(1 << 20, space.sizeHint.pathBytes ?? 0)), 1 << 14, parallel);
-  for await (const b of space.batches) {
-    const need = all.byteLength + b.byteLength;
-    if (need + SORT_BYTES_PER_PATH * (all.count + b.count) > ctx.memoryBytes || need > MAX_ARENA_BYTES) throw tooBigToSort(need, ctx.memoryBytes);
-    all.pushAll(b);
-    if (space.recycles === true) b.release();
+  const all = new PathArena(Math.min(MAX_ARENA_BYTES, budget, Math.max(1 << 20, space.sizeHint.pathBytes ?? 0)), 1 << 14, ctx.pool.parallel);
+  let spill: SpillFolder | undefined;
+  const runs: string[] = [];
+  try {
+    for await (const b of space.batches) {
+      const bytes = all.byteLength + b.byteLength;
+      if (all.count > 0 && (bytes + SORT_BYTES_PER_PATH * (all.count + b.count) > budget || bytes > MAX_ARENA_BYTES)) {
+        spill ??= await SpillFolder.create(ctx);
+        runs.push(await spill.write(ownBatches(sortedBatches(all, ctx), all), ctx));
+        all.clear();
+      }
+      all.pushAll(b);
+      if (space.recycles === true) b.release();
+    }
+    if (spill === undefined) {
+      yield* sortedBatches(all, ctx);
+      return;
+    }
+    if (all.count > 0) runs.push(await spill.write(ownBatches(sortedBatches(all, ctx), all), ctx));
+    all.release();
+    // more runs than one merge opens: merge them into longer runs first
+    while (runs.length > MERGE_FAN_IN) {
+      const group = runs.splice(0, MERGE_FAN_IN);
+      const s = spill;
+      runs.push(await s.write(mergeSorted(group.map((f) => s.read(f, ctx)), SORTED_BATCH_PATHS), ctx));
+      for (const f of group) s.drop(f);
+    }
+    if (ctx.logging) ctx.log(`sort: the space is larger than its share of the memory budget (${sortBudget(ctx.memoryBytes)} of ${ctx.memoryBytes} bytes): ${spill.runs} sorted runs, ${spill.bytesWritten} bytes, spilled to ${spill.dir}`);
+    const s = spill;
+    for await (const b of mergeSorted(runs.map((f) => s.read(f, ctx)), SORTED_BATCH_PATHS)) {
+      // the merge reads every path again: its garbage is paced like the source's (gc-pacer.ts)
+      ctx.gc.passed(b.byteLength + 4 * b.count);
+      yield b;
+    }
+  } finally {
+    spill?.remove();
   }
+}
+
+/** The sorted, unique batches of `all` (in memory; on the pool when it is large). */
+async function* sortedBatches(all: PathArena, ctx: RunContext): AsyncGenerator<PathArena> {
   if (all.count === 0) return;
   if (isStrictlySorted(all)) {
     yield* splitBatches(all, SORTED_BATCH_PATHS);
     return;
   }
-  if (parallel && all.count >= PARALLEL_SORT_MIN_PATHS) {
+  if (ctx.pool.parallel && all.count >= PARALLEL_SORT_MIN_PATHS) {
     yield* sortUniqueParallel(all, ctx.pool, SORTED_BATCH_PATHS, ctx.signal);
     return;
   }
@@ -143,9 +189,12 @@ async function* sortedInMemory(space: Space, ctx: RunContext): AsyncGenerator<Pa
   for (let k = 0; k < order.length; k += SORTED_BATCH_PATHS) yield gatherPaths(all, order, k, Math.min(order.length, k + SORTED_BATCH_PATHS));
 }
 
-function tooBigToSort(pathBytes: number, budget: number): MorkspaceError {
-  const what = pathBytes > MAX_ARENA_BYTES ? 'more than 4 GiB of path bytes, the most one in-memory sort holds' : `more than the memory budget of ${budget} bytes allows`;
-  return new MorkspaceError(ErrorCode.Limit, `the space to sort holds ${what} (${pathBytes} bytes read so far); sorting larger spaces by spilling to disk is not built yet`);
+// `batches`, each released once written, except `keep` (the gathering arena, reused for the next run).
+async function* ownBatches(batches: AsyncIterable<PathArena>, keep: PathArena): AsyncGenerator<PathArena> {
+  for await (const b of batches) {
+    yield b;
+    if (b !== keep) b.release();
+  }
 }
 
 /** Views of `arena` in batches of at most `paths` paths (copies: each batch is its own arena). */

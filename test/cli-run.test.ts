@@ -60,6 +60,30 @@ describe('Ctrl-C and SIGTERM stop a run cleanly: exit 130 / 143 and no file left
       assert.deepEqual(listing(dir), []);
     });
 
+    test(`when ${signal} comes while sorted runs are being spilled, then the exit code is ${code} and neither the output nor a run is left`, async () => {
+      const dir = fs.mkdtempSync(path.join(TMP, 'sig-'));
+      const runs = fs.mkdtempSync(path.join(TMP, 'runs-'));
+      const child = spawn(process.execPath, [CLI, 'serialize', '-', '-o', path.join(dir, 'out.paths'), '--memory', '1M', '--tmp-dir', runs, '--threads', '1'], { stdio: ['pipe', 'ignore', 'pipe'] });
+      const done = exited(child);
+      let stderr = '';
+      child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.stdin!.on('error', () => undefined);
+      try {
+        child.stdin!.write(generateSpace(60_000));
+        // stdin stays open: the run waits for more with its first runs on disk
+        const spilled = (): boolean => listing(runs).some((d) => listing(path.join(runs, d)).length > 0);
+        for (let waited = 0; !spilled(); waited += 5) {
+          assert.ok(waited < 20_000, `no sorted run after 20 s: ${stderr}`);
+          await new Promise((r) => setTimeout(r, 5));
+        }
+      } finally {
+        child.kill(signal);
+      }
+      assert.equal(await done, code, stderr);
+      assert.deepEqual(listing(runs), []);
+      assert.deepEqual(listing(dir), []);
+    });
+
     test(`when ${signal} comes while the output is being written, then the exit code is ${code} and the partial output is removed`, async () => {
       const dir = fs.mkdtempSync(path.join(TMP, 'sig-'));
       const child = spawn(process.execPath, [CLI, 'deserialize', big, '-o', path.join(dir, 'out.metta'), '--threads', '1'], { stdio: ['ignore', 'ignore', 'pipe'] });

@@ -1,11 +1,13 @@
 /** What a command needs from the process (streams, a TTY flag, signals), and the run each command makes. */
 import type { Command } from 'commander';
-import { ErrorCode, UsageError } from '../errors.js';
+import fs from 'node:fs';
+import { ErrorCode, IoError, UsageError, ioError } from '../errors.js';
 import type { Format } from '../formats/format.js';
 import { fileInput, streamInput, type Input } from '../io/input.js';
 import { openOutput, planOutput, streamOutput, type OutputTarget } from '../io/output.js';
-import { RunContext } from '../run/context.js';
-import { intFlag } from './format-flags.js';
+import { MIN_MEMORY_BYTES, RunContext } from '../run/context.js';
+import { intFlag, sizeFlag } from './format-flags.js';
+import { count, num } from './render.js';
 
 export interface CliIo {
   stdin: AsyncIterable<Uint8Array>;
@@ -23,6 +25,8 @@ export interface GlobalOptions {
   quiet?: boolean;
   force?: boolean;
   threads?: string;
+  memory?: string;
+  tmpDir?: string;
 }
 
 /** A command's flags with the program's own (`-v`, `-q` given before the command's name). */
@@ -37,16 +41,39 @@ export function cliInput(name: string | undefined, io: CliIo): Input {
   return name === undefined || name === '-' ? streamInput('<stdin>', io.stdin) : fileInput(name);
 }
 
-/** The run of one command: threads from `--threads`, warnings on stderr, notes under `-v`, the process's signals. */
+/**
+ * The run of one command: `--threads`, `--memory`, `--tmp-dir`, warnings on stderr, notes under
+ * `-v` (the first says what the run may use), the process's signals.
+ * @throws UsageError for a bad flag, IoError for a `--tmp-dir` that is not a folder.
+ */
 export function cliRun(io: CliIo, flags: GlobalOptions): RunContext {
-  return new RunContext({
+  if (flags.tmpDir !== undefined) checkFolder(flags.tmpDir);
+  const ctx = new RunContext({
     ...(flags.threads !== undefined ? { threads: intFlag('threads', flags.threads, 1, 256) } : {}),
+    ...(flags.memory !== undefined ? { memoryBytes: sizeFlag('memory', flags.memory, MIN_MEMORY_BYTES, Number.MAX_SAFE_INTEGER) } : {}),
+    ...(flags.tmpDir !== undefined ? { tmpDir: flags.tmpDir } : {}),
     ...(io.signal ? { signal: io.signal } : {}),
     warn: (m) => {
       if (!flags.quiet) note(io, `warning: ${m}`);
     },
     ...(flags.verbose ? { log: (m: string) => note(io, m) } : {}),
   });
+  ctx.log(`run: ${count(ctx.threads, 'thread')}, memory budget ${mib(ctx.memoryBytes)} (sorting larger spaces spills to ${ctx.tmpDir})`);
+  return ctx;
+}
+
+function mib(bytes: number): string {
+  return `${num(Math.round(bytes / 2 ** 20))} MiB`;
+}
+
+function checkFolder(dir: string): void {
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(dir);
+  } catch (e) {
+    throw ioError(e, dir);
+  }
+  if (!st.isDirectory()) throw new IoError(ErrorCode.Io, 'not a folder (--tmp-dir)', { file: dir });
 }
 
 /** Fail early, before any work, when the output cannot be written (exists, no folder, a directory, a terminal). */

@@ -4,7 +4,7 @@ import { convert, resolveInput } from '../convert.js';
 import { detectOutputFormat } from '../formats/table.js';
 import { checkCliOutput, cliInput, cliOutput, cliRun, note, type CliIo, type GlobalOptions, withGlobals } from './context.js';
 import { count, num } from './render.js';
-import { addMttsWriteFlags, addThreadFlags, checkFlagsApply, formatOptions, type FormatFlags } from './format-flags.js';
+import { addMttsWriteFlags, addRunFlags, checkFlagsApply, formatOptions, type FormatFlags } from './format-flags.js';
 
 interface ConvertFlags extends GlobalOptions, FormatFlags {
   output?: string;
@@ -42,7 +42,7 @@ export function addConvertCommands(program: Command, io: CliIo, setExit: (p: Pro
       .option('--json', 'print a JSON report of the run (stdout when -o is a file, else stderr)')
       .option('-v, --verbose', 'print a summary and notes on stderr');
     if (spec.writes) addMttsWriteFlags(cmd.option('--level <n>', '.paths: deflate level 0-9 (default 5; upstream writes 7: 2% smaller, twice the time)'));
-    addThreadFlags(cmd, spec.reads);
+    addRunFlags(cmd, spec.reads);
     cmd.action((input: string) => setExit(run(io, cmd, input, { ...withGlobals<ConvertFlags>(cmd), ...(spec.to ? { to: spec.to } : {}) }, spec.textOnly)));
   }
 }

@@ -36,11 +36,13 @@ export function intFlag(name: string, value: string, min: number, max: number): 
   return n;
 }
 
-/** Parse a byte size: `65536`, `64k`, `64KiB`, `1m`, `1MiB`. @throws UsageError naming the flag. */
+const SIZE_UNITS: Readonly<Record<string, number>> = { k: 2 ** 10, m: 2 ** 20, g: 2 ** 30, t: 2 ** 40 };
+
+/** Parse a byte size: `65536`, `64k`, `64KiB`, `1m`, `1MiB`, `2G`, `2GiB` (binary units). @throws UsageError naming the flag. */
 export function sizeFlag(name: string, value: string, min: number, max: number): number {
-  const m = /^(\d+)\s*(k|kib|m|mib)?$/i.exec(value);
-  const n = m ? Number(m[1]) * (m[2] === undefined ? 1 : m[2].toLowerCase().startsWith('k') ? 1024 : 1 << 20) : Number.NaN;
-  if (!Number.isInteger(n) || n < min || n > max) throw fail.usage(`--${name} takes a byte count from ${min} to ${max} (suffixes k, m), got '${value}'`);
+  const m = /^(\d+)\s*(?:([kmgt])(?:i?b)?)?$/i.exec(value);
+  const n = m ? Number(m[1]) * (m[2] === undefined ? 1 : SIZE_UNITS[m[2].toLowerCase()]!) : Number.NaN;
+  if (!Number.isSafeInteger(n) || n < min || n > max) throw fail.usage(`--${name} takes a byte count from ${min} to ${max} (suffixes k, m, g, t), got '${value}'`);
   return n;
 }
 
@@ -53,9 +55,12 @@ export function addMttsWriteFlags(cmd: Command): Command {
     .option('--meta <key=value>', 'mtts: store a key/value pair in the metadata (repeatable)', (v: string, prev: string[] = []) => [...prev, v]);
 }
 
-/** Add `--threads`, and for commands that read binary formats `--no-verify`. */
-export function addThreadFlags(cmd: Command, reads: boolean): Command {
-  cmd.option('--threads <n>', 'worker threads for parsing, sorting and mtts chunk coding (default: available cores)');
+/** Add the run's flags (`--threads`, `--memory`, `--tmp-dir`), and for commands that read binary formats `--no-verify`. */
+export function addRunFlags(cmd: Command, reads: boolean): Command {
+  cmd
+    .option('--threads <n>', 'worker threads for parsing, sorting and mtts chunk coding (default: available cores)')
+    .option('--memory <size>', 'memory the run may use, suffixes k/m/g; a larger unsorted space is sorted in runs spilled to --tmp-dir (default: 3/4 of available memory)')
+    .option('--tmp-dir <dir>', 'folder for sorted runs and spools (default: the system temporary folder)');
   if (reads) cmd.option('--no-verify', 'mtts: skip digest checks when reading');
   return cmd;
 }

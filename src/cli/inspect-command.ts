@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { inspectSpace } from '../convert.js';
 import type { SpaceStats } from '../stats.js';
 import { cliInput, cliRun, type CliIo, type GlobalOptions, withGlobals } from './context.js';
-import { addThreadFlags, checkFlagsApply, formatOptions, type FormatFlags } from './format-flags.js';
+import { addRunFlags, checkFlagsApply, formatOptions, type FormatFlags } from './format-flags.js';
 import { resolveInput } from '../convert.js';
 import { histogram, num, recordTable, table } from './render.js';
 
@@ -23,7 +23,7 @@ export function addInspectCommand(program: Command, io: CliIo, setExit: (p: Prom
     .option('--count', 'walk the whole space for atom statistics (formats that answer from their header without it: act, mtts)')
     .option('--crlf', 'text input: treat carriage returns as whitespace')
     .option('--strip-bom', 'text input: drop a UTF-8 byte-order mark at the start');
-  addThreadFlags(cmd, true).action((inputName: string) => setExit(run(io, cmd, inputName, withGlobals<InspectFlags>(cmd))));
+  addRunFlags(cmd, true).action((inputName: string) => setExit(run(io, cmd, inputName, withGlobals<InspectFlags>(cmd))));
 }
 
 async function run(io: CliIo, cmd: Command, inputName: string, flags: InspectFlags): Promise<void> {

@@ -5,7 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { createRequire } from 'node:module';
 import { AbortedError, ErrorCode, ExitCode, UsageError, exitCodeOf, isMorkspaceError } from '../errors.js';
-import { removeTempFilesSync } from '../io/output.js';
+import { removeTempFilesSync } from '../io/temp-files.js';
 import { addConvertCommands } from './convert-commands.js';
 import { addInspectCommand } from './inspect-command.js';
 import { addQueryCommand } from './query-command.js';

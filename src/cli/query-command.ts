@@ -7,7 +7,7 @@ import { queryInput, type QueryOptions } from '../query.js';
 import { resolveInput } from '../convert.js';
 import { textEncoder } from '../bytes.js';
 import { cliInput, cliRun, type CliIo, type GlobalOptions, withGlobals } from './context.js';
-import { addThreadFlags, checkFlagsApply, formatOptions, intFlag, type FormatFlags } from './format-flags.js';
+import { addRunFlags, checkFlagsApply, formatOptions, intFlag, type FormatFlags } from './format-flags.js';
 
 interface QueryFlags extends GlobalOptions, FormatFlags {
   from?: string;
@@ -30,7 +30,7 @@ export function addQueryCommand(program: Command, io: CliIo, setExit: (p: Promis
     .option('-v, --verbose', 'print notes on stderr')
     .option('--crlf', 'text input: treat carriage returns as whitespace')
     .option('--strip-bom', 'text input: drop a UTF-8 byte-order mark at the start');
-  addThreadFlags(cmd, true).action((inputName: string, pattern: string | undefined) => setExit(run(io, cmd, inputName, pattern, withGlobals<QueryFlags>(cmd))));
+  addRunFlags(cmd, true).action((inputName: string, pattern: string | undefined) => setExit(run(io, cmd, inputName, pattern, withGlobals<QueryFlags>(cmd))));
 }
 
 async function run(io: CliIo, cmd: Command, inputName: string, pattern: string | undefined, flags: QueryFlags): Promise<void> {

@@ -4,7 +4,7 @@ import { inFile } from '../errors.js';
 import { resolveInput } from '../convert.js';
 import type { MttsFacts } from '../formats/mtts/reader.js';
 import { cliInput, cliRun, type CliIo, type GlobalOptions, withGlobals } from './context.js';
-import { addThreadFlags, checkFlagsApply, formatOptions, type FormatFlags } from './format-flags.js';
+import { addRunFlags, checkFlagsApply, formatOptions, type FormatFlags } from './format-flags.js';
 import { num } from './render.js';
 import { hex } from '../bytes.js';
 
@@ -20,7 +20,7 @@ export function addVerifyCommand(program: Command, io: CliIo, setExit: (p: Promi
     .argument('[input]', 'space file, or - for stdin', '-')
     .option('--from <format>', 'input format (default: detected)')
     .option('--json', 'print one JSON document');
-  addThreadFlags(cmd, false).action((inputName: string) => setExit(run(io, cmd, inputName, withGlobals<VerifyFlags>(cmd))));
+  addRunFlags(cmd, false).action((inputName: string) => setExit(run(io, cmd, inputName, withGlobals<VerifyFlags>(cmd))));
 }
 
 async function run(io: CliIo, cmd: Command, inputName: string, flags: VerifyFlags): Promise<void> {

@@ -3,13 +3,14 @@
  * temporary file beside it and put in place only when the run succeeds; anything else that exists —
  * a character device (`/dev/null`), a FIFO, a socket, `/dev/fd/N` — is opened and written directly,
  * needs no `force` and is never replaced; a symlink is followed to what it names. On failure or
- * abort the temporary file is removed, and a process-wide list of live temporary files lets a
- * signal handler remove them even when the run cannot unwind in time.
+ * abort the temporary file is removed, and the process-wide list of temporary files (temp-files.ts)
+ * lets a signal handler remove it even when the run cannot unwind in time.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { ErrorCode, IoError, ioError } from '../errors.js';
 import { FdSink, StreamSink, type ByteSink } from './sink.js';
+import { forgetTemp, trackTemp } from './temp-files.js';
 
 /** An output opened for one run. */
 export interface OutputTarget {
@@ -78,21 +79,6 @@ export function planOutput(file: string, force: boolean): OutputPlan {
   return { kind: 'file', file: target, replace: true };
 }
 
-// Temporary files of this process not yet committed or discarded.
-const liveTemps = new Set<string>();
-
-/** Remove every temporary output file of this process now (a signal handler's last resort). */
-export function removeTempFilesSync(): void {
-  for (const t of liveTemps) {
-    try {
-      fs.unlinkSync(t);
-    } catch {
-      // already gone
-    }
-  }
-  liveTemps.clear();
-}
-
 function tempName(file: string): string {
   // short: a valid long output name must not overflow NAME_MAX because of what we add
   return path.join(path.dirname(file), `.ms-${Math.random().toString(36).slice(2, 8)}.tmp`);
@@ -130,7 +116,7 @@ async function openTemp(file: string, replace: boolean, name: string): Promise<O
   } catch (e) {
     throw ioError(e, name);
   }
-  liveTemps.add(tmp);
+  trackTemp(tmp);
   let done = false;
   const closeFd = (): void => {
     if (fd >= 0) fs.closeSync(fd);
@@ -162,14 +148,14 @@ async function openTemp(file: string, replace: boolean, name: string): Promise<O
         throw e;
       }
       done = true;
-      liveTemps.delete(tmp);
+      forgetTemp(tmp);
     },
     async discard() {
       if (done) return;
       done = true;
       closeFd();
       await fs.promises.unlink(tmp).catch(() => undefined);
-      liveTemps.delete(tmp);
+      forgetTemp(tmp);
     },
   };
   return target;

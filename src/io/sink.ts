@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import { ioError } from '../errors.js';
 import { drained } from './drained.js';
+import { forgetTemp, trackTemp } from './temp-files.js';
 
 /** Random access to the bytes a sink holds: sinks over a file (outputs, spools) and memory. */
 export interface RandomAccess {
@@ -179,6 +180,7 @@ export async function withRandomAccess<T>(sink: ByteSink, tmpDir: string, write:
   const dir = await fs.promises.mkdtemp(`${tmpDir.replace(/\/$/, '')}/morkspace-spool-`).catch((e: unknown) => {
     throw ioError(e, tmpDir);
   });
+  trackTemp(dir);
   const file = `${dir}/spool`;
   let fd: number | undefined;
   try {
@@ -199,5 +201,6 @@ export async function withRandomAccess<T>(sink: ByteSink, tmpDir: string, write:
   } finally {
     if (fd !== undefined) fs.closeSync(fd);
     fs.rmSync(dir, { recursive: true, force: true });
+    forgetTemp(dir);
   }
 }

@@ -18,7 +18,11 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Folder for spools and (with the scale work) spilled runs. Defaults to `os.tmpdir()`. */
   tmpDir?: string;
-  /** Memory the run may hold, in bytes (the in-memory sort refuses beyond it). Defaults to 3/4 of the machine's memory. */
+  /**
+   * Memory the run may hold, in bytes: an unsorted space larger than the sort's share of it is
+   * sorted in runs spilled to `tmpDir` and merged. At least 1 MiB. Defaults to 3/4 of the memory
+   * available when the run starts (at least 256 MiB).
+   */
   memoryBytes?: number;
   /** Receives stage figures (`--profile`); absent, stages are not metered. */
   probe?: Probe;
@@ -33,6 +37,14 @@ export interface RunOptions {
    * it keeps batch garbage from growing the peak); 0 turns pacing off. Defaults to 16 MiB.
    */
   gcEveryBytes?: number;
+}
+
+/** The smallest memory budget a run takes. */
+export const MIN_MEMORY_BYTES = 1 << 20;
+
+/** A run's memory budget when none is given: 3/4 of the memory available now, at least 256 MiB. */
+export function defaultMemoryBytes(): number {
+  return Math.max(256 << 20, Math.floor(os.freemem() * 0.75));
 }
 
 /** The context of one run. */
@@ -60,8 +72,8 @@ export class RunContext {
     this.#ownsPool = options.pool === undefined;
     this.signal = options.signal ?? new AbortController().signal;
     this.tmpDir = options.tmpDir ?? os.tmpdir();
-    const memory = options.memoryBytes ?? Math.floor(os.totalmem() * 0.75);
-    if (!Number.isFinite(memory) || memory < 1 << 20) throw new MorkspaceError(ErrorCode.Usage, `the memory budget must be at least 1 MiB, got ${memory}`);
+    const memory = options.memoryBytes ?? defaultMemoryBytes();
+    if (!Number.isFinite(memory) || memory < MIN_MEMORY_BYTES) throw new MorkspaceError(ErrorCode.Usage, `the memory budget must be at least 1 MiB, got ${memory}`);
     this.memoryBytes = memory;
     this.probe = options.probe;
     const every = options.gcEveryBytes ?? DEFAULT_GC_EVERY_BYTES;

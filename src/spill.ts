@@ -1,0 +1,178 @@
+/**
+ * Sorting a space larger than the run's memory: the sort stage cuts its input into sorted runs that
+ * fit the budget, writes each to the run's temporary folder, and merges them k ways, dropping the
+ * paths that several runs hold. A run file is an MTTS file (docs/format-mtts.md) with LZ4 chunks:
+ * compact (front-coded), quick to write and read, and every chunk digested, so a run damaged on
+ * disk fails the merge instead of corrupting the output.
+ *
+ * Memory of a merge: each open run holds about two chunks of `RUN_CHUNK_BYTES` path bytes, and no
+ * more than `MERGE_FAN_IN` runs are open at once (beyond that, runs are merged into longer runs
+ * first), so a merge holds a few tens of MiB whatever the space's size.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { compareRanges } from './bytes.js';
+import { ioError, inFile } from './errors.js';
+import { newFacts, readMtts } from './formats/mtts/reader.js';
+import { writeMtts } from './formats/mtts/writer.js';
+import { FdSink } from './io/sink.js';
+import { forgetTemp, trackTemp } from './io/temp-files.js';
+import { PathArena } from './path-arena.js';
+import type { RunContext } from './run/context.js';
+
+/** Path bytes per chunk of a run file: a merge holds about two chunks of every open run. */
+export const RUN_CHUNK_BYTES = 256 << 10;
+/** Runs merged at once; more are merged into longer runs first (open files, read windows). */
+export const MERGE_FAN_IN = 64;
+/** Bytes read from a run file at a time. */
+const RUN_READ_BYTES = 1 << 16;
+
+/** The sorted runs of one sort stage, in a folder of their own under the run's `tmpDir`. */
+export class SpillFolder {
+  readonly dir: string;
+  /** Runs written so far (merged runs included). */
+  runs = 0;
+  /** Bytes written to run files so far. */
+  bytesWritten = 0;
+
+  private constructor(dir: string) {
+    this.dir = dir;
+  }
+
+  /** Make the folder. @throws IoError naming `ctx.tmpDir` when it cannot be made. */
+  static async create(ctx: RunContext): Promise<SpillFolder> {
+    const dir = await fs.promises.mkdtemp(path.join(ctx.tmpDir, 'morkspace-sort-')).catch((e: unknown) => {
+      throw ioError(e, ctx.tmpDir);
+    });
+    trackTemp(dir);
+    return new SpillFolder(dir);
+  }
+
+  /** Write strictly ascending, unique batches as a new run; returns its file. */
+  async write(batches: AsyncIterable<PathArena>, ctx: RunContext): Promise<string> {
+    const file = path.join(this.dir, `run-${this.runs++}.mtts`);
+    let fd: number;
+    try {
+      fd = fs.openSync(file, 'wx');
+    } catch (e) {
+      throw ioError(e, file);
+    }
+    try {
+      const sink = new FdSink(fd, file, false);
+      for await (const chunk of writeMtts(batches, { compression: 'lz4', chunkBytes: RUN_CHUNK_BYTES }, { pool: ctx.pool, signal: ctx.signal })) {
+        ctx.checkAborted();
+        await sink.write(chunk);
+      }
+      this.bytesWritten += sink.bytesWritten;
+    } finally {
+      fs.closeSync(fd);
+    }
+    return file;
+  }
+
+  /** A run's batches, read back (every chunk's digest checked); errors name the run file. */
+  async *read(file: string, ctx: RunContext): AsyncGenerator<PathArena> {
+    try {
+      yield* readMtts(fs.createReadStream(file, { highWaterMark: RUN_READ_BYTES }), {}, newFacts(), { signal: ctx.signal });
+    } catch (e) {
+      throw inFile(e, file);
+    }
+  }
+
+  /** Remove one run that has been merged into another. */
+  drop(file: string): void {
+    fs.rmSync(file, { force: true });
+  }
+
+  /** Remove the folder and every run in it (on every path: success, error, abort). */
+  remove(): void {
+    fs.rmSync(this.dir, { recursive: true, force: true });
+    forgetTemp(this.dir);
+  }
+}
+
+// One run being merged: its current batch and the index of its next path.
+interface Cursor {
+  readonly it: AsyncIterator<PathArena>;
+  a: PathArena;
+  i: number;
+}
+
+// The cursor's next non-empty batch, or false when the run is done. (The source's batches stay
+// the source's: a merge never releases them.)
+async function refill(c: Cursor): Promise<boolean> {
+  for (;;) {
+    const r = await c.it.next();
+    if (r.done === true) return false;
+    if (r.value.count > 0) {
+      c.a = r.value;
+      c.i = 0;
+      return true;
+    }
+  }
+}
+
+/**
+ * Merge strictly ascending, unique sources into one strictly ascending, unique stream of batches
+ * of at most `batchPaths` paths (a path that several sources hold comes out once).
+ */
+export async function* mergeSorted(sources: readonly AsyncIterable<PathArena>[], batchPaths: number): AsyncGenerator<PathArena> {
+  const heap: Cursor[] = [];
+  try {
+    for (const s of sources) {
+      const c: Cursor = { it: s[Symbol.asyncIterator](), a: new PathArena(0, 1), i: 0 };
+      if (await refill(c)) heap.push(c);
+    }
+    const less = (x: Cursor, y: Cursor): boolean => compareRanges(x.a.bytes, x.a.start(x.i), x.a.end(x.i), y.a.bytes, y.a.start(y.i), y.a.end(y.i)) < 0;
+    const siftDown = (k: number): void => {
+      const n = heap.length;
+      const c = heap[k]!;
+      for (;;) {
+        let m = 2 * k + 1;
+        if (m >= n) break;
+        if (m + 1 < n && less(heap[m + 1]!, heap[m]!)) m++;
+        if (!less(heap[m]!, c)) break;
+        heap[k] = heap[m]!;
+        k = m;
+      }
+      heap[k] = c;
+    };
+    for (let k = (heap.length >> 1) - 1; k >= 0; k--) siftDown(k);
+    let out = new PathArena(1 << 20, batchPaths);
+    // the last path handed on, once its batch has gone: a duplicate may open the next batch
+    let prev: Uint8Array = new Uint8Array(0);
+    let any = false;
+    while (heap.length > 0) {
+      const c = heap[0]!;
+      const src = c.a.bytes;
+      const s = c.a.start(c.i);
+      const e = c.a.end(c.i);
+      const n = out.count;
+      const dup = n > 0 ? compareRanges(out.bytes, out.start(n - 1), out.end(n - 1), src, s, e) === 0 : any && compareRanges(prev, 0, prev.length, src, s, e) === 0;
+      if (!dup) {
+        out.push(src, s, e);
+        any = true;
+        if (out.count >= batchPaths) {
+          prev = out.copyPath(out.count - 1);
+          const size = out.byteLength; // read before the consumer may release it
+          yield out;
+          out = new PathArena(size + 1024, batchPaths);
+        }
+      }
+      if (++c.i < c.a.count || (await refill(c))) {
+        siftDown(0);
+      } else {
+        const last = heap.pop()!;
+        if (heap.length > 0) {
+          heap[0] = last;
+          siftDown(0);
+        }
+      }
+    }
+    if (out.count > 0) yield out;
+    else out.release();
+  } finally {
+    // an early stop (an error downstream, an abort) closes the runs still open
+    for (const c of heap) await c.it.return?.();
+  }
+}
