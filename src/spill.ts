@@ -59,7 +59,9 @@ export class SpillFolder {
     }
     try {
       const sink = new FdSink(fd, file, false);
-      for await (const chunk of writeMtts(batches, { compression: 'lz4', chunkBytes: RUN_CHUNK_BYTES }, { pool: ctx.pool, signal: ctx.signal })) {
+      // coded on this thread: LZ4 keeps up with the sort, and payloads coded on the pool's threads
+      // are malloc'd there and freed here, which grew a 3M-atom sort's peak by 100 MiB (324 → 245 at 1M)
+      for await (const chunk of writeMtts(batches, { compression: 'lz4', chunkBytes: RUN_CHUNK_BYTES }, { signal: ctx.signal })) {
         ctx.checkAborted();
         await sink.write(chunk);
       }

@@ -5,8 +5,9 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { MessageChannel } from 'node:worker_threads';
 import {
-  FORMATS, GcPacer, MIN_RECYCLED_BYTES, MemorySink, PathArena, RunContext, fullCollection, giveBack, releaseConsumed, takeBuffer, takeBytes, type Space,
+  FORMATS, GcPacer, MIN_RECYCLED_BYTES, MemorySink, PathArena, RunContext, fullCollection, giveBack, reclaim, releaseConsumed, takeBack, takeBuffer, takeBytes, type Space,
 } from '../src/internals.js';
 
 const BIG = 3 * MIN_RECYCLED_BYTES;
@@ -45,6 +46,24 @@ describe('buffer reuse', () => {
     structuredClone(mine, { transfer: [mine] }); // detaches it, as a move to a worker does
     giveBack(view);
     assert.notEqual(takeBuffer(BIG).byteLength, 0);
+  });
+
+  test('a buffer lent to a worker comes back as a new object over the same memory: reclaimed, it is reused; one of a size never handed out is not', async () => {
+    const lent = takeBuffer(BIG);
+    const { port1, port2 } = new MessageChannel();
+    const back = new Promise<ArrayBuffer>((resolve) => port2.once('message', resolve));
+    port1.postMessage(lent, [lent]); // detached here, as a task's buffer is
+    const returned = await back;
+    port1.close();
+    assert.notEqual(returned, lent);
+    giveBack(new Uint8Array(returned));
+    assert.notEqual(takeBuffer(BIG), returned, 'an unknown buffer is not taken in');
+    takeBack([new Uint8Array(returned)]);
+    assert.equal(takeBuffer(BIG), returned);
+    const odd = new ArrayBuffer(BIG + 3);
+    reclaim(new Uint8Array(odd));
+    giveBack(new Uint8Array(odd));
+    assert.notEqual(takeBuffer(BIG + 3), odd, 'a buffer of a size never handed out (a payload read from a file) is not kept');
   });
 
   test('a released arena is empty, and its buffers serve the next arena', () => {

@@ -12,6 +12,11 @@ const LF = 0x0a;
 export interface ParseChunkTask {
   bytes: Uint8Array;
   crIsWhitespace: boolean;
+  /**
+   * Buffers lent for the result (moved to the worker with the task, and back in the result): the
+   * paths are written there, into new buffers only when they do not fit (see `reclaim` in buffers.ts).
+   */
+  out?: { bytes: Uint8Array; ends: Uint32Array };
 }
 
 /** Expressions found in `bytes[start..stop)`: `start` follows the first line break, `stop` ends the last complete one. */
@@ -21,13 +26,14 @@ export type ParseChunkResult =
 
 /** Parse `task.bytes` from its first line break; `{ ok: false }` when there is none or the parse fails. */
 export function parseChunk(task: ParseChunkTask): ParseChunkResult {
-  const lf = task.bytes.indexOf(LF);
+  const input = task.bytes;
+  const lf = input.indexOf(LF);
   if (lf < 0) return { ok: false };
   const start = lf + 1;
   const parser = new TextParser({ crIsWhitespace: task.crIsWhitespace });
-  const arena = new PathArena(task.bytes.length - start + 64, 4096);
+  const arena = task.out ? PathArena.adopt(task.out.bytes, task.out.ends, 0) : new PathArena(input.length - start + 64, 4096);
   try {
-    parser.push(task.bytes.subarray(start), arena);
+    parser.push(input.subarray(start), arena);
   } catch {
     return { ok: false }; // maybe a wrong guess (the line break was inside an expression): the main thread decides
   }

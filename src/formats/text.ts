@@ -5,9 +5,10 @@
 import { ErrorCode, FormatError, isMorkspaceError } from '../errors.js';
 import { ByteWriter, printExpression } from '../expr/encoding.js';
 import { TextParser, type ParseOptions, type ParseStats } from '../expr/parser.js';
+import { giveBack, reclaim, takeBack, takeBuffer, takeBytes } from '../buffers.js';
 import { PathArena } from '../path-arena.js';
 import type { ParseChunkResult, ParseChunkTask } from '../expr/parse-chunk.js';
-import { mapOrdered, type WorkerPool } from '../pool/pool.js';
+import { mapOrdered, type Returned, type WorkerPool } from '../pool/pool.js';
 import { Evidence, writeChunks, type Format } from './format.js';
 
 /** Paths printed per output chunk: bounds the output buffer (bench case `paths->text`). */
@@ -77,10 +78,20 @@ export async function* readText(input: AsyncIterable<Uint8Array>, options: Parti
       if (arena.count > 0) yield arena;
     }
   } else {
-    const task = (chunk: Uint8Array): Promise<ParseChunkResult> => {
-      const bytes = new Uint8Array(chunk); // a buffer of its own, moved to the worker
-      const t: ParseChunkTask = { bytes, crIsWhitespace: options.crIsWhitespace ?? false };
-      return pool.run('parseTextChunk', t, [bytes.buffer], signal);
+    const task = async (chunk: Uint8Array): Promise<ParseChunkResult> => {
+      // a copy of its own, moved to the worker; the result comes back in lent buffers, and all of
+      // them come back to be reused (see `reclaim` in buffers.ts)
+      const bytes = takeBytes(chunk.length).subarray(0, chunk.length);
+      bytes.set(chunk);
+      const out = { bytes: takeBytes(chunk.length + 64), ends: new Uint32Array(takeBuffer(4 * Math.max(1024, chunk.length >> 4))) };
+      const t: ParseChunkTask = { bytes, crIsWhitespace: options.crIsWhitespace ?? false, out };
+      const r = await pool.run<ParseChunkTask, ParseChunkResult & Returned>('parseTextChunk', t, [bytes.buffer as ArrayBuffer, out.bytes.buffer as ArrayBuffer, out.ends.buffer as ArrayBuffer], signal);
+      takeBack(r.back);
+      if (r.ok) {
+        reclaim(r.bytes);
+        reclaim(r.ends);
+      }
+      return r;
     };
     // the first chunk starts at the top level: no guess to make, parse it here
     const chunks = mapOrdered(source, 2 * pool.threads, async (chunk, index) => ({ chunk, guess: index === 0 ? undefined : await task(chunk) }));
@@ -94,23 +105,33 @@ export async function* readText(input: AsyncIterable<Uint8Array>, options: Parti
 // Use a worker's parse of `chunk` from its first line break if this thread's parse reaches that
 // point between expressions; else parse the chunk here (also for its exact error positions).
 function* parseWithGuess(parser: TextParser, chunk: Uint8Array, guess: ParseChunkResult | undefined): Generator<PathArena> {
-  const arena = new PathArena(chunk.length + 1024, 1024);
   if (guess?.ok) {
-    parser.push(chunk.subarray(0, guess.start), arena);
+    const head = new PathArena(guess.start + 64, 16);
+    parser.push(chunk.subarray(0, guess.start), head);
     if (parser.atTopLevel()) {
-      if (arena.count > 0) yield arena;
+      yield* ifAny(head);
       parser.skipAhead(chunk.subarray(guess.start, guess.stop), guess.topLevel);
-      if (guess.count > 0) yield PathArena.adopt(guess.bytes, guess.ends, guess.count);
+      yield* ifAny(PathArena.adopt(guess.bytes, guess.ends, guess.count));
       const tail = new PathArena(chunk.length - guess.stop + 64, 16);
       parser.push(chunk.subarray(guess.stop), tail);
-      if (tail.count > 0) yield tail;
+      yield* ifAny(tail);
       return;
     }
-    parser.push(chunk.subarray(guess.start), arena);
-  } else {
-    parser.push(chunk, arena);
+    giveBack(guess.bytes);
+    giveBack(guess.ends);
+    parser.push(chunk.subarray(guess.start), head);
+    yield* ifAny(head);
+    return;
   }
+  const arena = new PathArena(chunk.length + 1024, 1024);
+  parser.push(chunk, arena);
+  yield* ifAny(arena);
+}
+
+// `arena` when it holds paths; else its buffers go back for reuse.
+function* ifAny(arena: PathArena): Generator<PathArena> {
   if (arena.count > 0) yield arena;
+  else arena.release();
 }
 
 /**

@@ -18,6 +18,11 @@ export interface Parallel {
   readonly signal?: AbortSignal | undefined;
 }
 
+/** What every task's result carries besides its own fields: the task's buffers moved back (src/pool/worker.ts). */
+export interface Returned {
+  back?: ArrayBufferView[];
+}
+
 /** The default thread count: `os.availableParallelism()`. */
 export function defaultThreads(): number {
   return os.availableParallelism();

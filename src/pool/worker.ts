@@ -1,6 +1,13 @@
 /**
  * The pool's worker: each export is a task run by name. Results move their buffers back to the main
  * thread (no copy); faults come back as plain `{ ok: false, … }` data.
+ *
+ * Text parsing writes its result into buffers the main thread lent, and moves back the input and
+ * the lent buffers it did not use (`back`), all reused there: results malloc'd on a worker's thread
+ * and freed on the main one made a long parallel parse's RSS grow with its length (see `reclaim`
+ * in buffers.ts). Chunk coding does not lend: measured, lending made MTTS→text's 3M-atom peak 22
+ * MiB higher and .paths→MTTS's 10 MiB (its buffers are larger than the results they hold, and the
+ * inputs it would return are not reused).
  */
 import { move, transferableSymbol, valueSymbol } from 'piscina';
 import { decodeChunk as decode, encodeChunk as encode, type DecodeChunkTask, type EncodeChunkTask } from '../formats/mtts/chunk-codec.js';
@@ -23,6 +30,17 @@ class Moved<T> {
   }
 }
 
+/**
+ * `result` with `back`: those of the buffers `given` to go back that no result view lies in; the
+ * result views' buffers and those move to the main thread.
+ */
+function reply(result: object, views: readonly (ArrayBufferView | undefined)[], given: readonly (ArrayBufferView | undefined)[]): unknown {
+  const used = new Set(views.flatMap((v) => (v !== undefined ? [v.buffer] : [])));
+  const back = given.filter((v): v is ArrayBufferView => v !== undefined && !used.has(v.buffer) && v.buffer instanceof ArrayBuffer && v.buffer.byteLength > 0);
+  const transfer = [...new Set([...used, ...back.map((v) => v.buffer)])].filter((b): b is ArrayBuffer => b instanceof ArrayBuffer && b.byteLength > 0);
+  return move(new Moved({ ...result, back }, transfer) as never);
+}
+
 /** Encode a chunk (see `encodeChunk` in chunk-codec.ts); the payload buffer is moved out. */
 export function encodeChunk(task: EncodeChunkTask): unknown {
   const r = encode(task);
@@ -35,10 +53,10 @@ export function decodeChunk(task: DecodeChunkTask): unknown {
   return r.ok ? move(new Moved(r, [r.bytes.buffer as ArrayBuffer, r.ends.buffer as ArrayBuffer]) as never) : r;
 }
 
-/** Parse a text chunk from its first line break (see `parseChunk` in parse-chunk.ts); the arena buffers are moved out. */
+/** Parse a text chunk from its first line break (see `parseChunk` in parse-chunk.ts) into the lent buffers. */
 export function parseTextChunk(task: ParseChunkTask): unknown {
   const r = parseChunk(task);
-  return r.ok ? move(new Moved(r, [r.bytes.buffer as ArrayBuffer, r.ends.buffer as ArrayBuffer]) as never) : r;
+  return reply(r, r.ok ? [r.bytes, r.ends] : [], [task.bytes, task.out?.bytes, task.out?.ends]);
 }
 
 /** Sort, de-duplicate and gather a part of a shared arena (see `sortPart` in sort-parallel.ts); the batches are moved out. */
