@@ -3,13 +3,14 @@
  * a space, put it through the stages, write it to the output's sink. Every entry point takes a
  * `RunContext` (`context`) or makes one of its own from the run options and closes it afterwards.
  */
-import { inFile } from './errors.js';
+import { ErrorCode, MorkspaceError, inFile } from './errors.js';
 import { detectInputFormat, detectOutputFormat, expectText } from './formats/table.js';
 import type { Format, FormatOptions } from './formats/format.js';
 import { fileInput, unwrapCompressed, type Input } from './io/input.js';
 import { openOutput, type OutputTarget } from './io/output.js';
 import { MemorySink, type ByteSink } from './io/sink.js';
-import { OrderViolation, abortable, checkedAscending, paced, releaseConsumed, runStages, sortUnique, tally, type Stage } from './pipeline.js';
+import { OrderViolation, SORTED_BATCH_PATHS, abortable, checkedAscending, paced, releaseConsumed, runStages, sortUnique, tally, type Stage } from './pipeline.js';
+import { mergeSorted } from './spill.js';
 import { RunContext, abortReason, withRun, type RunOptions } from './run/context.js';
 import { metered } from './run/probe.js';
 import type { Space } from './space.js';
@@ -63,25 +64,11 @@ export async function resolveInput(input: Input, options: Pick<ConvertOptions, '
 export async function consumeSpace<T>(input: Input, format: Format, ctx: RunContext, options: ConvertOptions, consume: (space: Space) => Promise<T>, restart?: () => Promise<void>): Promise<{ result: T; claimHeld?: boolean }> {
   let unsorted = false;
   let claimHeld: boolean | undefined;
-  const stages = [abortable, paced, sortUnique, ...(options.stages ?? [])];
   for (;;) {
     try {
-      let space = await format.open(input, ctx, options);
-      if (unsorted) space = { ...space, order: 'unsorted' };
-      else if (space.order === 'claimed' && input.reopenable && restart) claimHeld = true; // unless the run restarts
-      else if (space.order === 'claimed') {
-        if (!input.reopenable) {
-          ctx.log(`${input.name}: a stream cannot be checked for order ahead of the run; sorting it in memory`);
-          space = { ...space, order: 'unsorted' };
-        } else {
-          // read it once for its order (decompression only), then again for the run
-          const sorted = await isAscending(space);
-          claimHeld = sorted;
-          if (!sorted) ctx.log(`${input.name}: records are not in order, as upstream writes them; sorting them in memory`);
-          space = { ...(await format.open(input, ctx, options)), order: sorted ? 'sorted' : 'unsorted' };
-        }
-      }
-      const result = await consume(runStages({ ...space, batches: metered(space.batches, 'read', ctx.probe) }, stages, ctx));
+      const opened = await openSettled(input, format, ctx, options, { unsorted, restartable: restart !== undefined });
+      if (opened.claimHeld !== undefined) claimHeld = opened.claimHeld;
+      const result = await consume(sortedSpace(opened.space, ctx, options));
       return claimHeld === undefined ? { result } : { result, claimHeld };
     } catch (e) {
       if (e instanceof OrderViolation && !unsorted && restart !== undefined) {
@@ -96,6 +83,71 @@ export async function consumeSpace<T>(input: Input, format: Format, ctx: RunCont
       throw inFile(e, input.name);
     }
   }
+}
+
+/**
+ * Open `input` in an order the sort stage can take: `unsorted` forces it; a `claimed` order is kept
+ * when the run can restart (`restartable`) and the input can be read again, else settled now (a
+ * file is pre-read for its order, a stream is sorted).
+ */
+async function openSettled(input: Input, format: Format, ctx: RunContext, options: ConvertOptions, how: { unsorted: boolean; restartable: boolean }): Promise<{ space: Space; claimHeld?: boolean }> {
+  const space = await format.open(input, ctx, options);
+  if (how.unsorted) return { space: { ...space, order: 'unsorted' } };
+  if (space.order !== 'claimed') return { space };
+  if (input.reopenable && how.restartable) return { space, claimHeld: true }; // unless the run restarts
+  if (!input.reopenable) {
+    ctx.log(`${input.name}: a stream cannot be checked for order ahead of the run; sorting it in memory`);
+    return { space: { ...space, order: 'unsorted' } };
+  }
+  // read it once for its order (decompression only), then again for the run
+  const sorted = await isAscending(space);
+  if (!sorted) ctx.log(`${input.name}: records are not in order, as upstream writes them; sorting them in memory`);
+  return { space: { ...(await format.open(input, ctx, options)), order: sorted ? 'sorted' : 'unsorted' }, claimHeld: sorted };
+}
+
+// The run's stages over a space as read: cancellation, paced collections, the sort, the caller's transforms.
+function sortedSpace(space: Space, ctx: RunContext, options: ConvertOptions): Space {
+  return runStages({ ...space, batches: metered(space.batches, 'read', ctx.probe) }, [abortable, paced, sortUnique, ...(options.stages ?? [])], ctx);
+}
+
+/**
+ * The union of several inputs as one sorted, unique space: each sorted input is merged as it streams
+ * (a claimed order is checked first, by reading the file once), and the unsorted ones are sorted
+ * together in one sort stage, so they share the run's memory budget. Errors name their input.
+ */
+export async function openUnion(inputs: readonly { input: Input; format: Format }[], ctx: RunContext, options: ConvertOptions): Promise<Space> {
+  const sorted: AsyncIterable<PathArena>[] = [];
+  const unsorted: Space[] = [];
+  let inputBytes = 0;
+  let recycles = true;
+  for (const { input, format } of inputs) {
+    const { space } = await openSettled(input, format, ctx, options, { unsorted: false, restartable: false }).catch((e: unknown) => {
+      throw inFile(e, input.name);
+    });
+    inputBytes += space.sizeHint.inputBytes ?? 0;
+    recycles &&= space.recycles === true;
+    const named = { ...space, batches: naming(space.batches, input.name) };
+    if (space.order === 'unsorted') unsorted.push(named);
+    else sorted.push(runStages({ ...named, batches: metered(named.batches, 'read', ctx.probe) }, [abortable, paced, sortUnique], ctx).batches);
+  }
+  if (unsorted.length > 0) {
+    const together: Space = { batches: chained(unsorted), order: 'unsorted', sizeHint: {}, facts: {}, recycles };
+    sorted.push(runStages({ ...together, batches: metered(together.batches, 'read', ctx.probe) }, [abortable, paced, sortUnique], ctx).batches);
+  }
+  const union: Space = { batches: sorted.length === 1 ? sorted[0]! : mergeSorted(sorted, SORTED_BATCH_PATHS, { release: recycles }), order: 'sorted', sizeHint: { inputBytes }, facts: {}, recycles: true };
+  return runStages(union, options.stages ?? [], ctx);
+}
+
+async function* naming(batches: AsyncIterable<PathArena>, name: string): AsyncGenerator<PathArena> {
+  try {
+    yield* batches;
+  } catch (e) {
+    throw inFile(e, name);
+  }
+}
+
+async function* chained(spaces: readonly Space[]): AsyncGenerator<PathArena> {
+  for (const s of spaces) yield* s.batches;
 }
 
 async function isAscending(space: Space): Promise<boolean> {
@@ -113,32 +165,34 @@ async function isAscending(space: Space): Promise<boolean> {
  * with `restart` (a temporary file) lets a claimed-but-unsorted input be re-read. The caller
  * commits or discards the target.
  */
-export async function convert(input: Input, output: OutputTarget | ByteSink, options: ConvertOptions = {}): Promise<ConvertReport> {
+export async function convert(input: Input | readonly Input[], output: OutputTarget | ByteSink, options: ConvertOptions = {}): Promise<ConvertReport> {
   return withRun(options.context, options, async (ctx) => {
     const started = performance.now();
     const target: OutputTarget = 'sink' in output ? output : { name: output.name, sink: output, commit: async () => undefined, discard: async () => undefined };
     const to = detectOutputFormat(target.name, options.to);
-    const { input: plain, format } = await resolveInput(input, options);
+    const inputs = Array.isArray(input) ? (input as readonly Input[]) : [input as Input];
+    if (inputs.length === 0) throw new MorkspaceError(ErrorCode.Usage, 'no input to convert');
+    const resolved: { input: Input; format: Format }[] = [];
+    for (const i of inputs) resolved.push(await resolveInput(i, options));
     const counts = { atoms: 0, pathBytes: 0 };
     let sink = target.sink;
-    const restart = target.restart;
-    await consumeSpace(
-      plain,
-      format,
-      ctx,
-      options,
-      async (space) => {
-        counts.atoms = 0;
-        counts.pathBytes = 0;
-        const counted = tally(counts)(space, ctx);
-        await to.write({ ...counted, batches: metered(releaseConsumed(counted), 'write', ctx.probe) }, ctx, pacedSink(sink, ctx), options);
-      },
-      restart &&
-        (async () => {
-          sink = await restart();
-        }),
-    );
-    return { from: format.name, to: to.name, ...counts, outputBytes: sink.bytesWritten, seconds: (performance.now() - started) / 1000, warnings: [...ctx.warnings] };
+    const write = async (space: Space): Promise<void> => {
+      counts.atoms = 0;
+      counts.pathBytes = 0;
+      const counted = tally(counts)(space, ctx);
+      await to.write({ ...counted, batches: metered(releaseConsumed(counted), 'write', ctx.probe) }, ctx, pacedSink(sink, ctx), options);
+    };
+    if (resolved.length > 1) {
+      await write(await openUnion(resolved, ctx, options));
+    } else {
+      const { input: plain, format } = resolved[0]!;
+      const restart = target.restart;
+      await consumeSpace(plain, format, ctx, options, write, restart && (async () => {
+        sink = await restart();
+      }));
+    }
+    const from = [...new Set(resolved.map((r) => r.format.name))].join('+');
+    return { from, to: to.name, ...counts, outputBytes: sink.bytesWritten, seconds: (performance.now() - started) / 1000, warnings: [...ctx.warnings] };
   });
 }
 

@@ -100,9 +100,10 @@ interface Cursor {
   i: number;
 }
 
-// The cursor's next non-empty batch, or false when the run is done. (The source's batches stay
-// the source's: a merge never releases them.)
-async function refill(c: Cursor): Promise<boolean> {
+// The cursor's next non-empty batch, or false when the run is done; with `release`, the batch it
+// leaves goes back for reuse.
+async function refill(c: Cursor, release: boolean): Promise<boolean> {
+  if (release) c.a.release();
   for (;;) {
     const r = await c.it.next();
     if (r.done === true) return false;
@@ -116,14 +117,17 @@ async function refill(c: Cursor): Promise<boolean> {
 
 /**
  * Merge strictly ascending, unique sources into one strictly ascending, unique stream of batches
- * of at most `batchPaths` paths (a path that several sources hold comes out once).
+ * of at most `batchPaths` paths (a path that several sources hold comes out once). With `release`,
+ * each source batch is handed back for reuse once the merge is past it (for sources whose batches
+ * are the pipeline's own: `Space.recycles`); the merge's own batches are always its own.
  */
-export async function* mergeSorted(sources: readonly AsyncIterable<PathArena>[], batchPaths: number): AsyncGenerator<PathArena> {
+export async function* mergeSorted(sources: readonly AsyncIterable<PathArena>[], batchPaths: number, options: { release?: boolean } = {}): AsyncGenerator<PathArena> {
+  const release = options.release ?? false;
   const heap: Cursor[] = [];
   try {
     for (const s of sources) {
       const c: Cursor = { it: s[Symbol.asyncIterator](), a: new PathArena(0, 1), i: 0 };
-      if (await refill(c)) heap.push(c);
+      if (await refill(c, false)) heap.push(c);
     }
     const less = (x: Cursor, y: Cursor): boolean => compareRanges(x.a.bytes, x.a.start(x.i), x.a.end(x.i), y.a.bytes, y.a.start(y.i), y.a.end(y.i)) < 0;
     const siftDown = (k: number): void => {
@@ -161,7 +165,7 @@ export async function* mergeSorted(sources: readonly AsyncIterable<PathArena>[],
           out = new PathArena(size + 1024, batchPaths);
         }
       }
-      if (++c.i < c.a.count || (await refill(c))) {
+      if (++c.i < c.a.count || (await refill(c, release))) {
         siftDown(0);
       } else {
         const last = heap.pop()!;

@@ -4,6 +4,7 @@ import { convert, resolveInput } from '../convert.js';
 import { detectOutputFormat } from '../formats/table.js';
 import { checkCliOutput, cliInput, cliOutput, cliRun, note, type CliIo, type GlobalOptions, withGlobals } from './context.js';
 import { count, num } from './render.js';
+import { ErrorCode, UsageError } from '../errors.js';
 import { addMttsWriteFlags, addRunFlags, checkFlagsApply, formatOptions, type FormatFlags } from './format-flags.js';
 
 interface ConvertFlags extends GlobalOptions, FormatFlags {
@@ -24,14 +25,14 @@ const COMMANDS: readonly {
   reads: boolean;
   writes: boolean;
 }[] = [
-  { name: 'serialize', description: 'MeTTa text → a format (paths, act, mtts, text)', input: 'MeTTa text file, or - for stdin', textOnly: true, reads: false, writes: true },
-  { name: 'deserialize', description: 'a format → MeTTa text, one atom per line in space order (as upstream dumps it)', input: 'space file, or - for stdin', textOnly: false, to: 'text', reads: true, writes: false },
-  { name: 'convert', description: 'any format → any format', input: 'space file, or - for stdin', textOnly: false, reads: true, writes: true },
+  { name: 'serialize', description: 'MeTTa text → a format (paths, act, mtts, text); several inputs: their union', input: 'MeTTa text files, or - for stdin', textOnly: true, reads: false, writes: true },
+  { name: 'deserialize', description: 'a format → MeTTa text, one atom per line in space order (as upstream dumps it); several inputs: their union', input: 'space files, or - for stdin', textOnly: false, to: 'text', reads: true, writes: false },
+  { name: 'convert', description: 'any format → any format; several inputs (any formats): their union', input: 'space files, or - for stdin', textOnly: false, reads: true, writes: true },
 ];
 
 export function addConvertCommands(program: Command, io: CliIo, setExit: (p: Promise<void>) => void): void {
   for (const spec of COMMANDS) {
-    const cmd = program.command(spec.name).description(spec.description).argument('[input]', spec.input, '-');
+    const cmd = program.command(spec.name).description(spec.description).argument('[inputs...]', spec.input);
     if (!spec.textOnly) cmd.option('--from <format>', 'input format (default: detected from magic bytes or extension)');
     if (spec.to === undefined) cmd.option('-t, --to <format>', 'output format (default: from the output extension)');
     cmd
@@ -43,28 +44,38 @@ export function addConvertCommands(program: Command, io: CliIo, setExit: (p: Pro
       .option('-v, --verbose', 'print a summary and notes on stderr');
     if (spec.writes) addMttsWriteFlags(cmd.option('--level <n>', '.paths: deflate level 0-9 (default 5; upstream writes 7: 2% smaller, twice the time)'));
     addRunFlags(cmd, spec.reads);
-    cmd.action((input: string) => setExit(run(io, cmd, input, { ...withGlobals<ConvertFlags>(cmd), ...(spec.to ? { to: spec.to } : {}) }, spec.textOnly)));
+    cmd.action((inputs: string[]) => setExit(run(io, cmd, inputs.length > 0 ? inputs : ['-'], { ...withGlobals<ConvertFlags>(cmd), ...(spec.to ? { to: spec.to } : {}) }, spec.textOnly)));
   }
 }
 
-async function run(io: CliIo, cmd: Command, inputName: string, flags: ConvertFlags, textOnly: boolean): Promise<void> {
+async function run(io: CliIo, cmd: Command, inputNames: readonly string[], flags: ConvertFlags, textOnly: boolean): Promise<void> {
   const force = flags.force ?? false;
   const to = detectOutputFormat(flags.output, flags.to);
   checkCliOutput(flags.output, to, io, force);
+  if (inputNames.filter((n) => n === '-').length > 1) throw new UsageError(ErrorCode.Usage, 'stdin (-) can be given once');
   const ctx = cliRun(io, flags);
   try {
-    const { input, format } = await resolveInput(cliInput(inputName, io), { textOnly, ...(flags.from !== undefined ? { from: flags.from } : {}) });
-    checkFlagsApply(cmd, format, to);
+    const inputs = [];
+    const formats = new Set<string>();
+    for (const name of inputNames) {
+      const { input, format } = await resolveInput(cliInput(name, io), { textOnly, ...(flags.from !== undefined ? { from: flags.from } : {}) });
+      checkFlagsApply(cmd, format, to);
+      inputs.push(input);
+      formats.add(format.name);
+    }
+    // one format for every input: said once, not detected again
+    const from = formats.size === 1 ? [...formats][0]! : flags.from;
     const target = await cliOutput(flags.output, io, force);
     let report;
     try {
-      report = await convert(input, target, { ...formatOptions(flags), context: ctx, from: format.name, to: to.name });
+      report = await convert(inputs.length === 1 ? inputs[0]! : inputs, target, { ...formatOptions(flags), context: ctx, ...(from !== undefined ? { from } : {}), to: to.name, textOnly });
       await target.commit();
     } finally {
       await target.discard();
     }
+    const input = inputs.length === 1 ? inputs[0]!.name : inputs.map((i) => i.name);
     if (flags.json) {
-      const doc = JSON.stringify({ input: input.name, output: target.name, ...report, seconds: Math.round(report.seconds * 1000) / 1000 }) + '\n';
+      const doc = JSON.stringify({ input, output: target.name, ...report, seconds: Math.round(report.seconds * 1000) / 1000 }) + '\n';
       (flags.output && flags.output !== '-' ? io.stdout : io.stderr).write(doc);
     } else if (flags.verbose) {
       const mb = report.pathBytes / 1e6;
