@@ -12,6 +12,7 @@ export { PathArena, MAX_ARENA_BYTES } from './path-arena.js';
 export { withBatches, type Space, type Order, type SizeHint, type SymbolTable } from './space.js';
 export { runStages, sortUnique, tally, collect, abortable, type Stage, type Tally } from './pipeline.js';
 export { mergeSorted } from './spill.js';
+export { batchJobs, convertBatch, type BatchJob, type BatchResult, type BatchOptions } from './batch.js';
 export { sortUniqueArena, isStrictlySorted } from './sort.js';
 
 // a run

@@ -1,11 +1,11 @@
 /** What a command needs from the process (streams, a TTY flag, signals), and the run each command makes. */
 import type { Command } from 'commander';
 import fs from 'node:fs';
-import { ErrorCode, IoError, UsageError, ioError } from '../errors.js';
+import { ErrorCode, IoError, UsageError, ioError, type MorkspaceError } from '../errors.js';
 import type { Format } from '../formats/format.js';
 import { fileInput, streamInput, type Input } from '../io/input.js';
 import { openOutput, planOutput, streamOutput, type OutputTarget } from '../io/output.js';
-import { MIN_MEMORY_BYTES, RunContext } from '../run/context.js';
+import { MIN_MEMORY_BYTES, RunContext, type RunOptions } from '../run/context.js';
 import { intFlag, sizeFlag } from './format-flags.js';
 import { count, num } from './render.js';
 
@@ -42,13 +42,13 @@ export function cliInput(name: string | undefined, io: CliIo): Input {
 }
 
 /**
- * The run of one command: `--threads`, `--memory`, `--tmp-dir`, warnings on stderr, notes under
- * `-v` (the first says what the run may use), the process's signals.
+ * The run options of one command: `--threads`, `--memory`, `--tmp-dir`, warnings on stderr, notes
+ * under `-v`, the process's signals.
  * @throws UsageError for a bad flag, IoError for a `--tmp-dir` that is not a folder.
  */
-export function cliRun(io: CliIo, flags: GlobalOptions): RunContext {
+export function runOptions(io: CliIo, flags: GlobalOptions): RunOptions {
   if (flags.tmpDir !== undefined) checkFolder(flags.tmpDir);
-  const ctx = new RunContext({
+  return {
     ...(flags.threads !== undefined ? { threads: intFlag('threads', flags.threads, 1, 256) } : {}),
     ...(flags.memory !== undefined ? { memoryBytes: sizeFlag('memory', flags.memory, MIN_MEMORY_BYTES, Number.MAX_SAFE_INTEGER) } : {}),
     ...(flags.tmpDir !== undefined ? { tmpDir: flags.tmpDir } : {}),
@@ -57,9 +57,26 @@ export function cliRun(io: CliIo, flags: GlobalOptions): RunContext {
       if (!flags.quiet) note(io, `warning: ${m}`);
     },
     ...(flags.verbose ? { log: (m: string) => note(io, m) } : {}),
-  });
+  };
+}
+
+/** The run of one command (`runOptions`); under `-v` its first note says what the run may use. */
+export function cliRun(io: CliIo, flags: GlobalOptions): RunContext {
+  const ctx = new RunContext(runOptions(io, flags));
   ctx.log(`run: ${count(ctx.threads, 'thread')}, memory budget ${mib(ctx.memoryBytes)} (sorting larger spaces spills to ${ctx.tmpDir})`);
   return ctx;
+}
+
+/**
+ * Some jobs of a batch failed; each was reported as it ended. The command exits with the first
+ * failure's code, and says nothing more.
+ */
+export class BatchFailed extends Error {
+  readonly first: MorkspaceError;
+  constructor(first: MorkspaceError, failed: number, total: number) {
+    super(`${failed} of ${total} conversions failed`);
+    this.first = first;
+  }
 }
 
 function mib(bytes: number): string {

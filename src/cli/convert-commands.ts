@@ -1,16 +1,22 @@
 /** `serialize`, `deserialize` and `convert`: one pipeline, three defaults for the formats. */
+import fs from 'node:fs';
 import type { Command } from 'commander';
+import { batchJobs, convertBatch } from '../batch.js';
 import { convert, resolveInput } from '../convert.js';
+import { fileInput } from '../io/input.js';
 import { detectOutputFormat } from '../formats/table.js';
-import { checkCliOutput, cliInput, cliOutput, cliRun, note, type CliIo, type GlobalOptions, withGlobals } from './context.js';
-import { count, num } from './render.js';
+import { BatchFailed, checkCliOutput, cliInput, cliOutput, cliRun, note, runOptions, type CliIo, type GlobalOptions, withGlobals } from './context.js';
+import { count, num, recordTable } from './render.js';
 import { ErrorCode, UsageError } from '../errors.js';
-import { addMttsWriteFlags, addRunFlags, checkFlagsApply, formatOptions, type FormatFlags } from './format-flags.js';
+import { addMttsWriteFlags, addRunFlags, checkFlagsApply, formatOptions, intFlag, type FormatFlags } from './format-flags.js';
 
 interface ConvertFlags extends GlobalOptions, FormatFlags {
   output?: string;
   from?: string;
   to?: string;
+  outDir?: string;
+  jobs?: string;
+  keepGoing?: boolean;
 }
 
 /** The three commands differ only in which formats they fix and which flags they take. */
@@ -39,6 +45,9 @@ export function addConvertCommands(program: Command, io: CliIo, setExit: (p: Pro
       .option('--crlf', 'text input: treat carriage returns as whitespace (upstream keeps them as symbol bytes)')
       .option('--strip-bom', 'text input: drop a UTF-8 byte-order mark at the start (upstream reads it as symbol bytes)')
       .option('-o, --output <file>', 'output file (default: stdout); a new or replaced file is written atomically, a device or FIFO directly')
+      .option('--out-dir <dir>', 'convert each input on its own into DIR (x.paths → DIR/x.<to>), a summary table on stdout')
+      .option('--jobs <n>', 'with --out-dir: conversions at once, sharing the worker pool (default: threads / 2, at least 1)')
+      .option('--keep-going', 'with --out-dir: convert the rest when one fails (exit code of the first failure)')
       .option('-f, --force', 'replace an existing output file; write binary to a terminal')
       .option('--json', 'print a JSON report of the run (stdout when -o is a file, else stderr)')
       .option('-v, --verbose', 'print a summary and notes on stderr');
@@ -49,6 +58,8 @@ export function addConvertCommands(program: Command, io: CliIo, setExit: (p: Pro
 }
 
 async function run(io: CliIo, cmd: Command, inputNames: readonly string[], flags: ConvertFlags, textOnly: boolean): Promise<void> {
+  if (flags.outDir !== undefined) return runBatch(io, cmd, inputNames, flags, textOnly);
+  if (flags.jobs !== undefined || flags.keepGoing) throw new UsageError(ErrorCode.Usage, '--jobs and --keep-going apply with --out-dir');
   const force = flags.force ?? false;
   const to = detectOutputFormat(flags.output, flags.to);
   checkCliOutput(flags.output, to, io, force);
@@ -83,5 +94,56 @@ async function run(io: CliIo, cmd: Command, inputNames: readonly string[], flags
     }
   } finally {
     await ctx.close();
+  }
+}
+
+/** `--out-dir`: each input on its own (src/batch.ts), one line per failure on stderr, a summary on stdout. */
+async function runBatch(io: CliIo, cmd: Command, inputNames: readonly string[], flags: ConvertFlags, textOnly: boolean): Promise<void> {
+  const outDir = flags.outDir!;
+  if (flags.output !== undefined) throw new UsageError(ErrorCode.Usage, '-o and --out-dir: give one');
+  if (inputNames.includes('-')) throw new UsageError(ErrorCode.Usage, '--out-dir converts files: stdin (-) has no name to write under');
+  if (flags.to === undefined) throw new UsageError(ErrorCode.Usage, '--out-dir needs --to FORMAT (the outputs are named after the inputs)');
+  const to = detectOutputFormat(undefined, flags.to);
+  const jobs = flags.jobs !== undefined ? intFlag('jobs', flags.jobs, 1, 256) : undefined;
+  // every input's format checked, and every output planned, before any work
+  for (const name of inputNames) {
+    const { format } = await resolveInput(fileInput(name), { textOnly, ...(flags.from !== undefined ? { from: flags.from } : {}) });
+    checkFlagsApply(cmd, format, to);
+  }
+  const planned = batchJobs(inputNames, outDir, to);
+  const run = runOptions(io, flags);
+  const results = await convertBatch(planned, {
+    ...formatOptions(flags),
+    ...run,
+    ...(flags.from !== undefined ? { from: flags.from } : {}),
+    to: to.name,
+    textOnly,
+    force: flags.force ?? false,
+    ...(jobs !== undefined ? { jobs } : {}),
+    keepGoing: flags.keepGoing ?? false,
+    onResult: (r) => {
+      if (r.status === 'failed' && r.error) note(io, r.error.render());
+    },
+  });
+  const rows = results.map((r) => ({
+    input: r.input,
+    status: r.status,
+    atoms: r.report?.atoms ?? 0,
+    'in bytes': fileBytes(r.input),
+    'out bytes': r.report?.outputBytes ?? 0,
+    seconds: r.report ? Math.round(r.report.seconds * 1000) / 1000 : 0,
+    output: r.output,
+  }));
+  if (flags.json) io.stdout.write(JSON.stringify({ jobs: rows.map((row, i) => ({ ...row, ...(results[i]!.error ? { error: results[i]!.error!.toJSON() } : {}) })) }) + '\n');
+  else io.stdout.write(recordTable(rows, ''));
+  const failed = results.find((r) => r.status === 'failed');
+  if (failed?.error) throw new BatchFailed(failed.error, results.filter((r) => r.status === 'failed').length, results.length);
+}
+
+function fileBytes(file: string): number {
+  try {
+    return fs.statSync(file).size;
+  } catch {
+    return 0;
   }
 }

@@ -9,7 +9,7 @@ import { removeTempFilesSync } from '../io/temp-files.js';
 import { addConvertCommands } from './convert-commands.js';
 import { addInspectCommand } from './inspect-command.js';
 import { addQueryCommand } from './query-command.js';
-import type { CliIo } from './context.js';
+import { BatchFailed, type CliIo } from './context.js';
 import { addVerifyCommand } from './verify-command.js';
 
 const { version } = createRequire(import.meta.url)('../../../package.json') as { version: string };
@@ -62,6 +62,10 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
       return ExitCode.Usage;
     }
     if (isEpipe(e)) return ExitCode.Ok; // the reader went away (`| head`): not our failure
+    if (e instanceof BatchFailed) {
+      if (!json) io.stderr.write(`morkspace: ${e.message}\n`);
+      return exitCodeOf(e.first);
+    }
     // once cancelled, whatever failed on the way out (a stream cut, a worker stopped) was the cancellation
     const err = io.signal?.aborted ? io.signal.reason : e;
     reportError(io, err, json);
