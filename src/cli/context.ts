@@ -6,6 +6,7 @@ import type { Format } from '../formats/format.js';
 import { fileInput, streamInput, type Input } from '../io/input.js';
 import { openOutput, planOutput, streamOutput, type OutputTarget } from '../io/output.js';
 import { MIN_MEMORY_BYTES, RunContext, type RunOptions } from '../run/context.js';
+import type { Probe } from '../run/probe.js';
 import { intFlag, sizeFlag } from './format-flags.js';
 import { count, num } from './render.js';
 
@@ -60,9 +61,9 @@ export function runOptions(io: CliIo, flags: GlobalOptions): RunOptions {
   };
 }
 
-/** The run of one command (`runOptions`); under `-v` its first note says what the run may use. */
-export function cliRun(io: CliIo, flags: GlobalOptions): RunContext {
-  const ctx = new RunContext(runOptions(io, flags));
+/** The run of one command (`runOptions`, and `probe` for `--profile`); under `-v` its first note says what the run may use. */
+export function cliRun(io: CliIo, flags: GlobalOptions, probe?: Probe): RunContext {
+  const ctx = new RunContext({ ...runOptions(io, flags), ...(probe ? { probe } : {}) });
   ctx.log(`run: ${count(ctx.threads, 'thread')}, memory budget ${mib(ctx.memoryBytes)} (sorting larger spaces spills to ${ctx.tmpDir})`);
   return ctx;
 }

@@ -2,7 +2,9 @@
 import fs from 'node:fs';
 import type { Command } from 'commander';
 import { batchJobs, convertBatch } from '../batch.js';
-import { convert, resolveInput } from '../convert.js';
+import { convert, resolveInput, type ConvertReport } from '../convert.js';
+import { RecordingProbe } from '../run/probe.js';
+import type { RunContext } from '../run/context.js';
 import { fileInput } from '../io/input.js';
 import { detectOutputFormat } from '../formats/table.js';
 import { BatchFailed, checkCliOutput, cliInput, cliOutput, cliRun, note, runOptions, type CliIo, type GlobalOptions, withGlobals } from './context.js';
@@ -17,6 +19,8 @@ interface ConvertFlags extends GlobalOptions, FormatFlags {
   outDir?: string;
   jobs?: string;
   keepGoing?: boolean;
+  /** `--profile` (true: a table on stderr) or `--profile=json`. */
+  profile?: boolean | string;
 }
 
 /** The three commands differ only in which formats they fix and which flags they take. */
@@ -48,6 +52,7 @@ export function addConvertCommands(program: Command, io: CliIo, setExit: (p: Pro
       .option('--out-dir <dir>', 'convert each input on its own into DIR (x.paths → DIR/x.<to>), a summary table on stdout')
       .option('--jobs <n>', 'with --out-dir: conversions at once, sharing the worker pool (default: threads / 2, at least 1)')
       .option('--keep-going', 'with --out-dir: convert the rest when one fails (exit code of the first failure)')
+      .option('--profile [json]', 'time per stage (read, sort, write), peak RSS, threads: a table on stderr, or --profile=json on stdout (stderr when the output is stdout)')
       .option('-f, --force', 'replace an existing output file; write binary to a terminal')
       .option('--json', 'print a JSON report of the run (stdout when -o is a file, else stderr)')
       .option('-v, --verbose', 'print a summary and notes on stderr');
@@ -64,7 +69,9 @@ async function run(io: CliIo, cmd: Command, inputNames: readonly string[], flags
   const to = detectOutputFormat(flags.output, flags.to);
   checkCliOutput(flags.output, to, io, force);
   if (inputNames.filter((n) => n === '-').length > 1) throw new UsageError(ErrorCode.Usage, 'stdin (-) can be given once');
-  const ctx = cliRun(io, flags);
+  if (flags.profile !== undefined && flags.profile !== true && flags.profile !== 'json') throw new UsageError(ErrorCode.Usage, `--profile takes nothing or =json, got '${String(flags.profile)}'`);
+  const probe = flags.profile !== undefined ? new RecordingProbe() : undefined;
+  const ctx = cliRun(io, flags, probe);
   try {
     const inputs = [];
     const formats = new Set<string>();
@@ -85,6 +92,8 @@ async function run(io: CliIo, cmd: Command, inputNames: readonly string[], flags
       await target.discard();
     }
     const input = inputs.length === 1 ? inputs[0]!.name : inputs.map((i) => i.name);
+    const toStdout = flags.output === undefined || flags.output === '-';
+    if (probe) printProfile(io, probe, report, ctx, flags.profile === 'json' ? (toStdout ? io.stderr : io.stdout) : undefined);
     if (flags.json) {
       const doc = JSON.stringify({ input, output: target.name, ...report, seconds: Math.round(report.seconds * 1000) / 1000 }) + '\n';
       (flags.output && flags.output !== '-' ? io.stdout : io.stderr).write(doc);
@@ -146,4 +155,24 @@ function fileBytes(file: string): number {
   } catch {
     return 0;
   }
+}
+
+/** The `--profile` report: a table on stderr, or one JSON document on `json`. */
+function printProfile(io: CliIo, probe: RecordingProbe, report: ConvertReport, ctx: RunContext, json: NodeJS.WritableStream | undefined): void {
+  const totalMs = report.seconds * 1000;
+  const stages = probe.profile(totalMs).map((f) => ({ ...f, ms: Math.round(f.ms * 10) / 10 }));
+  const peakRssBytes = process.resourceUsage().maxRSS * 1024;
+  if (json) {
+    json.write(JSON.stringify({ totalMs: Math.round(totalMs * 10) / 10, peakRssBytes, threads: ctx.threads, poolTasks: ctx.pool.completed, stages }) + '\n');
+    return;
+  }
+  const rows = stages.map((f) => ({
+    stage: f.name,
+    ms: f.ms,
+    share: `${((100 * f.ms) / Math.max(totalMs, 1e-9)).toFixed(1)}%`,
+    atoms: f.atoms,
+    'path bytes': f.bytes,
+  }));
+  io.stderr.write(recordTable(rows, '  '));
+  note(io, `profile: ${num(Math.round(totalMs))} ms in all, peak RSS ${num(Math.round(peakRssBytes / 2 ** 20))} MiB, ${count(ctx.threads, 'thread')}, ${count(ctx.pool.completed, 'pool task')}`);
 }

@@ -4,7 +4,8 @@
  *
  * Each stage boundary is metered inclusively (the time spent inside the stage's `next()`, which
  * includes waiting on the stages before it); a stage's own time is its inclusive time minus that of
- * the stage it reads from, so the stages add up to the run.
+ * the stage it reads from. The writer works between its `next()` calls, so its own time is the
+ * run's minus the time it waited for batches (`profile`), and the stages add up to the run.
  */
 import type { PathArena } from '../path-arena.js';
 
@@ -51,6 +52,22 @@ export class RecordingProbe implements Probe {
       out.push({ ...f, ms: Math.max(0, f.ms - before) });
       before = f.ms;
     }
+    return out;
+  }
+
+  /**
+   * The run's profile once it took `totalMs`: read and sort as `stages` has them, and the writer's
+   * own time (encoding, compressing, writing: whatever it did while not waiting for a batch) as the
+   * rest, so the stages add up to the total.
+   */
+  profile(totalMs: number): StageFigures[] {
+    const out = this.stages().filter((f) => f.name !== 'write');
+    const waited = this.#inclusive.get('write');
+    const write = waited ?? { name: 'write' as const, ms: 0, bytes: 0, atoms: 0 };
+    out.push({ ...write, ms: Math.max(0, totalMs - (waited?.ms ?? 0)) });
+    // what the stages before the writer did while the writer waited, beyond what they report
+    const inStages = out.reduce((t, f) => t + f.ms, 0);
+    if (inStages < totalMs && out.length > 1) out[out.length - 2]!.ms += totalMs - inStages;
     return out;
   }
 }

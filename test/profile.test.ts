@@ -1,0 +1,57 @@
+/**
+ * `--profile`: per-stage time, bytes and atoms, peak RSS and threads, as a table on stderr or one
+ * JSON document; the stages add up to the run's total.
+ */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { RecordingProbe } from '../src/internals.js';
+import { cli, tempDir } from './helpers/cli.js';
+import { BIG_LOGIC_PATHS } from './helpers/fixtures.js';
+
+interface Profile {
+  totalMs: number;
+  peakRssBytes: number;
+  threads: number;
+  poolTasks: number;
+  stages: { name: string; ms: number; bytes: number; atoms: number }[];
+}
+
+describe('--profile', () => {
+  const dir = tempDir();
+
+  test('--profile=json: the documented keys, stages in pipeline order that add up to the total within 5%', () => {
+    const r = cli(['convert', BIG_LOGIC_PATHS, '-o', path.join(dir, 'p.act'), '--profile=json', '--threads', '2']);
+    assert.equal(r.status, 0, r.stderr);
+    const p = JSON.parse(r.stdout.toString()) as Profile;
+    assert.deepEqual(p.stages.map((s) => s.name), ['read', 'sort', 'write']);
+    assert.equal(p.threads, 2);
+    assert.ok(p.peakRssBytes > 10 << 20 && p.peakRssBytes < 4 * 2 ** 30, String(p.peakRssBytes));
+    const sum = p.stages.reduce((t, s) => t + s.ms, 0);
+    assert.ok(Math.abs(sum - p.totalMs) <= 0.05 * p.totalMs + 0.5, `stages ${sum} ms, total ${p.totalMs} ms`);
+    for (const s of p.stages) assert.equal(s.atoms, 91_692, s.name);
+  });
+
+  test('--profile: a table on stderr, the output untouched on stdout; JSON goes to stderr when the output is stdout', () => {
+    const table = cli(['deserialize', BIG_LOGIC_PATHS, '--profile']);
+    assert.equal(table.status, 0, table.stderr);
+    assert.match(table.stderr, /stage\s+ms\s+share\s+atoms\s+path bytes\n\s+read\s/);
+    assert.match(table.stderr, /profile: [\d,]+ ms in all, peak RSS [\d,]+ MiB, \d+ threads?/);
+    assert.equal(table.stdout.toString().split('\n').length - 1, 91_692);
+    const json = cli(['deserialize', BIG_LOGIC_PATHS, '--profile=json']);
+    assert.equal(json.status, 0, json.stderr);
+    assert.equal((JSON.parse(json.stderr) as Profile).stages.length, 3);
+  });
+
+  test('--profile=anything-else is a usage error', () => {
+    assert.equal(cli(['deserialize', BIG_LOGIC_PATHS, '--profile=xml']).status, 2);
+  });
+
+  test('the probe: the writer\'s own time is what the run spent outside waiting for batches', () => {
+    const probe = new RecordingProbe();
+    probe.record('read', 30, 100, 10);
+    probe.record('sort', 50, 100, 10);
+    probe.record('write', 60, 100, 10);
+    assert.deepEqual(probe.profile(100).map((s) => [s.name, s.ms]), [['read', 30], ['sort', 30], ['write', 40]]);
+  });
+});
