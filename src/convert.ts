@@ -6,13 +6,14 @@
 import { ErrorCode, MorkspaceError, inFile } from './errors.js';
 import { detectInputFormat, detectOutputFormat, expectText } from './formats/table.js';
 import type { Format, FormatOptions } from './formats/format.js';
-import { fileInput, unwrapCompressed, type Input } from './io/input.js';
+import { countedInput, fileInput, unwrapCompressed, type Input } from './io/input.js';
 import { openOutput, type OutputTarget } from './io/output.js';
 import { MemorySink, type ByteSink } from './io/sink.js';
 import { OrderViolation, SORTED_BATCH_PATHS, abortable, checkedAscending, paced, releaseConsumed, runStages, sortUnique, tally, type Stage } from './pipeline.js';
 import { mergeSorted } from './spill.js';
 import { RunContext, abortReason, withRun, type RunOptions } from './run/context.js';
 import { metered } from './run/probe.js';
+import type { Progress } from './run/progress.js';
 import type { Space } from './space.js';
 import type { PathArena } from './path-arena.js';
 import { StatsCollector, type SpaceStats } from './stats.js';
@@ -173,14 +174,16 @@ export async function convert(input: Input | readonly Input[], output: OutputTar
     const inputs = Array.isArray(input) ? (input as readonly Input[]) : [input as Input];
     if (inputs.length === 0) throw new MorkspaceError(ErrorCode.Usage, 'no input to convert');
     const resolved: { input: Input; format: Format }[] = [];
-    for (const i of inputs) resolved.push(await resolveInput(i, options));
+    const progress = ctx.progress;
+    for (const i of inputs) resolved.push(await resolveInput(progress ? countedInput(i, (n) => progress.read(n)) : i, options));
     const counts = { atoms: 0, pathBytes: 0 };
     let sink = target.sink;
     const write = async (space: Space): Promise<void> => {
       counts.atoms = 0;
       counts.pathBytes = 0;
       const counted = tally(counts)(space, ctx);
-      await to.write({ ...counted, batches: metered(releaseConsumed(counted), 'write', ctx.probe) }, ctx, pacedSink(sink, ctx), options);
+      const batches = metered(releaseConsumed(counted), 'write', ctx.probe);
+      await to.write({ ...counted, batches: progress ? reported(batches, progress) : batches }, ctx, pacedSink(sink, ctx), options);
     };
     if (resolved.length > 1) {
       await write(await openUnion(resolved, ctx, options));
@@ -194,6 +197,13 @@ export async function convert(input: Input | readonly Input[], output: OutputTar
     const from = [...new Set(resolved.map((r) => r.format.name))].join('+');
     return { from, to: to.name, ...counts, outputBytes: sink.bytesWritten, seconds: (performance.now() - started) / 1000, warnings: [...ctx.warnings] };
   });
+}
+
+async function* reported(batches: AsyncIterable<PathArena>, progress: Progress): AsyncGenerator<PathArena> {
+  for await (const b of batches) {
+    progress.wrote(b.count);
+    yield b;
+  }
 }
 
 // The sink as the writer sees it, its bytes counted for the run's paced collections (a writer's own

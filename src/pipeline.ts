@@ -132,6 +132,7 @@ export function sortBudget(memoryBytes: number): number {
  */
 async function* sortedWithinBudget(space: Space, ctx: RunContext): AsyncGenerator<PathArena> {
   const budget = sortBudget(ctx.memoryBytes);
+  ctx.progress?.stage('read');
   // gathered on shared buffers when workers may sort it, so they read the paths in place
   const all = new PathArena(Math.min(MAX_ARENA_BYTES, budget, Math.max(1 << 20, space.sizeHint.pathBytes ?? 0)), 1 << 14, ctx.pool.parallel);
   let spill: SpillFolder | undefined;
@@ -141,12 +142,14 @@ async function* sortedWithinBudget(space: Space, ctx: RunContext): AsyncGenerato
       const bytes = all.byteLength + b.byteLength;
       if (all.count > 0 && (bytes + SORT_BYTES_PER_PATH * (all.count + b.count) > budget || bytes > MAX_ARENA_BYTES)) {
         spill ??= await SpillFolder.create(ctx);
+        ctx.progress?.stage('read, spill');
         runs.push(await spill.write(ownBatches(sortedBatches(all, ctx), all), ctx));
         all.clear();
       }
       all.pushAll(b);
       if (space.recycles === true) b.release();
     }
+    ctx.progress?.stage('sort, write');
     if (spill === undefined) {
       yield* sortedBatches(all, ctx);
       return;
@@ -162,6 +165,7 @@ async function* sortedWithinBudget(space: Space, ctx: RunContext): AsyncGenerato
     }
     if (ctx.logging) ctx.log(`sort: the space is larger than its share of the memory budget (${sortBudget(ctx.memoryBytes)} of ${ctx.memoryBytes} bytes): ${spill.runs} sorted runs, ${spill.bytesWritten} bytes, spilled to ${spill.dir}`);
     const s = spill;
+    ctx.progress?.stage('merge, write');
     for await (const b of mergeSorted(runs.map((f) => s.read(f, ctx)), SORTED_BATCH_PATHS)) {
       // the merge reads every path again: its garbage is paced like the source's (gc-pacer.ts)
       ctx.gc.passed(b.byteLength + 4 * b.count);

@@ -7,6 +7,8 @@ import { fileInput, streamInput, type Input } from '../io/input.js';
 import { openOutput, planOutput, streamOutput, type OutputTarget } from '../io/output.js';
 import { MIN_MEMORY_BYTES, RunContext, type RunOptions } from '../run/context.js';
 import type { Probe } from '../run/probe.js';
+import { Progress } from '../run/progress.js';
+import path from 'node:path';
 import { intFlag, sizeFlag } from './format-flags.js';
 import { count, num } from './render.js';
 
@@ -47,23 +49,47 @@ export function cliInput(name: string | undefined, io: CliIo): Input {
  * under `-v`, the process's signals.
  * @throws UsageError for a bad flag, IoError for a `--tmp-dir` that is not a folder.
  */
-export function runOptions(io: CliIo, flags: GlobalOptions): RunOptions {
+export function runOptions(io: CliIo, flags: GlobalOptions, progress?: Progress): RunOptions {
   if (flags.tmpDir !== undefined) checkFolder(flags.tmpDir);
+  // a note or warning first clears the progress line, which redraws on its next tick
+  const say = (m: string): void => {
+    progress?.done();
+    note(io, m);
+  };
   return {
+    ...(progress ? { progress } : {}),
     ...(flags.threads !== undefined ? { threads: intFlag('threads', flags.threads, 1, 256) } : {}),
     ...(flags.memory !== undefined ? { memoryBytes: sizeFlag('memory', flags.memory, MIN_MEMORY_BYTES, Number.MAX_SAFE_INTEGER) } : {}),
     ...(flags.tmpDir !== undefined ? { tmpDir: flags.tmpDir } : {}),
     ...(io.signal ? { signal: io.signal } : {}),
     warn: (m) => {
-      if (!flags.quiet) note(io, `warning: ${m}`);
+      if (!flags.quiet) say(`warning: ${m}`);
     },
-    ...(flags.verbose ? { log: (m: string) => note(io, m) } : {}),
+    ...(flags.verbose ? { log: say } : {}),
   };
 }
 
+/**
+ * A progress line for a run over `inputs` when stderr is a terminal and nothing else asked for
+ * stderr (`-q`, `--json`): none otherwise.
+ */
+export function cliProgress(io: CliIo, flags: GlobalOptions, inputs: readonly Input[]): Progress | undefined {
+  const err = io.stderr as NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+  if (err.isTTY !== true || flags.quiet || flags.json) return undefined;
+  const sizes = inputs.map((i) => i.size);
+  const first = inputs[0] ? path.basename(inputs[0].name) : 'run';
+  // MORKSPACE_PROGRESS_DELAY_MS: how long a run goes before the line shows (default 1000; tests use 0)
+  const delay = Number(process.env['MORKSPACE_PROGRESS_DELAY_MS']);
+  return new Progress(err, {
+    label: inputs.length > 1 ? `${first} +${inputs.length - 1}` : first,
+    ...(Number.isFinite(delay) && delay >= 0 ? { delayMs: delay } : {}),
+    ...(sizes.every((n) => n !== undefined) ? { totalBytes: sizes.reduce((a: number, b) => a + b!, 0) } : {}),
+  });
+}
+
 /** The run of one command (`runOptions`, and `probe` for `--profile`); under `-v` its first note says what the run may use. */
-export function cliRun(io: CliIo, flags: GlobalOptions, probe?: Probe): RunContext {
-  const ctx = new RunContext({ ...runOptions(io, flags), ...(probe ? { probe } : {}) });
+export function cliRun(io: CliIo, flags: GlobalOptions, probe?: Probe, progress?: Progress): RunContext {
+  const ctx = new RunContext({ ...runOptions(io, flags, progress), ...(probe ? { probe } : {}) });
   ctx.log(`run: ${count(ctx.threads, 'thread')}, memory budget ${mib(ctx.memoryBytes)} (sorting larger spaces spills to ${ctx.tmpDir})`);
   return ctx;
 }

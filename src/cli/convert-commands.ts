@@ -7,7 +7,7 @@ import { RecordingProbe } from '../run/probe.js';
 import type { RunContext } from '../run/context.js';
 import { fileInput } from '../io/input.js';
 import { detectOutputFormat } from '../formats/table.js';
-import { BatchFailed, checkCliOutput, cliInput, cliOutput, cliRun, note, runOptions, type CliIo, type GlobalOptions, withGlobals } from './context.js';
+import { BatchFailed, checkCliOutput, cliInput, cliOutput, cliProgress, cliRun, note, runOptions, type CliIo, type GlobalOptions, withGlobals } from './context.js';
 import { count, num, recordTable } from './render.js';
 import { ErrorCode, UsageError } from '../errors.js';
 import { addMttsWriteFlags, addRunFlags, checkFlagsApply, formatOptions, intFlag, type FormatFlags } from './format-flags.js';
@@ -71,12 +71,14 @@ async function run(io: CliIo, cmd: Command, inputNames: readonly string[], flags
   if (inputNames.filter((n) => n === '-').length > 1) throw new UsageError(ErrorCode.Usage, 'stdin (-) can be given once');
   if (flags.profile !== undefined && flags.profile !== true && flags.profile !== 'json') throw new UsageError(ErrorCode.Usage, `--profile takes nothing or =json, got '${String(flags.profile)}'`);
   const probe = flags.profile !== undefined ? new RecordingProbe() : undefined;
-  const ctx = cliRun(io, flags, probe);
+  const named = inputNames.map((n) => cliInput(n, io));
+  const progress = cliProgress(io, flags, named);
+  const ctx = cliRun(io, flags, probe, progress);
   try {
     const inputs = [];
     const formats = new Set<string>();
-    for (const name of inputNames) {
-      const { input, format } = await resolveInput(cliInput(name, io), { textOnly, ...(flags.from !== undefined ? { from: flags.from } : {}) });
+    for (const given of named) {
+      const { input, format } = await resolveInput(given, { textOnly, ...(flags.from !== undefined ? { from: flags.from } : {}) });
       checkFlagsApply(cmd, format, to);
       inputs.push(input);
       formats.add(format.name);
@@ -89,6 +91,7 @@ async function run(io: CliIo, cmd: Command, inputNames: readonly string[], flags
       report = await convert(inputs.length === 1 ? inputs[0]! : inputs, target, { ...formatOptions(flags), context: ctx, ...(from !== undefined ? { from } : {}), to: to.name, textOnly });
       await target.commit();
     } finally {
+      progress?.done();
       await target.discard();
     }
     const input = inputs.length === 1 ? inputs[0]!.name : inputs.map((i) => i.name);

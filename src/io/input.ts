@@ -203,3 +203,26 @@ function gunzipped(input: Input): Input {
   };
   return { name: input.name, path: undefined, size: undefined, reopenable: true, head: (n) => current.head(n), chunks: () => reading().chunks(), readAll: () => reading().readAll() };
 }
+
+/** `input` with every byte read from it counted by `onBytes` (progress). */
+export function countedInput(input: Input, onBytes: (n: number) => void): Input {
+  return {
+    name: input.name,
+    path: input.path,
+    size: input.size,
+    reopenable: input.reopenable,
+    head: (n) => input.head(n),
+    chunks: () =>
+      (async function* () {
+        for await (const c of input.chunks()) {
+          onBytes(c.length);
+          yield c;
+        }
+      })(),
+    async readAll() {
+      const all = await input.readAll();
+      onBytes(all.length);
+      return all;
+    },
+  };
+}

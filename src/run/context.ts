@@ -9,6 +9,7 @@ import { AbortedError, ErrorCode, MorkspaceError, isMorkspaceError } from '../er
 import { WorkerPool, defaultThreads } from '../pool/pool.js';
 import { DEFAULT_GC_EVERY_BYTES, GcPacer } from './gc-pacer.js';
 import type { Probe } from './probe.js';
+import type { Progress } from './progress.js';
 
 /** What a caller may set for a run; everything has a default. */
 export interface RunOptions {
@@ -26,6 +27,8 @@ export interface RunOptions {
   memoryBytes?: number;
   /** Receives stage figures (`--profile`); absent, stages are not metered. */
   probe?: Probe;
+  /** A progress line to keep up to date (the CLI's, on a terminal); absent, nothing is shown. */
+  progress?: Progress;
   /** Called with each warning (also kept in `warnings`). */
   warn?: (message: string) => void;
   /** Called with notes for `--verbose`. */
@@ -55,6 +58,7 @@ export class RunContext {
   readonly tmpDir: string;
   readonly memoryBytes: number;
   readonly probe: Probe | undefined;
+  readonly progress: Progress | undefined;
   /** Paces full collections by the batch bytes read (`RunOptions.gcEveryBytes`). */
   readonly gc: GcPacer;
   /** Warnings of this run, in order. */
@@ -76,6 +80,7 @@ export class RunContext {
     if (!Number.isFinite(memory) || memory < MIN_MEMORY_BYTES) throw new MorkspaceError(ErrorCode.Usage, `the memory budget must be at least 1 MiB, got ${memory}`);
     this.memoryBytes = memory;
     this.probe = options.probe;
+    this.progress = options.progress;
     const every = options.gcEveryBytes ?? DEFAULT_GC_EVERY_BYTES;
     if (!(every >= 0)) throw new MorkspaceError(ErrorCode.Usage, `gcEveryBytes must be 0 or more, got ${every}`);
     this.gc = new GcPacer(every);
