@@ -100,8 +100,8 @@ export function cliRun(io: CliIo, flags: GlobalOptions, probe?: Probe, progress?
  */
 export class BatchFailed extends Error {
   readonly first: MorkspaceError;
-  constructor(first: MorkspaceError, failed: number, total: number) {
-    super(`${failed} of ${total} conversions failed`);
+  constructor(first: MorkspaceError, failed: number, total: number, what = 'conversions') {
+    super(`${failed} of ${total} ${what} failed`);
     this.first = first;
   }
 }

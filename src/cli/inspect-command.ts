@@ -2,7 +2,8 @@
 import type { Command } from 'commander';
 import { inspectSpace } from '../convert.js';
 import type { SpaceStats } from '../stats.js';
-import { cliInput, cliRun, type CliIo, type GlobalOptions, withGlobals } from './context.js';
+import { BatchFailed, cliInput, cliRun, note, type CliIo, type GlobalOptions, withGlobals } from './context.js';
+import { ErrorCode, UsageError, isMorkspaceError, type MorkspaceError } from '../errors.js';
 import { addRunFlags, checkFlagsApply, formatOptions, type FormatFlags } from './format-flags.js';
 import { resolveInput } from '../convert.js';
 import { histogram, num, recordTable, table } from './render.js';
@@ -16,31 +17,76 @@ export function addInspectCommand(program: Command, io: CliIo, setExit: (p: Prom
   const cmd = program
     .command('inspect')
     .description('what a file is and holds: format, sizes, atoms, symbols, depth, histograms')
-    .argument('[input]', 'space file, or - for stdin', '-')
+    .argument('[inputs...]', 'space files, or - for stdin; several: one row each, then totals')
     .option('--from <format>', 'input format (default: detected)')
     .option('--json', 'print one JSON document')
     .option('-v, --verbose', 'print notes on stderr (for example when a file cannot be memory-mapped)')
     .option('--count', 'walk the whole space for atom statistics (formats that answer from their header without it: act, mtts)')
     .option('--crlf', 'text input: treat carriage returns as whitespace')
     .option('--strip-bom', 'text input: drop a UTF-8 byte-order mark at the start');
-  addRunFlags(cmd, true).action((inputName: string) => setExit(run(io, cmd, inputName, withGlobals<InspectFlags>(cmd))));
+  addRunFlags(cmd, true).action((inputs: string[]) => setExit(inputs.length > 1 ? runMany(io, cmd, inputs, withGlobals<InspectFlags>(cmd)) : run(io, cmd, inputs[0] ?? '-', withGlobals<InspectFlags>(cmd))));
 }
 
-async function run(io: CliIo, cmd: Command, inputName: string, flags: InspectFlags): Promise<void> {
+interface Inspected {
+  report: Record<string, unknown> & { file: string; format: string };
+  facts: Record<string, unknown>;
+  stats: SpaceStats | undefined;
+  fileBytes: number | undefined;
+}
+
+async function inspectOne(io: CliIo, cmd: Command, inputName: string, flags: InspectFlags): Promise<Inspected> {
   const ctx = cliRun(io, flags);
-  let result;
-  let input;
   try {
     const resolved = await resolveInput(cliInput(inputName, io), flags.from !== undefined ? { from: flags.from } : {});
-    input = resolved.input;
+    const input = resolved.input;
     checkFlagsApply(cmd, resolved.format, undefined);
-    result = await inspectSpace(input, { ...formatOptions(flags), count: flags.count ?? false, from: resolved.format.name, context: ctx });
+    const { format, facts, stats } = await inspectSpace(input, { ...formatOptions(flags), count: flags.count ?? false, from: resolved.format.name, context: ctx });
+    const fileBytes = input.size;
+    const report = { file: input.name, format, ...(fileBytes !== undefined ? { fileBytes } : {}), ...facts, ...(fileBytes && stats ? { ratio: ratio(stats.rawBytes, fileBytes) } : {}), ...(stats ? { space: stats } : {}) };
+    return { report, facts, stats, fileBytes };
   } finally {
     await ctx.close();
   }
-  const { format, facts, stats } = result;
-  const fileBytes = input.size;
-  const report = { file: input.name, format, ...(fileBytes !== undefined ? { fileBytes } : {}), ...facts, ...(fileBytes && stats ? { ratio: ratio(stats.rawBytes, fileBytes) } : {}), ...(stats ? { space: stats } : {}) };
+}
+
+/** Several files, like `xz -l`: a row each (atoms where the file says or the walk counted), then totals. */
+async function runMany(io: CliIo, cmd: Command, inputNames: readonly string[], flags: InspectFlags): Promise<void> {
+  if (inputNames.filter((n) => n === '-').length > 1) throw new UsageError(ErrorCode.Usage, 'stdin (-) can be given once');
+  const rows: Record<string, unknown>[] = [];
+  const reports: Record<string, unknown>[] = [];
+  let first: MorkspaceError | undefined;
+  let failed = 0;
+  for (const name of inputNames) {
+    try {
+      const { report, stats } = await inspectOne(io, cmd, name, flags);
+      reports.push(report);
+      const atoms = stats?.atoms ?? (typeof report['atoms'] === 'number' ? report['atoms'] : undefined);
+      const pathBytes = stats?.rawBytes ?? (typeof report['pathBytes'] === 'number' ? report['pathBytes'] : undefined);
+      const fileBytes = typeof report['fileBytes'] === 'number' ? report['fileBytes'] : undefined;
+      rows.push({ file: report.file, format: report.format, 'file bytes': fileBytes ?? '', atoms: atoms ?? '', 'path bytes': pathBytes ?? '', ratio: fileBytes && pathBytes ? ratio(pathBytes, fileBytes) : '' });
+    } catch (e) {
+      if (!isMorkspaceError(e) || e.code === ErrorCode.Usage || e.code === ErrorCode.Aborted) throw e;
+      first ??= e;
+      failed++;
+      if (!flags.json) note(io, e.render());
+      reports.push({ file: name, error: e.toJSON() });
+      rows.push({ file: name, format: 'error', 'file bytes': '', atoms: '', 'path bytes': '', ratio: '' });
+    }
+  }
+  const sum = (key: string): number | '' => (rows.every((r) => typeof r[key] === 'number') ? rows.reduce((t, r) => t + (r[key] as number), 0) : '');
+  const totals = { file: `${num(rows.length)} files`, format: '', 'file bytes': sum('file bytes'), atoms: sum('atoms'), 'path bytes': sum('path bytes'), ratio: '' };
+  if (flags.json) io.stdout.write(JSON.stringify({ files: reports, totals: { files: rows.length, fileBytes: totals['file bytes'], atoms: totals.atoms, pathBytes: totals['path bytes'] } }, null, 2) + '\n');
+  else {
+    io.stdout.write(recordTable([...rows, totals], ''));
+    if (rows.some((r) => r['atoms'] === '' && r['format'] === 'act')) note(io, 'ACT files give their atom count with --count (a full walk)');
+  }
+  if (first) throw new BatchFailed(first, failed, rows.length, 'files');
+}
+
+async function run(io: CliIo, cmd: Command, inputName: string, flags: InspectFlags): Promise<void> {
+  const { report, facts, stats, fileBytes } = await inspectOne(io, cmd, inputName, flags);
+  const format = report.format;
+  const input = { name: report.file };
   if (flags.json) {
     io.stdout.write(JSON.stringify(report, null, 2) + '\n');
     return;

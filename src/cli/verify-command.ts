@@ -1,9 +1,9 @@
 /** `verify`: read a whole file and check everything its format can check; exit 0 with a one-line summary, or the error. */
 import type { Command } from 'commander';
-import { inFile } from '../errors.js';
+import { ErrorCode, UsageError, inFile, isMorkspaceError, type MorkspaceError } from '../errors.js';
 import { resolveInput } from '../convert.js';
 import type { MttsFacts } from '../formats/mtts/reader.js';
-import { cliInput, cliRun, type CliIo, type GlobalOptions, withGlobals } from './context.js';
+import { BatchFailed, cliInput, cliRun, note, type CliIo, type GlobalOptions, withGlobals } from './context.js';
 import { addRunFlags, checkFlagsApply, formatOptions, type FormatFlags } from './format-flags.js';
 import { num } from './render.js';
 import { hex } from '../bytes.js';
@@ -17,13 +17,38 @@ export function addVerifyCommand(program: Command, io: CliIo, setExit: (p: Promi
   const cmd = program
     .command('verify')
     .description('check every checksum of a file (MTTS: header, sections, every chunk, the whole file); exit 0 when all match')
-    .argument('[input]', 'space file, or - for stdin', '-')
+    .argument('[inputs...]', 'space files, or - for stdin; several: a line each, every file checked')
     .option('--from <format>', 'input format (default: detected)')
     .option('--json', 'print one JSON document');
-  addRunFlags(cmd, false).action((inputName: string) => setExit(run(io, cmd, inputName, withGlobals<VerifyFlags>(cmd))));
+  addRunFlags(cmd, false).action((inputs: string[]) => setExit(run(io, cmd, inputs.length > 0 ? inputs : ['-'], withGlobals<VerifyFlags>(cmd))));
 }
 
-async function run(io: CliIo, cmd: Command, inputName: string, flags: VerifyFlags): Promise<void> {
+/** One file: its line (or JSON); several: a line each, every file checked, the first failure's exit code at the end. */
+async function run(io: CliIo, cmd: Command, inputNames: readonly string[], flags: VerifyFlags): Promise<void> {
+  if (inputNames.length === 1) {
+    const report = await verifyOne(io, cmd, inputNames[0]!, flags);
+    if (flags.json) io.stdout.write(JSON.stringify(report) + '\n');
+    return;
+  }
+  if (inputNames.filter((n) => n === '-').length > 1) throw new UsageError(ErrorCode.Usage, 'stdin (-) can be given once');
+  const reports: Record<string, unknown>[] = [];
+  let first: MorkspaceError | undefined;
+  for (const name of inputNames) {
+    try {
+      reports.push(await verifyOne(io, cmd, name, flags));
+    } catch (e) {
+      if (!isMorkspaceError(e) || e.code === ErrorCode.Usage || e.code === ErrorCode.Aborted) throw e;
+      first ??= e;
+      if (!flags.json) note(io, e.render());
+      reports.push({ file: name, ok: false, error: e.toJSON() });
+    }
+  }
+  const failed = reports.filter((r) => r['ok'] !== true).length;
+  if (flags.json) io.stdout.write(JSON.stringify({ files: reports, ok: reports.length - failed, failed }) + '\n');
+  if (first) throw new BatchFailed(first, failed, reports.length, 'files');
+}
+
+async function verifyOne(io: CliIo, cmd: Command, inputName: string, flags: VerifyFlags): Promise<Record<string, unknown>> {
   const ctx = cliRun(io, flags);
   try {
     const { input, format } = await resolveInput(cliInput(inputName, io), flags.from !== undefined ? { from: flags.from } : {});
@@ -52,11 +77,11 @@ async function run(io: CliIo, cmd: Command, inputName: string, flags: VerifyFlag
       Object.assign(report, { atoms, pathBytes });
     }
     report['seconds'] = Math.round(performance.now() - started) / 1000;
-    if (flags.json) io.stdout.write(JSON.stringify(report) + '\n');
-    else {
+    if (!flags.json) {
       const what = format.name === 'mtts' ? `MTTS ${String(report['version'])}, ${num(report['chunks'] as number)} chunks, ` : `${format.name}, `;
       io.stdout.write(`${input.name}: OK: ${what}${num(atoms)} ${format.name === 'text' ? 'expressions' : 'paths'}, ${num(pathBytes)} path bytes, ${format.capabilities.verifies}\n`);
     }
+    return report;
   } finally {
     await ctx.close();
   }

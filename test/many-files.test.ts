@@ -1,0 +1,53 @@
+/**
+ * `inspect` and `verify` of several files, like `xz -l`: a row (or line) each, totals, every file
+ * looked at even when one fails, and the first failure's exit code.
+ */
+import { before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { convertFile } from '../src/internals.js';
+import { cli, tempDir } from './helpers/cli.js';
+import { BIG_LOGIC_PATHS } from './helpers/fixtures.js';
+
+describe('inspect and verify of several files', () => {
+  const dir = tempDir();
+  const file = (name: string): string => path.join(dir, name);
+
+  before(async () => {
+    await convertFile(BIG_LOGIC_PATHS, file('a.mtts'), { threads: 1 });
+    await convertFile(BIG_LOGIC_PATHS, file('b.act'), { threads: 1 });
+    fs.writeFileSync(file('c.metta'), '(parent Alice Bob)\n(parent Alice Bob)\n(parent Bob Carol)\n');
+    fs.writeFileSync(file('bad.mtts'), 'MTTS? no');
+  });
+
+  test('inspect: a row per file and a totals row; ACT gives its atoms with --count', () => {
+    const r = cli(['inspect', file('a.mtts'), file('b.act'), file('c.metta'), '--count']);
+    assert.equal(r.status, 0, r.stderr);
+    const lines = r.stdout.toString().trim().split('\n');
+    assert.match(lines[0]!, /^file\s+format\s+file bytes\s+atoms\s+path bytes\s+ratio$/);
+    assert.match(lines[1]!, /a\.mtts\s+mtts\s+[\d,]+\s+91,692\s/);
+    assert.match(lines[2]!, /b\.act\s+act\s+[\d,]+\s+91,692\s/);
+    assert.match(lines[3]!, /c\.metta\s+text\s+\d+\s+2\s/);
+    assert.match(lines[4]!, /^3 files\s+[\d,]+\s+183,386\s/);
+    const json = JSON.parse(cli(['inspect', file('a.mtts'), file('c.metta'), '--json']).stdout.toString()) as { files: { format: string }[]; totals: { files: number; atoms: number } };
+    assert.deepEqual(json.files.map((f) => f.format), ['mtts', 'text']);
+    assert.deepEqual([json.totals.files, json.totals.atoms], [2, 91_694]);
+  });
+
+  test('inspect: a file that fails is reported and the rest still shown; exit 1', () => {
+    const r = cli(['inspect', file('a.mtts'), file('bad.mtts'), file('c.metta')]);
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /bad\.mtts: .*\[ERR_/);
+    assert.match(r.stderr, /1 of 3 files failed/);
+    assert.match(r.stdout.toString(), /c\.metta\s+text/);
+  });
+
+  test('verify: a line per file, every file checked, the first failure\'s exit code; --json lists them all', () => {
+    const r = cli(['verify', file('bad.mtts'), file('a.mtts'), file('b.act')]);
+    assert.equal(r.status, 1);
+    assert.match(r.stdout.toString(), /a\.mtts: OK: MTTS .*\n.*b\.act: OK: act/);
+    const json = JSON.parse(cli(['verify', file('a.mtts'), file('b.act'), '--json']).stdout.toString()) as { ok: number; failed: number; files: { ok: boolean }[] };
+    assert.deepEqual([json.ok, json.failed, json.files.length], [2, 0, 2]);
+  });
+});
