@@ -11,6 +11,7 @@ import { openOutput, type OutputTarget } from './io/output.js';
 import { MemorySink, type ByteSink } from './io/sink.js';
 import { OrderViolation, SORTED_BATCH_PATHS, abortable, checkedAscending, paced, releaseConsumed, runStages, sortUnique, tally, type Stage } from './pipeline.js';
 import { mergeSorted } from './spill.js';
+import { shardRange, shardStage, type ShardSpec } from './shard.js';
 import { RunContext, abortReason, withRun, type RunOptions } from './run/context.js';
 import { metered } from './run/probe.js';
 import type { Progress } from './run/progress.js';
@@ -45,6 +46,8 @@ export interface ConvertOptions extends FormatOptions, RunOptions {
   context?: RunContext;
   /** Stages to apply after sorting (transforms: a later issue); none by default. */
   stages?: readonly Stage[];
+  /** Keep one shard of the space (src/shard.ts): its input is read twice, so it must be a file. */
+  shard?: ShardSpec;
 }
 
 /** An input with its compression layer off and its format decided. */
@@ -176,6 +179,7 @@ export async function convert(input: Input | readonly Input[], output: OutputTar
     const resolved: { input: Input; format: Format }[] = [];
     const progress = ctx.progress;
     for (const i of inputs) resolved.push(await resolveInput(progress ? countedInput(i, (n) => progress.read(n)) : i, options));
+    if (options.shard !== undefined) options = await sharded(resolved, ctx, options, options.shard);
     const counts = { atoms: 0, pathBytes: 0 };
     let sink = target.sink;
     const write = async (space: Space): Promise<void> => {
@@ -197,6 +201,34 @@ export async function convert(input: Input | readonly Input[], output: OutputTar
     const from = [...new Set(resolved.map((r) => r.format.name))].join('+');
     return { from, to: to.name, ...counts, outputBytes: sink.bytesWritten, seconds: (performance.now() - started) / 1000, warnings: [...ctx.warnings] };
   });
+}
+
+// `options` with the shard's stage first: the space is counted first (one pass; MTTS says its count).
+async function sharded(inputs: readonly { input: Input; format: Format }[], ctx: RunContext, options: ConvertOptions, spec: ShardSpec): Promise<ConvertOptions> {
+  const stream = inputs.find((i) => !i.input.reopenable);
+  if (stream) throw new MorkspaceError(ErrorCode.Usage, `--shard reads its input twice (to count the space, then for its share): ${stream.input.name} is a stream; give a file`);
+  ctx.progress?.stage('count');
+  const n = await countSpace(inputs, ctx, { ...options, stages: [] });
+  const { lo, hi } = shardRange(spec, n);
+  ctx.log(`shard ${spec.index}/${spec.count}: paths ${lo} to ${hi} (not included) of ${n}`);
+  return { ...options, stages: [shardStage(lo, hi), ...(options.stages ?? [])] };
+}
+
+/** The distinct paths of the union of `inputs` (one pass; an MTTS file's metadata when it is the one input). */
+export async function countSpace(inputs: readonly { input: Input; format: Format }[], ctx: RunContext, options: ConvertOptions): Promise<number> {
+  const only = inputs.length === 1 ? inputs[0]! : undefined;
+  if (only?.format.name === 'mtts' && only.format.inspect && (options.stages ?? []).length === 0) {
+    const { facts } = await only.format.inspect(only.input, ctx, { ...options, count: false });
+    if (typeof facts['atoms'] === 'number') return facts['atoms'];
+  }
+  let n = 0;
+  const count = async (space: Space): Promise<void> => {
+    n = 0;
+    for await (const b of releaseConsumed(space)) n += b.count;
+  };
+  if (only) await consumeSpace(only.input, only.format, ctx, options, count, async () => undefined);
+  else await count(await openUnion(inputs, ctx, options));
+  return n;
 }
 
 async function* reported(batches: AsyncIterable<PathArena>, progress: Progress): AsyncGenerator<PathArena> {

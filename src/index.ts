@@ -12,6 +12,7 @@ export { PathArena, MAX_ARENA_BYTES } from './path-arena.js';
 export { withBatches, type Space, type Order, type SizeHint, type SymbolTable } from './space.js';
 export { runStages, sortUnique, tally, collect, abortable, type Stage, type Tally } from './pipeline.js';
 export { mergeSorted } from './spill.js';
+export { parseShard, shardRange, shardStage, type ShardSpec } from './shard.js';
 export { batchJobs, convertBatch, type BatchJob, type BatchResult, type BatchOptions } from './batch.js';
 export { sortUniqueArena, isStrictlySorted } from './sort.js';
 
@@ -36,6 +37,6 @@ export { encodeAct, decodeAct, writeAct, ActFile, actFormat, type ActFacts, type
 export { readMtts, writeMtts, encodeMtts, decodeMtts, inspectMtts, mttsFormat, type MttsOptions, type MttsFacts, type MttsInspection } from './formats/mtts/index.js';
 
 // what the commands do
-export { convert, convertFile, convertBytes, readSpace, inspectSpace, consumeSpace, resolveInput, type ConvertOptions, type ConvertReport } from './convert.js';
+export { convert, convertFile, convertBytes, readSpace, inspectSpace, consumeSpace, countSpace, openUnion, resolveInput, type ConvertOptions, type ConvertReport } from './convert.js';
 export { queryInput, compileQuery, type QueryOptions, type Query } from './query.js';
 export { spaceStats, StatsCollector, type SpaceStats } from './stats.js';

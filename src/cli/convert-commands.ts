@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { batchJobs, convertBatch } from '../batch.js';
 import { convert, resolveInput, type ConvertReport } from '../convert.js';
 import { RecordingProbe } from '../run/probe.js';
+import { parseShard } from '../shard.js';
 import type { RunContext } from '../run/context.js';
 import { fileInput } from '../io/input.js';
 import { detectOutputFormat } from '../formats/table.js';
@@ -21,6 +22,7 @@ interface ConvertFlags extends GlobalOptions, FormatFlags {
   keepGoing?: boolean;
   /** `--profile` (true: a table on stderr) or `--profile=json`. */
   profile?: boolean | string;
+  shard?: string;
 }
 
 /** The three commands differ only in which formats they fix and which flags they take. */
@@ -52,6 +54,7 @@ export function addConvertCommands(program: Command, io: CliIo, setExit: (p: Pro
       .option('--out-dir <dir>', 'convert each input on its own into DIR (x.paths → DIR/x.<to>), a summary table on stdout')
       .option('--jobs <n>', 'with --out-dir: conversions at once, sharing the worker pool (default: threads / 2, at least 1)')
       .option('--keep-going', 'with --out-dir: convert the rest when one fails (exit code of the first failure)')
+      .option('--shard <K/N>', 'keep shard K of N (1-based): the K-th of N equal ranges of the space in order; the N outputs converted together give the whole (docs/shards.md)')
       .option('--profile [json]', 'time per stage (read, sort, write), peak RSS, threads: a table on stderr, or --profile=json on stdout (stderr when the output is stdout)')
       .option('-f, --force', 'replace an existing output file; write binary to a terminal')
       .option('--json', 'print a JSON report of the run (stdout when -o is a file, else stderr)')
@@ -65,6 +68,7 @@ export function addConvertCommands(program: Command, io: CliIo, setExit: (p: Pro
 async function run(io: CliIo, cmd: Command, inputNames: readonly string[], flags: ConvertFlags, textOnly: boolean): Promise<void> {
   if (flags.outDir !== undefined) return runBatch(io, cmd, inputNames, flags, textOnly);
   if (flags.jobs !== undefined || flags.keepGoing) throw new UsageError(ErrorCode.Usage, '--jobs and --keep-going apply with --out-dir');
+  const shard = flags.shard !== undefined ? { shard: parseShard(flags.shard) } : {};
   const force = flags.force ?? false;
   const to = detectOutputFormat(flags.output, flags.to);
   checkCliOutput(flags.output, to, io, force);
@@ -88,7 +92,7 @@ async function run(io: CliIo, cmd: Command, inputNames: readonly string[], flags
     const target = await cliOutput(flags.output, io, force);
     let report;
     try {
-      report = await convert(inputs.length === 1 ? inputs[0]! : inputs, target, { ...formatOptions(flags), context: ctx, ...(from !== undefined ? { from } : {}), to: to.name, textOnly });
+      report = await convert(inputs.length === 1 ? inputs[0]! : inputs, target, { ...formatOptions(flags), context: ctx, ...(from !== undefined ? { from } : {}), to: to.name, textOnly, ...shard });
       await target.commit();
     } finally {
       progress?.done();
@@ -123,6 +127,7 @@ async function runBatch(io: CliIo, cmd: Command, inputNames: readonly string[], 
     checkFlagsApply(cmd, format, to);
   }
   const planned = batchJobs(inputNames, outDir, to);
+  const shard = flags.shard !== undefined ? { shard: parseShard(flags.shard) } : {};
   const run = runOptions(io, flags);
   const results = await convertBatch(planned, {
     ...formatOptions(flags),
@@ -133,6 +138,7 @@ async function runBatch(io: CliIo, cmd: Command, inputNames: readonly string[], 
     force: flags.force ?? false,
     ...(jobs !== undefined ? { jobs } : {}),
     keepGoing: flags.keepGoing ?? false,
+    ...shard,
     onResult: (r) => {
       if (r.status === 'failed' && r.error) note(io, r.error.render());
     },
