@@ -2,15 +2,18 @@
  * The benchmark cases, as one data table: adding a case is adding one line. A case names the
  * prepared input it reads (see prepare.ts), the extension of what it writes, and its command.
  */
+import fs from 'node:fs';
 
 /** Input sizes, in top-level atoms of generated MeTTa text. */
-export const SIZES = { '10K': 10_000, '100K': 100_000, '1M': 1_000_000, '3M': 3_000_000 } as const;
+export const SIZES = { '10K': 10_000, '100K': 100_000, '1M': 1_000_000, '3M': 3_000_000, '10M': 10_000_000 } as const;
 export type SizeName = keyof typeof SIZES;
 const ALL: readonly SizeName[] = ['10K', '100K', '1M'];
 const BIG: readonly SizeName[] = ['1M'];
 // 3M only for the conversions whose peak RSS should not grow with the input (a target, report.ts):
 // nothing else runs there, so a full run stays near ten minutes.
 const GROWTH: readonly SizeName[] = [...ALL, '3M'];
+// Sorting beyond memory (spilled runs): a budget of a quarter of the text, at 1M and 10M atoms.
+const SPILL: readonly SizeName[] = ['1M', '10M'];
 
 /** Smallest first, by atoms (not by name: '100K' < '10K' < '1M' < '3M' as strings). */
 export function bySize(a: SizeName, b: SizeName): number {
@@ -38,6 +41,8 @@ export type BenchCase =
 const convert = (to: string, ...more: string[]) => (i: string, o: string): string[] => ['convert', i, '-o', o, '--to', to, '--force', '--json', ...more];
 const serialize = (i: string, o: string): string[] => ['serialize', i, '-o', o, '--force', '--json'];
 const deserialize = (i: string, o: string): string[] => ['deserialize', i, '-o', o, '--force', '--json'];
+// `--memory` at a quarter of the input's size: the sort spills sorted runs and merges them
+const quarterMemory = (i: string): string[] => ['--memory', String(Math.max(1 << 20, Math.floor(fs.statSync(i).size / 4)))];
 
 /** Every case; `npm run bench -- <regex>` selects by `name/size` (e.g. `text->paths/1M`). */
 export const CASES: readonly BenchCase[] = [
@@ -46,6 +51,8 @@ export const CASES: readonly BenchCase[] = [
   { name: 'text->paths:threads=1', role: 'writer', sizes: BIG, input: 'text', outExt: 'paths', run: 'cli', argv: (i, o) => [...serialize(i, o), '--threads', '1'] },
   { name: 'text->paths:level=7', role: 'writer', sizes: BIG, input: 'text', outExt: 'paths', run: 'cli', argv: (i, o) => [...serialize(i, o), '--level', '7'] },
   { name: 'text->act', role: 'writer', sizes: ALL, input: 'text', outExt: 'act', run: 'cli', argv: convert('act') },
+  { name: 'text->act:memory=1/4', role: 'writer', sizes: SPILL, input: 'text', outExt: 'act', run: 'cli', argv: (i, o) => [...convert('act')(i, o), ...quarterMemory(i)] },
+  { name: 'text->mtts:memory=1/4', role: 'writer', sizes: SPILL, input: 'text', outExt: 'mtts', run: 'cli', argv: (i, o) => [...convert('mtts')(i, o), ...quarterMemory(i)] },
   { name: 'paths->act', role: 'writer', sizes: GROWTH, input: 'paths', outExt: 'act', run: 'cli', argv: convert('act') },
   // a writer: what it spends is mostly deflating the record stream, like gzip -6
   { name: 'act->paths', role: 'writer', sizes: GROWTH, input: 'act', outExt: 'paths', run: 'cli', argv: convert('paths') },

@@ -84,6 +84,31 @@ describe('Ctrl-C and SIGTERM stop a run cleanly: exit 130 / 143 and no file left
       assert.deepEqual(listing(dir), []);
     });
 
+    test(`when ${signal} comes while spilled runs are being merged, then the exit code is ${code} and neither the output nor a run is left`, async () => {
+      const dir = fs.mkdtempSync(path.join(TMP, 'sig-'));
+      const runs = fs.mkdtempSync(path.join(TMP, 'runs-'));
+      const child = spawn(process.execPath, [CLI, 'serialize', path.join(TMP, 'big.metta'), '-o', path.join(dir, 'out.paths'), '--memory', '4M', '--tmp-dir', runs, '--threads', '1'], { stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+      const done = exited(child);
+      let finished = false;
+      void done.then(() => (finished = true));
+      try {
+        // an unsorted input's output starts only once its runs are merging
+        for (;;) {
+          const tmp = listing(dir).find((f) => f.endsWith('.tmp'));
+          if (tmp !== undefined && fs.statSync(path.join(dir, tmp), { throwIfNoEntry: false })?.size && listing(runs).length > 0) break;
+          assert.equal(finished, false, `the run ended before it could be interrupted: ${stderr}`);
+          await new Promise((r) => setTimeout(r, 2));
+        }
+      } finally {
+        child.kill(signal);
+      }
+      assert.equal(await done, code, stderr);
+      assert.deepEqual(listing(runs), []);
+      assert.deepEqual(listing(dir), []);
+    });
+
     test(`when ${signal} comes while the output is being written, then the exit code is ${code} and the partial output is removed`, async () => {
       const dir = fs.mkdtempSync(path.join(TMP, 'sig-'));
       const child = spawn(process.execPath, [CLI, 'deserialize', big, '-o', path.join(dir, 'out.metta'), '--threads', '1'], { stdio: ['ignore', 'ignore', 'pipe'] });
