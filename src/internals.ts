@@ -16,7 +16,7 @@ export { sortedOrder, sortedUniqueOrder, gatherPaths } from './sort.js';
 export { sortUniqueParallel, PARALLEL_SORT_MIN_PATHS } from './sort-parallel.js';
 export { mapOrdered, decidePool, POOL_MIN_BYTES, MAX_THREADS, type Parallel, type PoolTask } from './pool/pool.js';
 export { OrderViolation, checkedAscending, releaseConsumed, splitBatches, sortBudget, SORTED_BATCH_PATHS } from './pipeline.js';
-export { SpillFolder, MERGE_FAN_IN, RUN_CHUNK_BYTES } from './spill.js';
+export { SpillFolder, MERGE_FAN_IN, RUN_CHUNK_BYTES, mergeFanIn } from './spill.js';
 export { MIN_RECYCLED_BYTES, giveBack, heldBytes, reclaim, takeBack, takeBuffer, takeBytes } from './buffers.js';
 export { GcPacer, fullCollection } from './run/gc-pacer.js';
 export { metered } from './run/probe.js';

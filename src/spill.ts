@@ -5,9 +5,10 @@
  * compact (front-coded), quick to write and read, and every chunk digested, so a run damaged on
  * disk fails the merge instead of corrupting the output.
  *
- * Memory of a merge: each open run holds about two chunks of `RUN_CHUNK_BYTES` path bytes, and no
- * more than `MERGE_FAN_IN` runs are open at once (beyond that, runs are merged into longer runs
- * first), so a merge holds a few tens of MiB whatever the space's size.
+ * Memory of a merge: each open run holds a few chunks of `RUN_CHUNK_BYTES` path bytes (about
+ * `MERGE_BYTES_PER_RUN` in all, measured: 2 runs 153 MiB, 7 runs 200), and no more runs are open at
+ * once than the sort's share of the budget pays for (`mergeFanIn`: 2 to `MERGE_FAN_IN`; beyond
+ * that, runs are merged into longer runs first), so a merge holds no more than the sort did.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -22,8 +23,15 @@ import type { RunContext } from './run/context.js';
 
 /** Path bytes per chunk of a run file: a merge holds about two chunks of every open run. */
 export const RUN_CHUNK_BYTES = 256 << 10;
-/** Runs merged at once; more are merged into longer runs first (open files, read windows). */
+/** The most runs merged at once; more are merged into longer runs first (open files, read windows). */
 export const MERGE_FAN_IN = 64;
+/** What one open run costs a merge, about: its read window, decoded chunks, and their garbage. */
+export const MERGE_BYTES_PER_RUN = 4 << 20;
+
+/** Runs one merge may open within `shareBytes` of memory (the sort's share of the run's budget). */
+export function mergeFanIn(shareBytes: number): number {
+  return Math.max(2, Math.min(MERGE_FAN_IN, Math.floor(shareBytes / MERGE_BYTES_PER_RUN)));
+}
 /** Bytes read from a run file at a time. */
 const RUN_READ_BYTES = 1 << 16;
 

@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import {
-  AbortedError, ErrorCode, MERGE_FAN_IN, PathArena, RunContext, collect, mergeSorted, runStages, sortBudget, sortUnique, sortUniqueArena, type MorkspaceError, type Space,
+  AbortedError, ErrorCode, MERGE_FAN_IN, PathArena, mergeFanIn, RunContext, collect, mergeSorted, runStages, sortBudget, sortUnique, sortUniqueArena, type MorkspaceError, type Space,
 } from '../src/internals.js';
 import { generateSpace } from '../bench/generate.js';
 import { cli, tempDir } from './helpers/cli.js';
@@ -106,7 +106,8 @@ describe(`sorting beyond the memory budget (seed ${SEED})`, () => {
       const out = await collect(runStages(unsortedSpace(fromArray(input)), [sortUnique], ctx).batches);
       sameArena(out, expected);
       const runs = Number(/(\d+) sorted runs/.exec(notes.join('\n'))?.[1]);
-      assert.ok(runs > MERGE_FAN_IN, `expected more than ${MERGE_FAN_IN} runs, the note says: ${notes.join(' | ')}`);
+      const fanIn = mergeFanIn(sortBudget(1 << 20));
+      assert.ok(runs > fanIn * fanIn, `expected more runs than two merge passes open (${fanIn}² at this budget), the note says: ${notes.join(' | ')}`);
       assert.deepEqual(fs.readdirSync(dir), []);
     } finally {
       await ctx.close();
@@ -146,9 +147,12 @@ describe(`sorting beyond the memory budget (seed ${SEED})`, () => {
     }
   });
 
-  test('the sort holds no more than its share of the budget: all but a reserve for the rest of the run', () => {
+  test('the sort holds no more than its share of the budget (all but a reserve for the rest of the run), and a merge opens no more runs than that share pays for', () => {
     assert.equal(sortBudget(1 << 20), 1 << 19);
     assert.equal(sortBudget(2 ** 31), 2 ** 31 - (64 << 20));
+    assert.equal(mergeFanIn(sortBudget(1 << 20)), 2);
+    assert.equal(mergeFanIn(sortBudget(64 << 20)), 8);
+    assert.equal(mergeFanIn(sortBudget(2 ** 31)), MERGE_FAN_IN);
   });
 
   test('a run aborted while it spills stops with AbortedError and leaves no run behind', async () => {
@@ -240,7 +244,7 @@ describe('--memory and --tmp-dir on the command line', () => {
     const tight = cli(['serialize', input, '-o', path.join(dir, 'tight.paths'), '--memory', '1M', '--tmp-dir', runs, '-v']);
     assert.equal(tight.status, 0, tight.stderr);
     assert.match(tight.stderr, /memory budget 1 MiB/);
-    assert.match(tight.stderr, /\d+ sorted runs, \d+ bytes, spilled to /);
+    assert.match(tight.stderr, /\d+ sorted runs \(merged \d+ at a time\), \d+ bytes, spilled to /);
     assert.ok(fs.readFileSync(path.join(dir, 'tight.paths')).equals(fs.readFileSync(path.join(dir, 'free.paths'))));
     assert.deepEqual(fs.readdirSync(runs), []);
   });

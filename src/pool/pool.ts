@@ -144,9 +144,11 @@ export const POOL_MIN_BYTES = 1 << 20;
 
 /**
  * Whether a stream is big enough for the pool: reads ahead until it has seen at least two items
- * and `POOL_MIN_BYTES`, or the end. `items` replays what was read ahead.
+ * and `POOL_MIN_BYTES`, or the end. `items` replays what was read ahead. Without a parallel `pool`
+ * there is nothing to decide, and nothing is read ahead (a merge reads dozens of streams at once).
  */
-export async function decidePool<T>(source: AsyncIterable<T>, size: (item: T) => number): Promise<{ large: boolean; items: AsyncIterable<T> }> {
+export async function decidePool<T>(source: AsyncIterable<T>, size: (item: T) => number, pool: WorkerPool | undefined): Promise<{ large: boolean; items: AsyncIterable<T> }> {
+  if (pool === undefined || !pool.parallel) return { large: false, items: source };
   const it = source[Symbol.asyncIterator]();
   const head: T[] = [];
   let bytes = 0;

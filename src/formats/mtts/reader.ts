@@ -16,6 +16,8 @@ import {
 } from './layout.js';
 import { mttsOptions, type MttsOptions } from './options.js';
 
+const CONSUMED = new Uint8Array(0);
+
 /** Reads exact byte counts from a chunked stream, keeping a file offset for messages. */
 export class ByteReader {
   readonly #it: AsyncIterator<Uint8Array>;
@@ -65,6 +67,9 @@ export class ByteReader {
       o += take;
       this.#head += take;
       if (this.#head === first.length) {
+        // let go of a consumed chunk now: until the compaction below, up to 64 of them (64 MiB at
+        // 1 MiB file reads) would stay referenced, per reader
+        this.#pending[this.#first] = CONSUMED;
         this.#first++;
         this.#head = 0;
       }
@@ -214,7 +219,7 @@ function faultError(f: ChunkFault, c: PendingChunk): FormatError {
 export async function* readMtts(source: AsyncIterable<Uint8Array>, options: Partial<MttsOptions> = {}, facts: MttsFacts = newFacts(), parallel: Parallel = {}): AsyncGenerator<PathArena> {
   const opts = mttsOptions(options);
   const { pool, signal } = parallel;
-  const { large, items } = await decidePool(sections(source, opts, facts), (c) => c.task.stored.length);
+  const { large, items } = await decidePool(sections(source, opts, facts), (c) => c.task.stored.length, pool);
   const pooled = large && pool !== undefined && pool.parallel;
   const decode = async (c: PendingChunk): Promise<[PendingChunk, DecodedChunk | ChunkFault]> => {
     signal?.throwIfAborted();

@@ -134,7 +134,7 @@ export async function* writeMtts(batches: AsyncIterable<PathArena>, options: Par
       yield c;
     }
   })();
-  const { large, items } = await decidePool(tracked, (c) => c.bytes.length);
+  const { large, items } = await decidePool(tracked, (c) => c.bytes.length, pool);
   const pooled = large && pool !== undefined && pool.parallel;
   const encode = async (c: ChunkPaths): Promise<EncodedChunk | ChunkFault> => {
     const task: EncodeChunkTask = { bytes: c.bytes, ends: c.ends, compression: opts.compression, level: opts.level ?? 0, priority: opts.priority };
