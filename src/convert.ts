@@ -247,6 +247,7 @@ function pacedSink(sink: ByteSink, ctx: RunContext): ByteSink {
       return sink.bytesWritten;
     },
     ...(sink.random !== undefined ? { random: sink.random } : {}),
+    ...(sink.releasesChunks === true ? { releasesChunks: true } : {}),
     write: (chunk) => {
       ctx.gc.passed(chunk.length);
       return sink.write(chunk);

@@ -17,7 +17,7 @@ export { batchJobs, convertBatch, type BatchJob, type BatchResult, type BatchOpt
 export { sortUniqueArena, isStrictlySorted } from './sort.js';
 
 // a run
-export { RunContext, withRun, defaultMemoryBytes, type RunOptions } from './run/context.js';
+export { RunContext, withRun, defaultMemoryBytes, gcPaceFor, type RunOptions } from './run/context.js';
 export { RecordingProbe, STAGES, type Probe, type StageName, type StageFigures } from './run/probe.js';
 export { WorkerPool, defaultThreads } from './pool/pool.js';
 

@@ -7,7 +7,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MessageChannel } from 'node:worker_threads';
 import {
-  FORMATS, GcPacer, MIN_RECYCLED_BYTES, MemorySink, PathArena, RunContext, fullCollection, giveBack, reclaim, releaseConsumed, takeBack, takeBuffer, takeBytes, type Space,
+  FORMATS, GcPacer, MIN_RECYCLED_BYTES, gcPaceFor, MemorySink, PathArena, RunContext, fullCollection, giveBack, reclaim, releaseConsumed, takeBack, takeBuffer, takeBytes, type Space,
 } from '../src/internals.js';
 
 const BIG = 3 * MIN_RECYCLED_BYTES;
@@ -131,6 +131,11 @@ describe('paced collections', () => {
 
   test('the run context refuses a negative pace', () => {
     assert.throws(() => new RunContext({ gcEveryBytes: -1 }), /gcEveryBytes/);
+  });
+
+  test('by default a run collects after every 1/64 of its memory budget, at least every 16 MiB', () => {
+    assert.equal(gcPaceFor(256 << 20), 16 << 20);
+    assert.equal(gcPaceFor(2 ** 34), 2 ** 28);
   });
 
   test('asking for collections leaves the global gc as it was', () => {

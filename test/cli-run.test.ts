@@ -24,6 +24,37 @@ function exited(child: ChildProcess): Promise<number | null> {
 /** Entries of `dir` (hidden ones too: temporary outputs start with a dot). */
 const listing = (dir: string): string[] => fs.readdirSync(dir).sort();
 
+/** True once bytes are landing in a temporary output in `dir`. */
+function writing(dir: string): boolean {
+  const tmp = listing(dir).find((f) => f.endsWith('.tmp'));
+  return tmp !== undefined && (fs.statSync(path.join(dir, tmp), { throwIfNoEntry: false })?.size ?? 0) > 0;
+}
+
+/** Run the CLI with `args` (and `stdin`, left open), send `signal` once `ready()` holds, and return how it exited. */
+async function interrupted(args: string[], signal: NodeJS.Signals, ready: () => boolean, stdin?: string): Promise<{ code: number | null; stderr: string }> {
+  const child = spawn(process.execPath, [CLI, ...args], { stdio: [stdin === undefined ? 'ignore' : 'pipe', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const done = exited(child);
+  let finished = false;
+  void done.then(() => (finished = true));
+  if (stdin !== undefined) {
+    // what is still buffered for the child's stdin when it stops is refused (EPIPE): expected here
+    child.stdin!.on('error', () => undefined);
+    child.stdin!.write(stdin);
+  }
+  try {
+    for (let waited = 0; !ready(); waited += 2) {
+      assert.equal(finished, false, `the run ended before it could be interrupted: ${stderr}`);
+      assert.ok(waited < 20_000, `not at the moment to interrupt after 20 s: ${stderr}`);
+      await new Promise((r) => setTimeout(r, 2));
+    }
+  } finally {
+    child.kill(signal);
+  }
+  return { code: await done, stderr };
+}
+
 describe('Ctrl-C and SIGTERM stop a run cleanly: exit 130 / 143 and no file left', () => {
   let big: string;
   before(() => {
@@ -63,23 +94,9 @@ describe('Ctrl-C and SIGTERM stop a run cleanly: exit 130 / 143 and no file left
     test(`when ${signal} comes while sorted runs are being spilled, then the exit code is ${code} and neither the output nor a run is left`, async () => {
       const dir = fs.mkdtempSync(path.join(TMP, 'sig-'));
       const runs = fs.mkdtempSync(path.join(TMP, 'runs-'));
-      const child = spawn(process.execPath, [CLI, 'serialize', '-', '-o', path.join(dir, 'out.paths'), '--memory', '1M', '--tmp-dir', runs, '--threads', '1'], { stdio: ['pipe', 'ignore', 'pipe'] });
-      const done = exited(child);
-      let stderr = '';
-      child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-      child.stdin!.on('error', () => undefined);
-      try {
-        child.stdin!.write(generateSpace(60_000));
-        // stdin stays open: the run waits for more with its first runs on disk
-        const spilled = (): boolean => listing(runs).some((d) => listing(path.join(runs, d)).length > 0);
-        for (let waited = 0; !spilled(); waited += 5) {
-          assert.ok(waited < 20_000, `no sorted run after 20 s: ${stderr}`);
-          await new Promise((r) => setTimeout(r, 5));
-        }
-      } finally {
-        child.kill(signal);
-      }
-      assert.equal(await done, code, stderr);
+      // stdin stays open: the run waits for more with its first runs on disk
+      const r = await interrupted(['serialize', '-', '-o', path.join(dir, 'out.paths'), '--memory', '1M', '--tmp-dir', runs, '--threads', '1'], signal, () => listing(runs).some((d) => listing(path.join(runs, d)).length > 0), generateSpace(60_000));
+      assert.equal(r.code, code, r.stderr);
       assert.deepEqual(listing(runs), []);
       assert.deepEqual(listing(dir), []);
     });
@@ -87,48 +104,17 @@ describe('Ctrl-C and SIGTERM stop a run cleanly: exit 130 / 143 and no file left
     test(`when ${signal} comes while spilled runs are being merged, then the exit code is ${code} and neither the output nor a run is left`, async () => {
       const dir = fs.mkdtempSync(path.join(TMP, 'sig-'));
       const runs = fs.mkdtempSync(path.join(TMP, 'runs-'));
-      const child = spawn(process.execPath, [CLI, 'serialize', path.join(TMP, 'big.metta'), '-o', path.join(dir, 'out.paths'), '--memory', '4M', '--tmp-dir', runs, '--threads', '1'], { stdio: ['ignore', 'ignore', 'pipe'] });
-      let stderr = '';
-      child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-      const done = exited(child);
-      let finished = false;
-      void done.then(() => (finished = true));
-      try {
-        // an unsorted input's output starts only once its runs are merging
-        for (;;) {
-          const tmp = listing(dir).find((f) => f.endsWith('.tmp'));
-          if (tmp !== undefined && fs.statSync(path.join(dir, tmp), { throwIfNoEntry: false })?.size && listing(runs).length > 0) break;
-          assert.equal(finished, false, `the run ended before it could be interrupted: ${stderr}`);
-          await new Promise((r) => setTimeout(r, 2));
-        }
-      } finally {
-        child.kill(signal);
-      }
-      assert.equal(await done, code, stderr);
+      // an unsorted input's output starts only once its runs are merging
+      const r = await interrupted(['serialize', path.join(TMP, 'big.metta'), '-o', path.join(dir, 'out.paths'), '--memory', '4M', '--tmp-dir', runs, '--threads', '1'], signal, () => writing(dir) && listing(runs).length > 0);
+      assert.equal(r.code, code, r.stderr);
       assert.deepEqual(listing(runs), []);
       assert.deepEqual(listing(dir), []);
     });
 
     test(`when ${signal} comes while the output is being written, then the exit code is ${code} and the partial output is removed`, async () => {
       const dir = fs.mkdtempSync(path.join(TMP, 'sig-'));
-      const child = spawn(process.execPath, [CLI, 'deserialize', big, '-o', path.join(dir, 'out.metta'), '--threads', '1'], { stdio: ['ignore', 'ignore', 'pipe'] });
-      let stderr = '';
-      child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-      const done = exited(child);
-      let finished = false;
-      void done.then(() => (finished = true));
-      // wait until bytes are landing in the temporary file, then interrupt
-      try {
-        for (;;) {
-          const tmp = listing(dir).find((f) => f.endsWith('.tmp'));
-          if (tmp !== undefined && fs.statSync(path.join(dir, tmp), { throwIfNoEntry: false })?.size) break;
-          assert.equal(finished, false, `the run ended before it could be interrupted: ${stderr}`);
-          await new Promise((r) => setTimeout(r, 2));
-        }
-      } finally {
-        child.kill(signal);
-      }
-      assert.equal(await done, code, stderr);
+      const r = await interrupted(['deserialize', big, '-o', path.join(dir, 'out.metta'), '--threads', '1'], signal, () => writing(dir));
+      assert.equal(r.code, code, r.stderr);
       assert.deepEqual(listing(dir), []);
     });
   }

@@ -2,6 +2,7 @@
  * MORK's expression byte encoding (expr/src/lib.rs): one tag byte per item, prefix order.
  *   00..3F Arity(n)  · 40..7F reserved · 80..BF VarRef(i) · C0 NewVar · C1..FF SymbolSize(n) + n bytes
  */
+import { takeBytes } from '../buffers.js';
 import { ErrorCode, FormatError } from '../errors.js';
 
 export const MAX_ARITY = 63;
@@ -111,7 +112,7 @@ export class ByteWriter {
   buf: Uint8Array;
   pos = 0;
   constructor(capacity = 1 << 16) {
-    this.buf = new Uint8Array(capacity);
+    this.buf = takeBytes(capacity);
   }
   ensure(extra: number): Uint8Array {
     const need = this.pos + extra;
@@ -127,6 +128,16 @@ export class ByteWriter {
   /** The written bytes, as a fresh array; resets the writer. */
   take(): Uint8Array {
     const out = this.buf.slice(0, this.pos);
+    this.pos = 0;
+    return out;
+  }
+  /**
+   * The written bytes in the writer's own buffer, which passes to the caller (to give back once
+   * written: `writeChunks`); the writer goes on in a buffer of the same size from buffers.ts.
+   */
+  handOver(): Uint8Array {
+    const out = this.buf.subarray(0, this.pos);
+    this.buf = takeBytes(this.buf.length);
     this.pos = 0;
     return out;
   }

@@ -5,6 +5,7 @@
  */
 import type { Input } from '../io/input.js';
 import type { ByteSink } from '../io/sink.js';
+import { giveBack } from '../buffers.js';
 import type { RunContext } from '../run/context.js';
 import type { Space } from '../space.js';
 import type { SpaceStats } from '../stats.js';
@@ -79,10 +80,16 @@ export interface Format<F extends object = object> {
   inspect?(input: Input, ctx: RunContext, options: FormatOptions & { count: boolean }): Promise<{ facts: Record<string, unknown>; stats?: SpaceStats }>;
 }
 
-/** Write the chunks a byte-stream writer yields to `sink`. */
+/**
+ * Write the chunks a byte-stream writer yields to `sink`. The writer hands each chunk over: once a
+ * sink that `releasesChunks` has written it, its buffer goes back for reuse (buffers.ts ignores
+ * buffers it did not hand out).
+ */
 export async function writeChunks(chunks: AsyncIterable<Uint8Array>, sink: ByteSink, ctx: RunContext): Promise<void> {
+  const reuse = sink.releasesChunks === true;
   for await (const c of chunks) {
     ctx.checkAborted();
     await sink.write(c);
+    if (reuse) giveBack(c);
   }
 }

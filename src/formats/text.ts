@@ -144,9 +144,9 @@ export async function* writeText(batches: AsyncIterable<PathArena>): AsyncGenera
   for await (const batch of batches) {
     for (let i = 0; i < batch.count; i++, index++) {
       printOne(batch, i, w, index);
-      if (w.pos >= 1 << 20 || (i + 1) % PRINT_BATCH_PATHS === 0) yield w.take();
+      if (w.pos >= 1 << 20 || (i + 1) % PRINT_BATCH_PATHS === 0) yield w.handOver();
     }
-    if (w.pos > 0) yield w.take();
+    if (w.pos > 0) yield w.handOver();
   }
 }
 

@@ -30,6 +30,11 @@ export interface ByteSink {
   write(chunk: Uint8Array): Promise<void>;
   /** Present when the sink is a file or memory. */
   readonly random?: RandomAccess;
+  /**
+   * True when `write` is done with a chunk once it settles (written to a descriptor, or copied), so
+   * the caller may reuse its buffer then; a stream sink keeps chunks queued and does not say so.
+   */
+  readonly releasesChunks?: boolean;
 }
 
 /** Append every chunk of `chunks` to `sink`. */
@@ -44,6 +49,7 @@ export async function pipeTo(chunks: AsyncIterable<Uint8Array>, sink: ByteSink):
  */
 export class FdSink implements ByteSink {
   readonly name: string;
+  readonly releasesChunks = true;
   readonly #fd: number;
   readonly #positional: boolean;
   #written = 0;
@@ -126,6 +132,7 @@ export class StreamSink implements ByteSink {
 /** A sink that keeps every byte in memory (library use, tests): `bytes()` returns them. */
 export class MemorySink implements ByteSink {
   readonly name: string;
+  readonly releasesChunks = true;
   #buf = new Uint8Array(1 << 16);
   #len = 0;
   readonly random: RandomAccess;
