@@ -133,9 +133,9 @@ describe('paced collections', () => {
     assert.throws(() => new RunContext({ gcEveryBytes: -1 }), /gcEveryBytes/);
   });
 
-  test('by default a run collects after every 1/64 of its memory budget, at least every 16 MiB', () => {
+  test('by default a run collects after every 1/512 of its memory budget, at least every 16 MiB', () => {
     assert.equal(gcPaceFor(256 << 20), 16 << 20);
-    assert.equal(gcPaceFor(2 ** 34), 2 ** 28);
+    assert.equal(gcPaceFor(2 ** 38), 2 ** 29);
   });
 
   test('asking for collections leaves the global gc as it was', () => {

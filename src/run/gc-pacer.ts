@@ -8,7 +8,7 @@
  * 120 and 110 → 135 (the rest is ACT's line index, which grows with the distinct lines by design).
  *
  * So a run asks V8 for a full collection after every `everyBytes` of batches read and bytes written
- * (by default 1/64 of the run's memory budget, at least 16 MiB: `gcPaceFor` in context.ts). Collections cost more than their pause suggests (caches and optimized code are
+ * (by default 1/512 of the run's memory budget, at least 16 MiB: `gcPaceFor` in context.ts). Collections cost more than their pause suggests (caches and optimized code are
  * lost): MTTS→text at 1M atoms, against no pacing, was 17% slower at 8 MiB with the pool's workers
  * paced too, 9% at 8 MiB on the main thread only, 7% at 16 MiB (peak 184 → 156 MiB), 3% at 32 MiB
  * (→ 163 MiB, and the 3M peaks grew back). Workers are not paced. Less garbage, not more
@@ -18,7 +18,7 @@
 import v8 from 'node:v8';
 import vm from 'node:vm';
 
-/** The shortest default pace (bytes of batches between two collections): a budget of 1 GiB or less. */
+/** The shortest default pace (bytes of batches between two collections): a budget of 8 GiB or less. */
 export const DEFAULT_GC_EVERY_BYTES = 16 << 20;
 
 let collector: (() => void) | null | undefined;
