@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { createRequire } from 'node:module';
 import { AbortedError, ErrorCode, ExitCode, UsageError, exitCodeOf, isMorkspaceError } from '../errors.js';
 import { removeTempFilesSync } from '../io/temp-files.js';
+import { addBenchCommand } from './bench-command.js';
 import { addConvertCommands } from './convert-commands.js';
 import { addInspectCommand } from './inspect-command.js';
 import { addQueryCommand } from './query-command.js';
@@ -51,6 +52,7 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   addInspectCommand(program, io, setExit);
   addQueryCommand(program, io, setExit);
   addVerifyCommand(program, io, setExit);
+  addBenchCommand(program, io, setExit);
   try {
     checkHelpTopic(program, argv);
     await program.parseAsync(argv as string[], { from: 'user' });
