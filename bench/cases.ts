@@ -77,6 +77,8 @@ export const CASES: readonly BenchCase[] = [
   { name: 'zstd -d', role: 'yardstick-reader', sizes: ALL, input: 'zst', outExt: 'records', run: 'tool', cmd: 'zstd', args: ['-d', '-c', '-q'] },
   { name: 'act-lookup', role: 'hook', sizes: BIG, input: 'act', outExt: '', run: 'hook', script: 'act-lookup.js', args: (i) => [i, '10000'] },
   { name: 'mtts-codecs', role: 'hook', sizes: BIG, input: 'paths', outExt: '', run: 'hook', script: 'mtts-codecs.js', args: (i) => [i] },
+  // 20 files in one command (--out-dir), --jobs 1 against --jobs 2
+  { name: 'batch-jobs', role: 'hook', sizes: ['100K'], input: 'paths', outExt: '', run: 'hook', script: 'batch-jobs.js', args: (i) => [i] },
 ];
 
 /** The yardstick our writers and readers are divided by. */
