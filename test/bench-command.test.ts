@@ -12,7 +12,7 @@ describe('morkspace bench', () => {
     const doc = JSON.parse(r.stdout.toString()) as { host: { cpus: number }; atoms: number; cases: { name: string; threads: number; seconds: number; atomsPerSecond: number; peakRssBytes: number }[] };
     assert.ok(doc.host.cpus >= 1);
     assert.ok(doc.atoms > 2900 && doc.atoms <= 3000, String(doc.atoms));
-    assert.deepEqual(doc.cases.map((c) => c.name), ['text→paths', 'paths→text', 'paths→act', 'act→text', 'text→mtts', 'mtts→text']);
+    assert.deepEqual(doc.cases.map((c) => c.name), ['text->paths', 'paths->text', 'paths->act', 'act->text', 'text->mtts', 'mtts->text']);
     for (const c of doc.cases) {
       assert.equal(c.threads, 1);
       assert.ok(c.seconds > 0 && c.atomsPerSecond > 0 && c.peakRssBytes > 10 << 20, JSON.stringify(c));

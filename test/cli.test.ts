@@ -224,10 +224,19 @@ describe('-v and -q, help topics, counts', () => {
   fs.writeFileSync(one, '(a)\n');
   test('-v works before the command and after it, and counts read as words ("1 atom")', () => {
     for (const argv of [['-v', 'serialize', one, '-o', path.join(dir, 'v1.paths')], ['serialize', one, '-o', path.join(dir, 'v2.paths'), '-v']]) {
-      const r = cli(argv);
+      const r = cli(argv, { env: { ...process.env, LC_ALL: 'C.UTF-8' } });
       assert.equal(r.status, 0, r.stderr);
       assert.match(r.stderr, /text → paths: 1 atom, 3 path bytes → 21 bytes in/);
     }
+  });
+
+  test('outside a UTF-8 locale, notes and help spell → as ->', () => {
+    const env = { ...process.env, LC_ALL: 'C', LC_CTYPE: '', LANG: '' };
+    const r = cli(['serialize', one, '-o', path.join(dir, 'c.paths'), '-v'], { env });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stderr, /text -> paths: 1 atom, 3 path bytes -> 21 bytes in/);
+    assert.doesNotMatch(r.stderr, /→/);
+    assert.doesNotMatch(cli(['--help'], { env }).stdout.toString(), /→/);
   });
   test('-q leaves only errors on stderr, before the command or after it', () => {
     assert.match(cli(['serialize', bom, '-o', path.join(dir, 'q0.paths')]).stderr, /warning: .*byte-order mark/);

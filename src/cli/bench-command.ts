@@ -28,12 +28,12 @@ const BIN = new URL('../../../bin/morkspace.js', import.meta.url);
 
 /** The conversions, in the order a space goes round: `[name, input format, output format]`. */
 const CASES: readonly (readonly [string, string, string])[] = [
-  ['text→paths', 'metta', 'paths'],
-  ['paths→text', 'paths', 'metta'],
-  ['paths→act', 'paths', 'act'],
-  ['act→text', 'act', 'metta'],
-  ['text→mtts', 'metta', 'mtts'],
-  ['mtts→text', 'mtts', 'metta'],
+  ['text->paths', 'metta', 'paths'],
+  ['paths->text', 'paths', 'metta'],
+  ['paths->act', 'paths', 'act'],
+  ['act->text', 'act', 'metta'],
+  ['text->mtts', 'metta', 'mtts'],
+  ['mtts->text', 'mtts', 'metta'],
 ];
 
 export function addBenchCommand(program: Command, io: CliIo, setExit: (p: Promise<void>) => void): void {

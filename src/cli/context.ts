@@ -10,7 +10,7 @@ import type { Probe } from '../run/probe.js';
 import { Progress } from '../run/progress.js';
 import path from 'node:path';
 import { intFlag, sizeFlag } from './format-flags.js';
-import { count, num } from './render.js';
+import { count, forLocale, num } from './render.js';
 
 export interface CliIo {
   stdin: AsyncIterable<Uint8Array>;
@@ -135,7 +135,7 @@ export async function cliOutput(output: string | undefined, io: CliIo, force: bo
   return openOutput(output, { force });
 }
 
-/** A note for the user on stderr (never stdout, which may carry data or JSON). */
+/** A note for the user on stderr (never stdout, which may carry data or JSON), in the locale's characters. */
 export function note(io: CliIo, message: string): void {
-  io.stderr.write(`morkspace: ${message}\n`);
+  io.stderr.write(forLocale(`morkspace: ${message}\n`));
 }

@@ -129,6 +129,10 @@ async function runBatch(io: CliIo, cmd: Command, inputNames: readonly string[], 
   const planned = batchJobs(inputNames, outDir, to);
   const shard = flags.shard !== undefined ? { shard: parseShard(flags.shard) } : {};
   const run = runOptions(io, flags);
+  // on a terminal, a line as each job ends (the summary table follows on stdout)
+  const err = io.stderr as NodeJS.WritableStream & { isTTY?: boolean };
+  const lines = err.isTTY === true && !flags.quiet && !flags.json;
+  let ended = 0;
   const results = await convertBatch(planned, {
     ...formatOptions(flags),
     ...run,
@@ -140,7 +144,9 @@ async function runBatch(io: CliIo, cmd: Command, inputNames: readonly string[], 
     keepGoing: flags.keepGoing ?? false,
     ...shard,
     onResult: (r) => {
+      ended++;
       if (r.status === 'failed' && r.error) note(io, r.error.render());
+      else if (lines && r.report) note(io, `[${ended}/${planned.length}] ${r.input} → ${r.output}: ${count(r.report.atoms, 'atom')} in ${r.report.seconds.toFixed(2)} s`);
     },
   });
   const rows = results.map((r) => ({

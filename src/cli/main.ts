@@ -11,6 +11,7 @@ import { addConvertCommands } from './convert-commands.js';
 import { addInspectCommand } from './inspect-command.js';
 import { addQueryCommand } from './query-command.js';
 import { BatchFailed, type CliIo } from './context.js';
+import { forLocale } from './render.js';
 import { addVerifyCommand } from './verify-command.js';
 
 const { version } = createRequire(import.meta.url)('../../../package.json') as { version: string };
@@ -45,8 +46,8 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     .showHelpAfterError('(run morkspace --help for usage)')
     .exitOverride()
     .configureOutput({
-      writeOut: (s) => io.stdout.write(s),
-      writeErr: (s) => io.stderr.write(s),
+      writeOut: (s) => io.stdout.write(forLocale(s)),
+      writeErr: (s) => io.stderr.write(forLocale(s)),
     });
   addConvertCommands(program, io, setExit);
   addInspectCommand(program, io, setExit);
@@ -94,7 +95,7 @@ function isEpipe(e: unknown): boolean {
 function reportError(io: CliIo, e: unknown, json: boolean): void {
   if (process.env['MORKSPACE_DEBUG'] === '1' && e instanceof Error) io.stderr.write(`${e.stack}\n`);
   if (isMorkspaceError(e)) {
-    io.stderr.write(json ? JSON.stringify({ error: e.toJSON() }) + '\n' : `morkspace: ${e.render()}\n`);
+    io.stderr.write(json ? JSON.stringify({ error: e.toJSON() }) + '\n' : forLocale(`morkspace: ${e.render()}\n`));
   } else {
     const message = e instanceof Error ? e.message : String(e);
     io.stderr.write(json ? JSON.stringify({ error: { code: 'ERR_INTERNAL', message } }) + '\n' : `morkspace: internal error (a bug: please report it with the output of MORKSPACE_DEBUG=1): ${message}\n`);

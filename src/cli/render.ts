@@ -34,3 +34,14 @@ export function recordTable(records: ReadonlyArray<Record<string, unknown>>, ind
   const numeric = keys.map((k) => typeof records[0]![k] === 'number');
   return [line(keys, numeric), ...cells.map((c) => line(c, numeric))].join('\n') + '\n';
 }
+
+/** True when the terminal's locale is UTF-8 (`LC_ALL`, else `LC_CTYPE`, else `LANG`, as the C library decides). */
+export function utf8Locale(env: NodeJS.ProcessEnv = process.env): boolean {
+  const locale = env['LC_ALL'] || env['LC_CTYPE'] || env['LANG'] || '';
+  return /utf-?8/i.test(locale);
+}
+
+/** Text for people (notes, help) in the locale's characters: `→` and `…` spelled in ASCII outside UTF-8. */
+export function forLocale(text: string, utf8 = utf8Locale()): string {
+  return utf8 ? text : text.replaceAll('→', '->').replaceAll('…', '...').replaceAll('≤', '<=');
+}

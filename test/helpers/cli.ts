@@ -11,8 +11,8 @@ export interface CliResult {
   stderr: string;
 }
 
-export function cli(args: string[], options: { input?: Uint8Array | string; cwd?: string } = {}): CliResult {
-  const r = spawnSync(process.execPath, [CLI, ...args], { input: options.input ?? '', cwd: options.cwd ?? ROOT, maxBuffer: 1 << 28 });
+export function cli(args: string[], options: { input?: Uint8Array | string; cwd?: string; env?: NodeJS.ProcessEnv } = {}): CliResult {
+  const r = spawnSync(process.execPath, [CLI, ...args], { input: options.input ?? '', cwd: options.cwd ?? ROOT, maxBuffer: 1 << 28, ...(options.env ? { env: options.env } : {}) });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr.toString() };
 }
 
