@@ -258,3 +258,16 @@ describe('-v and -q, help topics, counts', () => {
     assert.match(r.stdout.toString(), /Usage: morkspace convert/);
   });
 });
+
+describe('--help', () => {
+  test('every command\'s help ends with examples that name the command', () => {
+    for (const name of ['serialize', 'deserialize', 'convert', 'inspect', 'query', 'verify', 'bench']) {
+      const r = cli([name, '--help']);
+      assert.equal(r.status, 0, r.stderr);
+      const help = r.stdout.toString();
+      const examples = help.slice(help.indexOf('\nExamples:\n'));
+      assert.ok(help.includes('\nExamples:\n'), `${name}: no examples`);
+      assert.ok(examples.split('\n').filter((l) => l.startsWith(`  morkspace ${name} `) || l.includes(`| morkspace ${name} `)).length >= 2, `${name}: ${examples}`);
+    }
+  });
+});

@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import { AbortedError, ErrorCode, ExitCode, UsageError, exitCodeOf, isMorkspaceError } from '../errors.js';
 import { removeTempFilesSync } from '../io/temp-files.js';
 import { addBenchCommand } from './bench-command.js';
+import { addExamples } from './examples.js';
 import { addConvertCommands } from './convert-commands.js';
 import { addInspectCommand } from './inspect-command.js';
 import { addQueryCommand } from './query-command.js';
@@ -54,6 +55,7 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   addQueryCommand(program, io, setExit);
   addVerifyCommand(program, io, setExit);
   addBenchCommand(program, io, setExit);
+  for (const c of program.commands) addExamples(c);
   try {
     checkHelpTopic(program, argv);
     await program.parseAsync(argv as string[], { from: 'user' });
