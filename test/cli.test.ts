@@ -271,3 +271,16 @@ describe('--help', () => {
     }
   });
 });
+
+describe('--json and usage errors', () => {
+  test('an unknown option or command under --json is one JSON document on stderr, exit 2', () => {
+    for (const argv of [['convert', '--bogus', '--json'], ['frob', '--json']]) {
+      const r = cli(argv);
+      assert.equal(r.status, 2);
+      assert.equal(r.stdout.length, 0);
+      const doc = JSON.parse(r.stderr) as { error: { code: string; message: string } };
+      assert.equal(doc.error.code, 'ERR_USAGE');
+      assert.match(doc.error.message, /unknown (option '--bogus'|command 'frob')/);
+    }
+  });
+});

@@ -39,6 +39,7 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     pending = p;
   };
   const json = argv.includes('--json');
+  let usageText: string | undefined;
   program
     .description('Serialize, deserialize, convert, inspect and query MORK atom spaces')
     .version(version)
@@ -48,7 +49,12 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     .exitOverride()
     .configureOutput({
       writeOut: (s) => io.stdout.write(forLocale(s)),
-      writeErr: (s) => io.stderr.write(forLocale(s)),
+      // with --json a usage error is one JSON document too (written in the catch below)
+      writeErr: (s) => (json ? undefined : io.stderr.write(forLocale(s))),
+      outputError: (s, write) => {
+        if (json) usageText ??= s.replace(/^error: /, '').trim();
+        else write(s);
+      },
     });
   addConvertCommands(program, io, setExit);
   addInspectCommand(program, io, setExit);
@@ -64,6 +70,7 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   } catch (e) {
     if (e instanceof CommanderError) {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return ExitCode.Ok;
+      if (json) io.stderr.write(JSON.stringify({ error: { code: ErrorCode.Usage, message: usageText ?? e.message.replace(/^error: /, '') } }) + '\n');
       return ExitCode.Usage;
     }
     if (isEpipe(e)) return ExitCode.Ok; // the reader went away (`| head`): not our failure
