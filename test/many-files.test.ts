@@ -51,3 +51,45 @@ describe('inspect and verify of several files', () => {
     assert.deepEqual([json.ok, json.failed, json.files.length], [2, 0, 2]);
   });
 });
+
+describe('verify of a damaged MTTS file', () => {
+  const dir = tempDir();
+  const file = (name: string): string => path.join(dir, name);
+
+  test('every damaged chunk is named, the exit code is 1; --salvage writes exactly the good chunks', async () => {
+    const r0 = cli(['convert', BIG_LOGIC_PATHS, '-o', file('many.mtts'), '--chunk-size', '64k']);
+    assert.equal(r0.status, 0, r0.stderr);
+    const index = JSON.parse(cli(['inspect', file('many.mtts'), '--json']).stdout.toString()) as { chunks: { offset: number; storedBytes: number; paths: number }[] };
+    const bytes = fs.readFileSync(file('many.mtts'));
+    const damaged = [3, 17];
+    // a byte in the middle of each chunk's payload (after its section and chunk headers)
+    const headers = index.chunks[1]!.offset - index.chunks[0]!.offset - index.chunks[0]!.storedBytes;
+    for (const k of damaged) bytes[index.chunks[k]!.offset + headers + (index.chunks[k]!.storedBytes >> 1)]! ^= 0x5a;
+    fs.writeFileSync(file('bad.mtts'), bytes);
+
+    const r = cli(['verify', file('bad.mtts')]);
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /bad\.mtts: chunk 3, byte \d+: .*\n.*bad\.mtts: chunk 17, byte \d+: /);
+    const lost = damaged.reduce((t, k) => t + index.chunks[k]!.paths, 0);
+    assert.match(r.stderr, new RegExp(`2 chunks of ${index.chunks.length} damaged \\(chunk 3, chunk 17\\): ${lost.toLocaleString('en-US')} atoms lost`));
+
+    const s = cli(['verify', file('bad.mtts'), '--salvage', '-o', file('good.mtts')]);
+    assert.equal(s.status, 1, s.stderr);
+    assert.match(s.stderr, /were written to .*good\.mtts/);
+    assert.equal(cli(['verify', file('good.mtts')]).status, 0);
+    // exactly the paths of the undamaged chunks, in order
+    const all = cli(['deserialize', file('many.mtts')]).stdout.toString().split('\n').filter(Boolean);
+    let at = 0;
+    const expected: string[] = [];
+    index.chunks.forEach((c, k) => {
+      if (!damaged.includes(k)) expected.push(...all.slice(at, at + c.paths));
+      at += c.paths;
+    });
+    assert.deepEqual(cli(['deserialize', file('good.mtts')]).stdout.toString().split('\n').filter(Boolean), expected);
+  });
+
+  test('--salvage needs -o, and an MTTS input', () => {
+    assert.equal(cli(['verify', BIG_LOGIC_PATHS, '--salvage']).status, 2);
+    assert.equal(cli(['verify', BIG_LOGIC_PATHS, '--salvage', '-o', file('x.mtts')]).status, 2);
+  });
+});

@@ -29,6 +29,7 @@ const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
   verify: [
     'morkspace verify space.mtts                              # every checksum; exit 0 or a precise error',
     'morkspace verify parts/*.mtts --json                     # several files, every one checked',
+    'morkspace verify damaged.mtts --salvage -o good.mtts     # every bad chunk named; keep what checks out',
   ],
   bench: [
     "morkspace bench                                          # 100K atoms, 1 thread and all cores",

@@ -1,15 +1,20 @@
 /** `verify`: read a whole file and check everything its format can check; exit 0 with a one-line summary, or the error. */
 import type { Command } from 'commander';
-import { ErrorCode, UsageError, inFile, isMorkspaceError, type MorkspaceError } from '../errors.js';
+import { ErrorCode, FormatError, UsageError, inFile, isMorkspaceError, type MorkspaceError } from '../errors.js';
+import { writeChunks } from '../formats/format.js';
+import { writeMtts } from '../formats/mtts/writer.js';
+import { openOutput, planOutput } from '../io/output.js';
 import { resolveInput } from '../convert.js';
 import type { MttsFacts } from '../formats/mtts/reader.js';
 import { BatchFailed, cliInput, cliRun, note, type CliIo, type GlobalOptions, withGlobals } from './context.js';
 import { addRunFlags, checkFlagsApply, formatOptions, type FormatFlags } from './format-flags.js';
-import { num } from './render.js';
+import { count, num } from './render.js';
 import { hex } from '../bytes.js';
 
 interface VerifyFlags extends GlobalOptions, FormatFlags {
   from?: string;
+  salvage?: boolean;
+  output?: string;
 }
 
 /** Register `verify [input]`: exit 0 with a one-line OK (or `--json`), else the error with exit 1. */
@@ -19,7 +24,10 @@ export function addVerifyCommand(program: Command, io: CliIo, setExit: (p: Promi
     .description('check every checksum of a file (MTTS: header, sections, every chunk, the whole file); exit 0 when all match')
     .argument('[inputs...]', 'space files, or - for stdin; several: a line each, every file checked')
     .option('--from <format>', 'input format (default: detected)')
-    .option('--json', 'print one JSON document');
+    .option('--json', 'print one JSON document')
+    .option('--salvage', 'mtts: read past damaged chunks and write what checks out to -o (exit 1 while anything was lost)')
+    .option('-o, --output <file>', 'with --salvage: the MTTS file to write')
+    .option('-f, --force', 'with --salvage: replace an existing output file');
   addRunFlags(cmd, false).action((inputs: string[]) => setExit(run(io, cmd, inputs.length > 0 ? inputs : ['-'], withGlobals<VerifyFlags>(cmd))));
 }
 
@@ -54,20 +62,48 @@ async function verifyOne(io: CliIo, cmd: Command, inputName: string, flags: Veri
     const { input, format } = await resolveInput(cliInput(inputName, io), flags.from !== undefined ? { from: flags.from } : {});
     checkFlagsApply(cmd, format, undefined);
     const options = formatOptions(flags);
+    if ((flags.salvage === true) !== (flags.output !== undefined)) throw new UsageError(ErrorCode.Usage, '--salvage and -o go together: verify --salvage -o good.mtts damaged.mtts');
+    if (flags.salvage && format.name !== 'mtts') throw new UsageError(ErrorCode.Usage, `--salvage reads past damaged MTTS chunks; ${format.name} has no chunks to skip`);
+    if (flags.output !== undefined) planOutput(flags.output, flags.force ?? false);
     const started = performance.now();
     let atoms = 0;
     let pathBytes = 0;
+    // every damaged chunk is reported, and reading goes on past it (MTTS: each chunk has its own digest)
+    const faults: MorkspaceError[] = [];
+    const onChunkFault = (e: MorkspaceError): void => {
+      faults.push(e);
+      if (!flags.json) note(io, (inFile(e, input.name) as MorkspaceError).render());
+    };
     // reading every path runs every check the format has (digests, Adler-32, node structure, syntax);
     // no sorting: verify proves the file, not the space
-    const space = await format.open(input, ctx, { ...options, mtts: { ...options.mtts, verify: true } });
-    try {
+    const space = await format.open(input, ctx, { ...options, mtts: { ...options.mtts, verify: true, onChunkFault } });
+    const counted = (async function* () {
       for await (const b of space.batches) {
         ctx.checkAborted();
         atoms += b.count;
         pathBytes += b.byteLength;
+        yield b;
+      }
+    })();
+    const target = flags.output !== undefined ? await openOutput(flags.output, { force: flags.force ?? false }) : undefined;
+    try {
+      if (target) {
+        await writeChunks(writeMtts(counted, {}, ctx), target.sink, ctx);
+        await target.commit();
+      } else {
+        for await (const b of counted) void b;
       }
     } catch (e) {
       throw inFile(e, input.name);
+    } finally {
+      await target?.discard();
+    }
+    if (faults.length > 0) {
+      const chunks = (space.facts as MttsFacts).chunks;
+      const bad = faults.map((f) => f.where.chunk ?? -1);
+      const lost = bad.reduce((t, k) => t + (chunks[k]?.count ?? 0), 0);
+      const kept = target ? `; the other ${num(atoms)} atoms were written to ${target.name}` : '';
+      throw new FormatError(faults[0]!.code, `${count(faults.length, 'chunk')} of ${num(chunks.length)} damaged (${bad.map((k) => `chunk ${k}`).join(', ')}): ${count(lost, 'atom')} lost${kept}`, { file: input.name });
     }
     const report: Record<string, unknown> = { file: input.name, format: format.name, ok: true };
     if (format.name === 'mtts') {

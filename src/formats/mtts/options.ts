@@ -1,5 +1,5 @@
 /** Options of the MTTS reader and writer, their defaults, and the one function that merges them. */
-import { ErrorCode, MorkspaceError } from '../../errors.js';
+import { ErrorCode, MorkspaceError, type FormatError } from '../../errors.js';
 
 /** How chunks are compressed: one codec for every chunk, or `auto` (chosen per chunk by `priority`). */
 export type MttsCompression = 'none' | 'lz4' | 'deflate' | 'brotli' | 'auto';
@@ -22,6 +22,11 @@ export interface MttsOptions {
   verify: boolean;
   /** Largest chunk (decompressed or path bytes) or section accepted when reading, in bytes. Defaults to 1 GiB. */
   maxChunkBytes: number;
+  /**
+   * Reading: report a damaged chunk here and read on past it (`verify`, `--salvage`); the file's
+   * totals are then not checked. Absent, the first damaged chunk fails the read.
+   */
+  onChunkFault?: (error: FormatError) => void;
 }
 
 /** Path bytes per chunk by default (bench case `mtts-codecs`: larger chunks gained < 1 % ratio). */

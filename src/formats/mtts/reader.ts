@@ -230,8 +230,14 @@ export async function* readMtts(source: AsyncIterable<Uint8Array>, options: Part
   let last: Uint8Array = new Uint8Array(0);
   let atoms = 0;
   let pathBytes = 0;
+  let damaged = false;
   for await (const [c, r] of mapOrdered(items, 2 * (pooled ? pool.threads : 1), decode)) {
-    if (!r.ok) throw faultError(r, c);
+    if (!r.ok) {
+      if (opts.onChunkFault === undefined) throw faultError(r, c);
+      opts.onChunkFault(faultError(r, c));
+      damaged = true;
+      continue;
+    }
     const n = r.ends.length;
     if (atoms === 0) first = r.bytes.slice(0, r.ends[0]!);
     else if (compareRanges(last, 0, last.length, r.bytes, 0, r.ends[0]!) >= 0) {
@@ -243,6 +249,8 @@ export async function* readMtts(source: AsyncIterable<Uint8Array>, options: Part
     // the decoded buffers are the chunk's own (moved from a worker, or fresh): adopt, don't copy
     yield PathArena.adopt(r.bytes, r.ends, n);
   }
+  // the totals cannot match once a damaged chunk was read past: its faults were the report
+  if (damaged) return;
   if (facts.digestMismatchAt !== undefined) throw new FormatError(ErrorCode.Checksum, 'file digest does not match the file: a byte changed that no chunk or section check covers (every chunk decoded intact)', { offset: facts.digestMismatchAt });
   const m = facts.metadata;
   const at = facts.metadataOffset ?? HEADER_BYTES;
