@@ -290,22 +290,23 @@ export async function readSpace(input: Input, options: ConvertOptions = {}): Pro
 }
 
 /** Statistics of the space in `input`, with the facts its format learnt while reading. */
-export async function inspectSpace(input: Input, options: ConvertOptions & { count?: boolean } = {}): Promise<{ format: string; facts: Record<string, unknown>; stats?: SpaceStats }> {
+export async function inspectSpace(input: Input, options: ConvertOptions & { count?: boolean; sample?: number } = {}): Promise<{ format: string; facts: Record<string, unknown>; stats?: SpaceStats }> {
   return withRun(options.context, options, async (ctx) => {
     const { input: plain, format } = await resolveInput(input, options);
     if (format.inspect) {
-      const r = await format.inspect(plain, ctx, { ...options, count: options.count ?? false }).catch((e: unknown) => {
+      const r = await format.inspect(plain, ctx, { ...options, count: options.count ?? false, sample: options.sample ?? 0 }).catch((e: unknown) => {
         throw inFile(e, plain.name);
       });
       return { format: format.name, ...r };
     }
     let facts: object = {};
-    let collector = new StatsCollector();
+    const statsOptions = { sample: options.sample ?? 0 };
+    let collector = new StatsCollector(statsOptions);
     const { claimHeld } = await consumeSpace(plain, format, ctx, options, async (space) => {
       facts = space.facts;
       for await (const b of releaseConsumed(space)) collector.add(b);
     }, async () => {
-      collector = new StatsCollector();
+      collector = new StatsCollector(statsOptions);
     });
     const order = claimHeld === undefined ? {} : { sortedInFile: claimHeld ? 'yes' : 'no' };
     return { format: format.name, facts: { ...format.describe(facts), ...order }, stats: collector.result() };

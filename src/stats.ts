@@ -1,7 +1,8 @@
 /** What a space holds: counts, sizes, histograms, gathered in one pass over its sorted paths. */
 import { bytesKey } from './bytes.js';
 import { ErrorCode, isMorkspaceError } from './errors.js';
-import { scanExpression } from './expr/encoding.js';
+import { expressionToText, scanExpression } from './expr/encoding.js';
+import { mulberry32 } from './prng.js';
 import type { PathArena } from './path-arena.js';
 
 /** Statistics of a space (a set of paths). */
@@ -19,6 +20,25 @@ export interface SpaceStats {
   /** Count of lists by arity. */
   arity: Record<string, number>;
   variables: { atomsWithVariables: number; maxPerAtom: number; total: number };
+  /**
+   * Head symbols (the first element of an expression, when it is a symbol: `parent` in
+   * `(parent Alice Bob)`): how many distinct ones, and the most frequent with their atoms. Past
+   * `MAX_HEADS` distinct heads, new ones are counted in `otherAtoms` only.
+   */
+  heads: { distinct: number; top: { head: string; atoms: number }[]; otherAtoms: number };
+  /** A few atoms drawn evenly at random (a fixed seed: the same file gives the same sample), as text. */
+  samples: string[];
+}
+
+/** Distinct head symbols counted one by one; past this, new heads are only counted together. */
+export const MAX_HEADS = 100_000;
+/** Head symbols listed by `result()`. */
+export const TOP_HEADS = 10;
+
+/** What to gather besides the counts. */
+export interface StatsOptions {
+  /** Atoms to sample (reservoir sampling). Defaults to 0. */
+  sample?: number;
 }
 
 /** Accumulates `SpaceStats` batch by batch. */
@@ -37,6 +57,15 @@ export class StatsCollector {
   #withVars = 0;
   #varsMax = 0;
   #varsTotal = 0;
+  readonly #heads = new Map<string, number>();
+  #otherHeads = 0;
+  readonly #sample: number;
+  readonly #samples: Uint8Array[] = [];
+  readonly #rand = mulberry32(0x73616d70); // "samp"
+
+  constructor(options: StatsOptions = {}) {
+    this.#sample = Math.max(0, Math.floor(options.sample ?? 0));
+  }
 
   add(batch: PathArena): void {
     const bytes = batch.bytes;
@@ -56,6 +85,15 @@ export class StatsCollector {
       if (len > this.#max) this.#max = len;
       const bucket = len === 0 ? 0 : 2 ** Math.floor(Math.log2(len));
       this.#lenHist.set(bucket, (this.#lenHist.get(bucket) ?? 0) + 1);
+      if (this.#sample > 0) this.#draw(batch, i);
+      // a head symbol: an arity tag, then a symbol tag (0xc1-0xff: its length in the low 6 bits)
+      if (len >= 3 && bytes[s]! > 0 && bytes[s]! < 0x40 && bytes[s + 1]! > 0xc0 && s + 2 + (bytes[s + 1]! & 0x3f) <= e) {
+        const key = Buffer.from(bytes.buffer, bytes.byteOffset + s + 2, bytes[s + 1]! & 0x3f).toString('latin1');
+        const n = this.#heads.get(key);
+        if (n !== undefined) this.#heads.set(key, n + 1);
+        else if (this.#heads.size < MAX_HEADS) this.#heads.set(key, 1);
+        else this.#otherHeads++;
+      }
       try {
         const shape = scanExpression(bytes, s, e, onSymbol, onArity);
         this.#expr++;
@@ -69,6 +107,16 @@ export class StatsCollector {
         this.#nonExpr++;
       }
     }
+  }
+
+  // Reservoir sampling (Algorithm R): atom k replaces a kept one with probability sample/k.
+  #draw(batch: PathArena, i: number): void {
+    if (this.#samples.length < this.#sample) {
+      this.#samples.push(batch.copyPath(i));
+      return;
+    }
+    const j = Math.floor(this.#rand() * this.#atoms);
+    if (j < this.#sample) this.#samples[j] = batch.copyPath(i);
   }
 
   result(): SpaceStats {
@@ -89,6 +137,12 @@ export class StatsCollector {
       depth: { max: this.#depthMax, mean: this.#expr ? round(this.#depthSum / this.#expr) : 0 },
       arity: hist(this.#arity, String),
       variables: { atomsWithVariables: this.#withVars, maxPerAtom: this.#varsMax, total: this.#varsTotal },
+      heads: {
+        distinct: this.#heads.size,
+        top: [...this.#heads].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, TOP_HEADS).map(([k, atoms]) => ({ head: UTF8.decode(keyBytes(k)), atoms })),
+        otherAtoms: this.#otherHeads,
+      },
+      samples: this.#samples.map(sampleText),
     };
   }
 }
@@ -97,9 +151,26 @@ function round(x: number): number {
   return Math.round(x * 100) / 100;
 }
 
+const UTF8 = new TextDecoder();
+
+// The bytes of a head's key (Node's latin1: one char per byte, both ways).
+function keyBytes(key: string): Uint8Array {
+  return Buffer.from(key, 'latin1');
+}
+
+// An atom as text, or its bytes in hex when it is not an expression (a binary key).
+function sampleText(path: Uint8Array): string {
+  try {
+    return expressionToText(path);
+  } catch (e) {
+    if (!isMorkspaceError(e) || e.code !== ErrorCode.NotExpression) throw e;
+    return `0x${Buffer.from(path).toString('hex')}`;
+  }
+}
+
 /** Statistics of a stream of sorted, unique batches. */
-export async function spaceStats(batches: AsyncIterable<PathArena>): Promise<SpaceStats> {
-  const c = new StatsCollector();
+export async function spaceStats(batches: AsyncIterable<PathArena>, options: StatsOptions = {}): Promise<SpaceStats> {
+  const c = new StatsCollector(options);
   for await (const b of batches) c.add(b);
   return c.result();
 }

@@ -18,7 +18,7 @@ const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
   ],
   inspect: [
     'morkspace inspect space.mtts                             # header, index and metadata: no full read',
-    'morkspace inspect space.act --count                      # walk it for atom statistics',
+    'morkspace inspect space.act --count --sample 5           # walk it: head symbols, histograms, 5 atoms',
     'morkspace inspect dumps/*.paths --json                   # a row per file, then totals',
   ],
   query: [

@@ -4,13 +4,14 @@ import { inspectSpace } from '../convert.js';
 import type { SpaceStats } from '../stats.js';
 import { BatchFailed, cliInput, cliRun, note, type CliIo, type GlobalOptions, withGlobals } from './context.js';
 import { ErrorCode, UsageError, isMorkspaceError, type MorkspaceError } from '../errors.js';
-import { addRunFlags, checkFlagsApply, formatOptions, type FormatFlags } from './format-flags.js';
+import { addRunFlags, checkFlagsApply, formatOptions, intFlag, type FormatFlags } from './format-flags.js';
 import { resolveInput } from '../convert.js';
 import { histogram, num, recordTable, table } from './render.js';
 
 interface InspectFlags extends GlobalOptions, FormatFlags {
   from?: string;
   count?: boolean;
+  sample?: string;
 }
 
 export function addInspectCommand(program: Command, io: CliIo, setExit: (p: Promise<void>) => void): void {
@@ -22,6 +23,7 @@ export function addInspectCommand(program: Command, io: CliIo, setExit: (p: Prom
     .option('--json', 'print one JSON document')
     .option('-v, --verbose', 'print notes on stderr (for example when a file cannot be memory-mapped)')
     .option('--count', 'walk the whole space for atom statistics (formats that answer from their header without it: act, mtts)')
+    .option('--sample <n>', 'show n atoms drawn at random (the same file gives the same ones); walks the space, as --count')
     .option('--crlf', 'text input: treat carriage returns as whitespace')
     .option('--strip-bom', 'text input: drop a UTF-8 byte-order mark at the start');
   addRunFlags(cmd, true).action((inputs: string[]) => setExit(inputs.length > 1 ? runMany(io, cmd, inputs, withGlobals<InspectFlags>(cmd)) : run(io, cmd, inputs[0] ?? '-', withGlobals<InspectFlags>(cmd))));
@@ -40,7 +42,8 @@ async function inspectOne(io: CliIo, cmd: Command, inputName: string, flags: Ins
     const resolved = await resolveInput(cliInput(inputName, io), flags.from !== undefined ? { from: flags.from } : {});
     const input = resolved.input;
     checkFlagsApply(cmd, resolved.format, undefined);
-    const { format, facts, stats } = await inspectSpace(input, { ...formatOptions(flags), count: flags.count ?? false, from: resolved.format.name, context: ctx });
+    const sample = flags.sample !== undefined ? intFlag('sample', flags.sample, 0, 10_000) : 0;
+    const { format, facts, stats } = await inspectSpace(input, { ...formatOptions(flags), count: (flags.count ?? false) || sample > 0, sample, from: resolved.format.name, context: ctx });
     const fileBytes = input.size;
     const report = { file: input.name, format, ...(fileBytes !== undefined ? { fileBytes } : {}), ...facts, ...(fileBytes && stats ? { ratio: ratio(stats.rawBytes, fileBytes) } : {}), ...(stats ? { space: stats } : {}) };
     return { report, facts, stats, fileBytes };
@@ -111,8 +114,13 @@ async function run(io: CliIo, cmd: Command, inputName: string, flags: InspectFla
   rows.push(...spaceRows(stats));
   if (fileBytes) rows.push(['ratio', `${num(ratio(stats.rawBytes, fileBytes))}x (path bytes / file size)`]);
   io.stdout.write(table(rows));
+  if (stats.heads.distinct > 0) {
+    const more = stats.heads.distinct > stats.heads.top.length ? `, the ${stats.heads.top.length} most frequent` : '';
+    io.stdout.write([`head symbols (${num(stats.heads.distinct)} distinct${more}: atoms)`, ...histogram(Object.fromEntries(stats.heads.top.map((h) => [h.head, h.atoms])), '  ', true), ''].join('\n'));
+  }
   io.stdout.write(['path length histogram (bytes: atoms)', ...histogram(stats.pathBytes.histogram), ''].join('\n'));
   if (stats.expressions > 0) io.stdout.write(['arity histogram (arity: lists)', ...histogram(stats.arity), ''].join('\n'));
+  if (stats.samples.length > 0) io.stdout.write([`sample atoms (${num(stats.samples.length)} at random)`, ...stats.samples.map((a) => `  ${a}`), ''].join('\n'));
 }
 
 /** A fact's value for the human table: numbers grouped, flat records as `label n, …`. */

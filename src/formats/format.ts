@@ -77,7 +77,7 @@ export interface Format<F extends object = object> {
    * Inspection without reading every path (`capabilities.quickInspect`): header facts, and space
    * statistics only when `count` asks for a full walk.
    */
-  inspect?(input: Input, ctx: RunContext, options: FormatOptions & { count: boolean }): Promise<{ facts: Record<string, unknown>; stats?: SpaceStats }>;
+  inspect?(input: Input, ctx: RunContext, options: FormatOptions & { count: boolean; sample?: number }): Promise<{ facts: Record<string, unknown>; stats?: SpaceStats }>;
 }
 
 /**

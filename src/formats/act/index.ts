@@ -95,7 +95,7 @@ export const actFormat: Format<ActFacts> = {
     const file = await openActInput(input, ctx);
     const facts = headerFacts(file);
     if (!options.count) return { facts: { ...facts } };
-    const collector = new StatsCollector();
+    const collector = new StatsCollector({ sample: options.sample ?? 0 });
     for (const batch of file.paths()) collector.add(batch);
     return { facts: { ...facts, nodes: file.walkStats() }, stats: collector.result() };
   },

@@ -54,7 +54,7 @@ export const mttsFormat: Format<MttsFacts> = {
     const bytes = input.path === undefined ? await input.readAll() : undefined;
     const report = await inspectMtts(bytes ?? input);
     if (!options.count) return { facts: { ...report } };
-    const stats = new StatsCollector();
+    const stats = new StatsCollector({ sample: options.sample ?? 0 });
     for await (const b of readMtts(bytes ? once(bytes) : input.chunks(), options.mtts, newFacts(), ctx)) stats.add(b);
     return { facts: { ...report }, stats: stats.result() };
   },
