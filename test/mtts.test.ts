@@ -410,8 +410,13 @@ describe('MTTS command line', () => {
     assert.deepEqual(doc.sections.map((s) => s.section.split(' ')[0]), ['header', 'chunks', 'index', 'metadata', 'end']);
     assert.ok(doc.chunks.length > 1);
     for (const c of doc.chunks) assert.match(c.digest, /^[0-9a-f]{32}$/);
+    // format internals come last, with -v; without it, one line counts them
     const human = await cli(['inspect', mtts]);
-    assert.match(human.stdout, /chunks\n\s+chunk\s+offset\s+codec/);
+    assert.doesNotMatch(human.stdout, /chunk\s+offset\s+codec/);
+    assert.match(human.stdout, /\(5 sections, \d+ chunks: -v lists them\)\n$/);
+    const verbose = await cli(['inspect', mtts, '-v']);
+    assert.match(verbose.stdout, /chunks\n\s+chunk\s+offset\s+codec/);
+    assert.ok(verbose.stdout.indexOf('sections\n') > verbose.stdout.indexOf('format'), 'the summary first');
     const counted = await cli(['inspect', mtts, '--count', '--json']);
     assert.equal((JSON.parse(counted.stdout) as { space: { atoms: number } }).space.atoms, 500);
   });

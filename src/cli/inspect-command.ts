@@ -99,18 +99,26 @@ async function run(io: CliIo, cmd: Command, inputName: string, flags: InspectFla
     ['format', format],
   ];
   if (fileBytes !== undefined) rows.push(['file size', `${num(fileBytes)} bytes`]);
-  // lists of records (MTTS sections and chunks) print as tables after the summary
+  // lists of records (format internals: MTTS sections and chunks) print as tables at the end, with -v;
+  // without it, one line says how many there are
   const lists: string[] = [];
+  const listed: string[] = [];
   for (const [k, v] of Object.entries(facts)) {
     if (v === undefined) continue;
-    if (Array.isArray(v) && v.every((x) => typeof x === 'object' && x !== null)) lists.push(`${k}\n${recordTable(v as Record<string, unknown>[])}`);
-    else rows.push([words(k), show(v)]);
+    if (Array.isArray(v) && v.every((x) => typeof x === 'object' && x !== null)) {
+      lists.push(`${k}\n${recordTable(v as Record<string, unknown>[])}`);
+      listed.push(`${num(v.length)} ${words(k)}`);
+    } else rows.push([words(k), show(v)]);
   }
+  const internals = (): void => {
+    if (flags.verbose) io.stdout.write(lists.join(''));
+    else if (listed.length > 0) io.stdout.write(`(${listed.join(', ')}: -v lists them)\n`);
+  };
   if (!stats) {
-    io.stdout.write(table(rows) + lists.join(''));
+    io.stdout.write(table(rows));
+    internals();
     return;
   }
-  io.stdout.write(lists.join(''));
   rows.push(...spaceRows(stats));
   if (fileBytes) rows.push(['ratio', `${num(ratio(stats.rawBytes, fileBytes))}x (path bytes / file size)`]);
   io.stdout.write(table(rows));
@@ -121,6 +129,7 @@ async function run(io: CliIo, cmd: Command, inputName: string, flags: InspectFla
   io.stdout.write(['path length histogram (bytes: atoms)', ...histogram(stats.pathBytes.histogram), ''].join('\n'));
   if (stats.expressions > 0) io.stdout.write(['arity histogram (arity: lists)', ...histogram(stats.arity), ''].join('\n'));
   if (stats.samples.length > 0) io.stdout.write([`sample atoms (${num(stats.samples.length)} at random)`, ...stats.samples.map((a) => `  ${a}`), ''].join('\n'));
+  internals();
 }
 
 /** A fact's value for the human table: numbers grouped, flat records as `label n, …`. */
