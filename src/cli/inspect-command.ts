@@ -124,7 +124,7 @@ async function run(io: CliIo, cmd: Command, inputName: string, flags: InspectFla
   io.stdout.write(table(rows));
   if (stats.heads.distinct > 0) {
     const more = stats.heads.distinct > stats.heads.top.length ? `, the ${stats.heads.top.length} most frequent` : '';
-    io.stdout.write([`head symbols (${num(stats.heads.distinct)} distinct${more}: atoms)`, ...histogram(Object.fromEntries(stats.heads.top.map((h) => [h.head, h.atoms])), '  ', true), ''].join('\n'));
+    io.stdout.write([`head symbols (${num(stats.heads.distinct)} distinct${more}: atoms)`, ...histogram(stats.heads.top.map((h) => [h.head, h.atoms] as const), '  ', true), ''].join('\n'));
   }
   io.stdout.write(['path length histogram (bytes: atoms)', ...histogram(stats.pathBytes.histogram), ''].join('\n'));
   if (stats.expressions > 0) io.stdout.write(['arity histogram (arity: lists)', ...histogram(stats.arity), ''].join('\n'));

@@ -16,9 +16,12 @@ export function table(rows: ReadonlyArray<readonly [string, string]>): string {
   return rows.map(([k, v]) => `${k.padEnd(w)}  ${v}`).join('\n') + '\n';
 }
 
-/** A histogram as indented rows with bars; labels right-aligned (numbers) unless `left` (names). */
-export function histogram(h: Record<string, number>, indent = '  ', left = false): string[] {
-  const entries = Object.entries(h);
+/**
+ * A histogram as indented rows with bars; labels right-aligned (numbers) unless `left` (names).
+ * Give entries in order as pairs where order matters: an object puts integer-like keys first.
+ */
+export function histogram(h: Record<string, number> | readonly (readonly [string, number])[], indent = '  ', left = false): string[] {
+  const entries = Array.isArray(h) ? h : Object.entries(h);
   const max = Math.max(1, ...entries.map(([, v]) => v));
   const w = Math.max(0, ...entries.map(([k]) => k.length));
   return entries.map(([k, v]) => `${indent}${left ? k.padEnd(w) : k.padStart(w)}  ${num(v).padStart(12)}  ${'#'.repeat(Math.max(v > 0 ? 1 : 0, Math.round((30 * v) / max)))}`);
