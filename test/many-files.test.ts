@@ -112,6 +112,8 @@ describe('inspect: head symbols and sample atoms', () => {
     assert.equal(cli(['inspect', text, '--sample', '2']).stdout.toString(), out, 'the same sample each time');
     const json = JSON.parse(cli(['inspect', text, '--sample', '3', '--json']).stdout.toString()) as { space: { heads: { distinct: number; top: { head: string; atoms: number }[] }; samples: string[] } };
     assert.equal(json.space.heads.distinct, 3);
+    assert.equal((json as unknown as { duplicatesDropped: number }).duplicatesDropped, 1);
+    assert.match(out, /atoms\s+6 \(1 duplicate of the listed atoms dropped/);
     assert.deepEqual(json.space.heads.top[0], { head: 'parent', atoms: 3 });
     assert.equal(json.space.samples.length, 3);
   });

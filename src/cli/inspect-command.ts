@@ -6,7 +6,7 @@ import { BatchFailed, cliInput, cliRun, note, type CliIo, type GlobalOptions, wi
 import { ErrorCode, UsageError, isMorkspaceError, type MorkspaceError } from '../errors.js';
 import { addRunFlags, checkFlagsApply, formatOptions, intFlag, type FormatFlags } from './format-flags.js';
 import { resolveInput } from '../convert.js';
-import { histogram, num, recordTable, table } from './render.js';
+import { count, histogram, num, recordTable, table } from './render.js';
 
 interface InspectFlags extends GlobalOptions, FormatFlags {
   from?: string;
@@ -45,7 +45,10 @@ async function inspectOne(io: CliIo, cmd: Command, inputName: string, flags: Ins
     const sample = flags.sample !== undefined ? intFlag('sample', flags.sample, 0, 10_000) : 0;
     const { format, facts, stats } = await inspectSpace(input, { ...formatOptions(flags), count: (flags.count ?? false) || sample > 0, sample, from: resolved.format.name, context: ctx });
     const fileBytes = input.size;
-    const report = { file: input.name, format, ...(fileBytes !== undefined ? { fileBytes } : {}), ...facts, ...(fileBytes && stats ? { ratio: ratio(stats.rawBytes, fileBytes) } : {}), ...(stats ? { space: stats } : {}) };
+    // text holds every atom it lists; the space holds each once
+    const listed = typeof facts['topLevel'] === 'number' ? facts['topLevel'] : undefined;
+    const duplicates = listed !== undefined && stats ? { duplicatesDropped: Math.max(0, listed - stats.atoms) } : {};
+    const report = { file: input.name, format, ...(fileBytes !== undefined ? { fileBytes } : {}), ...facts, ...duplicates, ...(fileBytes && stats ? { ratio: ratio(stats.rawBytes, fileBytes) } : {}), ...(stats ? { space: stats } : {}) };
     return { report, facts, stats, fileBytes };
   } finally {
     await ctx.close();
@@ -119,7 +122,7 @@ async function run(io: CliIo, cmd: Command, inputName: string, flags: InspectFla
     internals();
     return;
   }
-  rows.push(...spaceRows(stats));
+  rows.push(...spaceRows(stats, typeof report['duplicatesDropped'] === 'number' ? report['duplicatesDropped'] : undefined));
   if (fileBytes) rows.push(['ratio', `${num(ratio(stats.rawBytes, fileBytes))}x (path bytes / file size)`]);
   io.stdout.write(table(rows));
   if (stats.heads.distinct > 0) {
@@ -153,9 +156,9 @@ function ratio(raw: number, file: number): number {
   return file > 0 ? Math.round((raw / file) * 100) / 100 : 0;
 }
 
-export function spaceRows(s: SpaceStats): [string, string][] {
+export function spaceRows(s: SpaceStats, duplicates?: number): [string, string][] {
   const rows: [string, string][] = [
-    ['atoms', num(s.atoms)],
+    ['atoms', duplicates ? `${num(s.atoms)} (${count(duplicates, 'duplicate')} of the listed atoms dropped: a space holds each atom once)` : num(s.atoms)],
     ['path bytes', `${num(s.rawBytes)} (min ${num(s.pathBytes.min)}, mean ${num(s.pathBytes.mean)}, max ${num(s.pathBytes.max)} per atom)`],
   ];
   if (s.nonExpressions > 0) rows.push(['not expressions', `${num(s.nonExpressions)} paths are not MORK expressions (binary keys)`]);
