@@ -8,7 +8,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { convertFile } from '../src/internals.js';
 import { cli, tempDir } from './helpers/cli.js';
-import { BIG_LOGIC_PATHS } from './helpers/fixtures.js';
+import { schemaProblem } from './helpers/schema.js';
+import { BIG_LOGIC_PATHS, ROOT } from './helpers/fixtures.js';
 
 describe('inspect and verify of several files', () => {
   const dir = tempDir();
@@ -116,5 +117,37 @@ describe('inspect: head symbols and sample atoms', () => {
     assert.match(out, /atoms\s+6 \(1 duplicate of the listed atoms dropped/);
     assert.deepEqual(json.space.heads.top[0], { head: 'parent', atoms: 3 });
     assert.equal(json.space.samples.length, 3);
+  });
+});
+
+describe('inspect --json follows docs/inspect.schema.json', () => {
+  const dir = tempDir();
+  const schema = JSON.parse(fs.readFileSync(path.join(ROOT, 'docs/inspect.schema.json'), 'utf8')) as Record<string, unknown>;
+
+  test('for every format, walked or not, and for several files', async () => {
+    await convertFile(BIG_LOGIC_PATHS, path.join(dir, 's.act'), { threads: 1 });
+    await convertFile(BIG_LOGIC_PATHS, path.join(dir, 's.mtts'), { threads: 1 });
+    fs.writeFileSync(path.join(dir, 's.metta'), '(a b)\n(a b)\n(c d)\n');
+    const runs = [
+      [path.join(dir, 's.metta')],
+      [BIG_LOGIC_PATHS],
+      [path.join(dir, 's.act')],
+      [path.join(dir, 's.act'), '--count', '--sample', '2'],
+      [path.join(dir, 's.mtts')],
+      [path.join(dir, 's.mtts'), '--count'],
+      [path.join(dir, 's.mtts'), path.join(dir, 's.metta')],
+    ];
+    for (const args of runs) {
+      const r = cli(['inspect', ...args, '--json']);
+      assert.equal(r.status, 0, r.stderr);
+      const doc = JSON.parse(r.stdout.toString()) as unknown;
+      assert.equal(schemaProblem(schema, doc), undefined, args.join(' '));
+    }
+  });
+
+  test('the check can fail: a document without its format, or with a wrong type, does not pass', () => {
+    const doc = JSON.parse(cli(['inspect', BIG_LOGIC_PATHS, '--json']).stdout.toString()) as Record<string, unknown>;
+    assert.notEqual(schemaProblem(schema, { ...doc, format: undefined }), undefined);
+    assert.notEqual(schemaProblem(schema, { ...doc, records: '91692' }), undefined);
   });
 });
