@@ -151,3 +151,16 @@ describe('inspect --json follows docs/inspect.schema.json', () => {
     assert.notEqual(schemaProblem(schema, { ...doc, records: '91692' }), undefined);
   });
 });
+
+describe('inspect: ACT node counts', () => {
+  test('a table of their own with -v, one line that names them without', async () => {
+    const dir = tempDir();
+    const act = path.join(dir, 'n.act');
+    await convertFile(BIG_LOGIC_PATHS, act, { threads: 1 });
+    const plain = cli(['inspect', act, '--count']).stdout.toString();
+    assert.doesNotMatch(plain, /branch nodes/);
+    assert.match(plain, /\(nodes: -v lists them\)\n$/);
+    const verbose = cli(['inspect', act, '--count', '-v']).stdout.toString();
+    assert.match(verbose, /\nnodes\n  nodes\s+[\d,]+\n  branch nodes\s+[\d,]+\n/);
+  });
+});

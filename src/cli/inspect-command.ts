@@ -111,6 +111,10 @@ async function run(io: CliIo, cmd: Command, inputName: string, flags: InspectFla
     if (Array.isArray(v) && v.every((x) => typeof x === 'object' && x !== null)) {
       lists.push(`${k}\n${recordTable(v as Record<string, unknown>[])}`);
       listed.push(`${num(v.length)} ${words(k)}`);
+    } else if (isCountTable(v)) {
+      // a record of many counts (ACT node counts) reads as a table of its own, not one long row
+      lists.push(`${words(k)}\n${table(Object.entries(v).map(([n, c]) => [`  ${words(n)}`, num(c)]))}`);
+      listed.push(words(k));
     } else rows.push([words(k), show(v)]);
   }
   const internals = (): void => {
@@ -133,6 +137,11 @@ async function run(io: CliIo, cmd: Command, inputName: string, flags: InspectFla
   if (stats.expressions > 0) io.stdout.write(['arity histogram (arity: lists)', ...histogram(stats.arity), ''].join('\n'));
   if (stats.samples.length > 0) io.stdout.write([`sample atoms (${num(stats.samples.length)} at random)`, ...stats.samples.map((a) => `  ${a}`), ''].join('\n'));
   internals();
+}
+
+// A flat record of more than four numbers.
+function isCountTable(v: unknown): v is Record<string, number> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length > 4 && Object.values(v).every((x) => typeof x === 'number');
 }
 
 /** A fact's value for the human table: numbers grouped, flat records as `label n, …`. */
