@@ -1,7 +1,7 @@
 /** What a command needs from the process (streams, a TTY flag, signals), and the run each command makes. */
 import type { Command } from 'commander';
 import fs from 'node:fs';
-import { ErrorCode, IoError, UsageError, ioError, type MorkspaceError } from '../errors.js';
+import { ErrorCode, IoError, UsageError, ioError, isMorkspaceError, type MorkspaceError } from '../errors.js';
 import type { Format } from '../formats/format.js';
 import { fileInput, streamInput, type Input } from '../io/input.js';
 import { openOutput, planOutput, streamOutput, type OutputTarget } from '../io/output.js';
@@ -92,6 +92,40 @@ export function cliRun(io: CliIo, flags: GlobalOptions, probe?: Probe, progress?
   const ctx = new RunContext({ ...runOptions(io, flags, progress), ...(probe ? { probe } : {}) });
   ctx.log(`run: ${count(ctx.threads, 'thread')}, memory budget ${mib(ctx.memoryBytes)} (sorting larger spaces spills to ${ctx.tmpDir})`);
   return ctx;
+}
+
+/** @throws UsageError when stdin (`-`) is named more than once: it can be read only once. */
+export function checkOneStdin(names: readonly string[]): void {
+  if (names.filter((n) => n === '-').length > 1) throw new UsageError(ErrorCode.Usage, 'stdin (-) can be given once');
+}
+
+/** What one of several files gave, or why it failed. */
+export type FileOutcome<T> = { name: string; value: T; error?: undefined } | { name: string; error: MorkspaceError };
+
+/**
+ * `each` over several files, each on its own: a file that fails is reported (one line on stderr,
+ * unless `--json`) and the rest still run; a usage error or an abort stops them all.
+ * `throwIfFailed` then ends the command with the first failure's exit code.
+ */
+export async function eachFile<T>(io: CliIo, names: readonly string[], flags: GlobalOptions, each: (name: string) => Promise<T>): Promise<FileOutcome<T>[]> {
+  checkOneStdin(names);
+  const outcomes: FileOutcome<T>[] = [];
+  for (const name of names) {
+    try {
+      outcomes.push({ name, value: await each(name) });
+    } catch (e) {
+      if (!isMorkspaceError(e) || e.code === ErrorCode.Usage || e.code === ErrorCode.Aborted) throw e;
+      if (!flags.json) note(io, e.render());
+      outcomes.push({ name, error: e });
+    }
+  }
+  return outcomes;
+}
+
+/** @throws BatchFailed (the first failure's exit code) when any of `outcomes` failed. */
+export function throwIfFailed(outcomes: readonly FileOutcome<unknown>[], what: string): void {
+  const failed = outcomes.filter((o) => o.error !== undefined);
+  if (failed.length > 0) throw new BatchFailed(failed[0]!.error!, failed.length, outcomes.length, what);
 }
 
 /**

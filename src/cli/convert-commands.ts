@@ -8,7 +8,7 @@ import { parseShard } from '../shard.js';
 import type { RunContext } from '../run/context.js';
 import { fileInput } from '../io/input.js';
 import { detectOutputFormat } from '../formats/table.js';
-import { BatchFailed, checkCliOutput, cliInput, cliOutput, cliProgress, cliRun, note, runOptions, type CliIo, type GlobalOptions, withGlobals } from './context.js';
+import { BatchFailed, checkCliOutput, checkOneStdin, cliInput, cliOutput, cliProgress, cliRun, note, runOptions, type CliIo, type GlobalOptions, withGlobals } from './context.js';
 import { count, num, recordTable } from './render.js';
 import { ErrorCode, UsageError } from '../errors.js';
 import { addMttsWriteFlags, addRunFlags, checkFlagsApply, formatOptions, intFlag, type FormatFlags } from './format-flags.js';
@@ -72,7 +72,7 @@ async function run(io: CliIo, cmd: Command, inputNames: readonly string[], flags
   const force = flags.force ?? false;
   const to = detectOutputFormat(flags.output, flags.to);
   checkCliOutput(flags.output, to, io, force);
-  if (inputNames.filter((n) => n === '-').length > 1) throw new UsageError(ErrorCode.Usage, 'stdin (-) can be given once');
+  checkOneStdin(inputNames);
   if (flags.profile !== undefined && flags.profile !== true && flags.profile !== 'json') throw new UsageError(ErrorCode.Usage, `--profile takes nothing or =json, got '${String(flags.profile)}'`);
   const probe = flags.profile !== undefined ? new RecordingProbe() : undefined;
   const named = inputNames.map((n) => cliInput(n, io));

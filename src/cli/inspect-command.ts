@@ -2,8 +2,7 @@
 import type { Command } from 'commander';
 import { inspectSpace } from '../convert.js';
 import type { SpaceStats } from '../stats.js';
-import { BatchFailed, cliInput, cliRun, note, type CliIo, type GlobalOptions, withGlobals } from './context.js';
-import { ErrorCode, UsageError, isMorkspaceError, type MorkspaceError } from '../errors.js';
+import { cliInput, cliRun, eachFile, note, throwIfFailed, type CliIo, type GlobalOptions, withGlobals } from './context.js';
 import { addRunFlags, checkFlagsApply, formatOptions, intFlag, type FormatFlags } from './format-flags.js';
 import { resolveInput } from '../convert.js';
 import { count, histogram, num, recordTable, table } from './render.js';
@@ -57,28 +56,16 @@ async function inspectOne(io: CliIo, cmd: Command, inputName: string, flags: Ins
 
 /** Several files, like `xz -l`: a row each (atoms where the file says or the walk counted), then totals. */
 async function runMany(io: CliIo, cmd: Command, inputNames: readonly string[], flags: InspectFlags): Promise<void> {
-  if (inputNames.filter((n) => n === '-').length > 1) throw new UsageError(ErrorCode.Usage, 'stdin (-) can be given once');
-  const rows: Record<string, unknown>[] = [];
-  const reports: Record<string, unknown>[] = [];
-  let first: MorkspaceError | undefined;
-  let failed = 0;
-  for (const name of inputNames) {
-    try {
-      const { report, stats } = await inspectOne(io, cmd, name, flags);
-      reports.push(report);
-      const atoms = stats?.atoms ?? (typeof report['atoms'] === 'number' ? report['atoms'] : undefined);
-      const pathBytes = stats?.rawBytes ?? (typeof report['pathBytes'] === 'number' ? report['pathBytes'] : undefined);
-      const fileBytes = typeof report['fileBytes'] === 'number' ? report['fileBytes'] : undefined;
-      rows.push({ file: report.file, format: report.format, 'file bytes': fileBytes ?? '', atoms: atoms ?? '', 'path bytes': pathBytes ?? '', ratio: fileBytes && pathBytes ? ratio(pathBytes, fileBytes) : '' });
-    } catch (e) {
-      if (!isMorkspaceError(e) || e.code === ErrorCode.Usage || e.code === ErrorCode.Aborted) throw e;
-      first ??= e;
-      failed++;
-      if (!flags.json) note(io, e.render());
-      reports.push({ file: name, error: e.toJSON() });
-      rows.push({ file: name, format: 'error', 'file bytes': '', atoms: '', 'path bytes': '', ratio: '' });
-    }
-  }
+  const outcomes = await eachFile(io, inputNames, flags, (name) => inspectOne(io, cmd, name, flags));
+  const rows = outcomes.map((o): Record<string, unknown> => {
+    if (o.error) return { file: o.name, format: 'error', 'file bytes': '', atoms: '', 'path bytes': '', ratio: '' };
+    const { report, stats } = o.value;
+    const atoms = stats?.atoms ?? (typeof report['atoms'] === 'number' ? report['atoms'] : undefined);
+    const pathBytes = stats?.rawBytes ?? (typeof report['pathBytes'] === 'number' ? report['pathBytes'] : undefined);
+    const fileBytes = typeof report['fileBytes'] === 'number' ? report['fileBytes'] : undefined;
+    return { file: report.file, format: report.format, 'file bytes': fileBytes ?? '', atoms: atoms ?? '', 'path bytes': pathBytes ?? '', ratio: fileBytes && pathBytes ? ratio(pathBytes, fileBytes) : '' };
+  });
+  const reports = outcomes.map((o) => (o.error ? { file: o.name, error: o.error.toJSON() } : o.value.report));
   const sum = (key: string): number | '' => (rows.every((r) => typeof r[key] === 'number') ? rows.reduce((t, r) => t + (r[key] as number), 0) : '');
   const totals = { file: `${num(rows.length)} files`, format: '', 'file bytes': sum('file bytes'), atoms: sum('atoms'), 'path bytes': sum('path bytes'), ratio: '' };
   if (flags.json) io.stdout.write(JSON.stringify({ files: reports, totals: { files: rows.length, fileBytes: totals['file bytes'], atoms: totals.atoms, pathBytes: totals['path bytes'] } }, null, 2) + '\n');
@@ -86,7 +73,7 @@ async function runMany(io: CliIo, cmd: Command, inputNames: readonly string[], f
     io.stdout.write(recordTable([...rows, totals], ''));
     if (rows.some((r) => r['atoms'] === '' && r['format'] === 'act')) note(io, 'ACT files give their atom count with --count (a full walk)');
   }
-  if (first) throw new BatchFailed(first, failed, rows.length, 'files');
+  throwIfFailed(outcomes, 'files');
 }
 
 async function run(io: CliIo, cmd: Command, inputName: string, flags: InspectFlags): Promise<void> {

@@ -1,12 +1,12 @@
 /** `verify`: read a whole file and check everything its format can check; exit 0 with a one-line summary, or the error. */
 import type { Command } from 'commander';
-import { ErrorCode, FormatError, UsageError, inFile, isMorkspaceError, type MorkspaceError } from '../errors.js';
+import { ErrorCode, FormatError, UsageError, inFile, type MorkspaceError } from '../errors.js';
 import { writeChunks } from '../formats/format.js';
 import { writeMtts } from '../formats/mtts/writer.js';
 import { openOutput, planOutput } from '../io/output.js';
 import { resolveInput } from '../convert.js';
 import type { MttsFacts } from '../formats/mtts/reader.js';
-import { BatchFailed, cliInput, cliRun, note, type CliIo, type GlobalOptions, withGlobals } from './context.js';
+import { cliInput, cliRun, eachFile, note, throwIfFailed, type CliIo, type GlobalOptions, withGlobals } from './context.js';
 import { addRunFlags, checkFlagsApply, formatOptions, type FormatFlags } from './format-flags.js';
 import { count, num } from './render.js';
 import { hex } from '../bytes.js';
@@ -38,22 +38,11 @@ async function run(io: CliIo, cmd: Command, inputNames: readonly string[], flags
     if (flags.json) io.stdout.write(JSON.stringify(report) + '\n');
     return;
   }
-  if (inputNames.filter((n) => n === '-').length > 1) throw new UsageError(ErrorCode.Usage, 'stdin (-) can be given once');
-  const reports: Record<string, unknown>[] = [];
-  let first: MorkspaceError | undefined;
-  for (const name of inputNames) {
-    try {
-      reports.push(await verifyOne(io, cmd, name, flags));
-    } catch (e) {
-      if (!isMorkspaceError(e) || e.code === ErrorCode.Usage || e.code === ErrorCode.Aborted) throw e;
-      first ??= e;
-      if (!flags.json) note(io, e.render());
-      reports.push({ file: name, ok: false, error: e.toJSON() });
-    }
-  }
-  const failed = reports.filter((r) => r['ok'] !== true).length;
+  const outcomes = await eachFile(io, inputNames, flags, (name) => verifyOne(io, cmd, name, flags));
+  const reports = outcomes.map((o) => (o.error ? { file: o.name, ok: false, error: o.error.toJSON() } : o.value));
+  const failed = outcomes.filter((o) => o.error).length;
   if (flags.json) io.stdout.write(JSON.stringify({ files: reports, ok: reports.length - failed, failed }) + '\n');
-  if (first) throw new BatchFailed(first, failed, reports.length, 'files');
+  throwIfFailed(outcomes, 'files');
 }
 
 async function verifyOne(io: CliIo, cmd: Command, inputName: string, flags: VerifyFlags): Promise<Record<string, unknown>> {
