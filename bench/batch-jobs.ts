@@ -4,6 +4,7 @@
  *
  *   node dist/bench/batch-jobs.js bench/out/input-100K.paths [--runs 3]
  */
+import { spread } from '../src/spread.js';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -14,8 +15,7 @@ const FILES = 20;
 const CLI = fileURLToPath(new URL('../../bin/morkspace.js', import.meta.url));
 
 function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
+  return spread(xs).median;
 }
 
 function main(argv: readonly string[]): number {

@@ -5,6 +5,7 @@
  *
  *   node dist/bench/mtts-codecs.js fixtures/upstream/big_logic.metta.paths [--runs 5]
  */
+import { spread } from '../src/spread.js';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -30,8 +31,7 @@ const SETTINGS: Array<[string, Partial<MttsOptions>]> = [
 ];
 
 function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
+  return spread(xs).median;
 }
 
 async function time(runs: number, f: () => Promise<unknown>): Promise<{ ms: number; min: number; max: number }> {

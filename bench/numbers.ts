@@ -1,20 +1,7 @@
 /** Summary statistics and number formatting for the benchmark tables. */
 
-/** Median, min and max of a non-empty sample. */
-export interface Spread {
-  median: number;
-  min: number;
-  max: number;
-}
-
-/** The spread of `xs`; NaN fields for an empty sample. */
-export function spread(xs: readonly number[]): Spread {
-  if (xs.length === 0) return { median: NaN, min: NaN, max: NaN };
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  const median = s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-  return { median, min: s[0]!, max: s[s.length - 1]! };
-}
+export { spread, type Spread } from '../src/spread.js';
+import type { Spread } from '../src/spread.js';
 
 /** Seconds with three significant digits: 0.0123, 1.23, 12.3. */
 export function secs(x: number): string {

@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { ErrorCode, MorkspaceError, UsageError } from '../errors.js';
 import { forgetTemp, trackTemp } from '../io/temp-files.js';
+import { spread } from '../spread.js';
 import { parseCount, writeSpace } from '../synthetic.js';
 import { note, type CliIo, type GlobalOptions, withGlobals } from './context.js';
 import { intFlag } from './format-flags.js';
@@ -82,9 +83,8 @@ async function run(io: CliIo, flags: BenchFlags): Promise<void> {
           walls.push((performance.now() - started) / 1000);
           peak = Math.max(peak, (JSON.parse(stdout) as { peakRssBytes: number }).peakRssBytes);
         }
-        walls.sort((a, b) => a - b);
-        const median = walls[walls.length >> 1]!;
-        figures.push({ name, threads: t, seconds: round(median), minSeconds: round(walls[0]!), maxSeconds: round(walls[walls.length - 1]!), atomsPerSecond: Math.round(space.atoms / median), pathMBPerSecond: round(space.pathBytes / 1e6 / median), peakRssBytes: peak });
+        const { median, min, max } = spread(walls);
+        figures.push({ name, threads: t, seconds: round(median), minSeconds: round(min), maxSeconds: round(max), atomsPerSecond: Math.round(space.atoms / median), pathMBPerSecond: round(space.pathBytes / 1e6 / median), peakRssBytes: peak });
         if (!flags.quiet && !flags.json) note(io, `bench: ${name}, ${t} thread${t === 1 ? '' : 's'}: ${median.toFixed(3)} s`);
       }
     }
