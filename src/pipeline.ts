@@ -154,18 +154,17 @@ async function* sortedWithinBudget(space: Space, ctx: RunContext): AsyncGenerato
       yield* sortedBatches(all, ctx, true);
       return;
     }
-    if (all.count > 0) runs.push(await spill.write(ownBatches(sortedBatches(all, ctx, false), all), ctx));
+    const s = spill; // (a const the closures below can see as defined)
+    if (all.count > 0) runs.push(await s.write(ownBatches(sortedBatches(all, ctx, false), all), ctx));
     all.release();
     // more runs than one merge opens: merge them into longer runs first
     const fanIn = mergeFanIn(budget);
     while (runs.length > fanIn) {
       const group = runs.splice(0, fanIn);
-      const s = spill;
       runs.push(await s.write(mergeSorted(group.map((f) => s.read(f, ctx)), SORTED_BATCH_PATHS), ctx));
       for (const f of group) s.drop(f);
     }
-    if (ctx.logging) ctx.log(`sort: the space is larger than its share of the memory budget (${budget} of ${ctx.memoryBytes} bytes): ${spill.runs} sorted runs (merged ${fanIn} at a time), ${spill.bytesWritten} bytes, spilled to ${spill.dir}`);
-    const s = spill;
+    if (ctx.logging) ctx.log(`sort: the space is larger than its share of the memory budget (${budget} of ${ctx.memoryBytes} bytes): ${s.runs} sorted runs (merged ${fanIn} at a time), ${s.bytesWritten} bytes, spilled to ${s.dir}`);
     ctx.progress?.stage('merge, write');
     for await (const b of mergeSorted(runs.map((f) => s.read(f, ctx)), SORTED_BATCH_PATHS)) {
       // the merge reads every path again: its garbage is paced like the source's (gc-pacer.ts)
