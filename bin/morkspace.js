@@ -8,6 +8,11 @@ process.stdout.on('error', (e) => {
   if (e.code === 'EPIPE') process.exit(0);
   throw e;
 });
+// Nobody reads stderr any more (`2>&1 | head`): the notes are lost, the run goes on. For the whole
+// process: the error of a last note arrives after the command has returned.
+process.stderr.on('error', (e) => {
+  if (e.code !== 'EPIPE') throw e;
+});
 
 // dist/ is built by `npm run build` (`npm test` and `npm pack` run it), not by `npm install`: a fresh
 // clone has no dist/ yet. Say so in one line (exit 3, as for other I/O errors); any other failure to

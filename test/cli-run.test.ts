@@ -120,6 +120,20 @@ describe('Ctrl-C and SIGTERM stop a run cleanly: exit 130 / 143 and no file left
   }
 });
 
+describe('a reader of stderr that goes away', () => {
+  test('costs the notes, not the run: exit 0, the output in place, no temporary file or spilled run left', async () => {
+    const dir = fs.mkdtempSync(path.join(TMP, 'stderr-'));
+    const runs = fs.mkdtempSync(path.join(TMP, 'runs-'));
+    const text = path.join(dir, 'space.metta');
+    fs.writeFileSync(text, generateSpace(60_000));
+    const child = spawn(process.execPath, [CLI, 'serialize', text, '-o', path.join(dir, 'out.paths'), '-v', '--memory', '1M', '--tmp-dir', runs, '--threads', '1'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    child.stderr!.destroy(); // every note from here on meets a closed pipe (EPIPE)
+    assert.equal(await exited(child), 0);
+    assert.deepEqual(listing(dir), ['out.paths', 'space.metta']);
+    assert.deepEqual(listing(runs), []);
+  });
+});
+
 describe('outputs that are not regular files are written, never replaced', () => {
   const expected = cli(['deserialize', BIG_LOGIC_PATHS]).stdout;
 

@@ -132,9 +132,12 @@ function processIo(): { io: CliIo; dispose: () => void } {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // whatever ends the process (a crash included), its temporary files and spilled runs go with it
+  process.on('exit', removeTempFilesSync);
   const dispose = (): void => {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    process.off('exit', removeTempFilesSync);
   };
   return { io: { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, signal: controller.signal }, dispose };
 }
