@@ -3,10 +3,18 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-// The reader of stdout went away (`| head`): stop quietly, as other Unix tools do.
+// The reader of stdout went away (`| head`): stop quietly, as other Unix tools do. Any other failure
+// to write it (a full disk behind `>`, /dev/full) fails the run with one line and exit 3: the sink
+// writing the output reports it itself; a report or listing written after the run is caught here.
+let stdoutError;
 process.stdout.on('error', (e) => {
   if (e.code === 'EPIPE') process.exit(0);
-  throw e;
+  stdoutError ??= e;
+});
+process.on('exit', (code) => {
+  if (stdoutError === undefined || code !== 0) return;
+  process.stderr.write(cli?.stdoutFailure(stdoutError, process.argv.includes('--json')) ?? `morkspace: <stdout>: ${stdoutError.message} [ERR_IO]\n`);
+  process.exitCode = 3;
 });
 // Nobody reads stderr any more (`2>&1 | head`): the notes are lost, the run goes on. For the whole
 // process: the error of a last note arrives after the command has returned.

@@ -9,6 +9,14 @@ import { ErrorCode, MorkspaceError } from './errors.js';
 const EMPTY = new Uint8Array(0);
 /** The most path bytes one arena holds (its end offsets are u32); larger spaces flow as several batches. */
 export const MAX_ARENA_BYTES = 0xffffffff;
+/** Path bytes after which a reader ends a batch, however few paths it holds (long records). */
+export const BATCH_BYTES = 8 << 20;
+/**
+ * The longest path a reader accepts unless told otherwise: 256 MiB, MTTS's chunk limit. A run takes
+ * less when its memory budget is small (`RunContext.longestPath`). MeTTa atoms are bytes to
+ * kilobytes; a longer record is damage or a decompression bomb.
+ */
+export const DEFAULT_MAX_PATH_BYTES = 256 << 20;
 
 function tooLarge(bytes: number): MorkspaceError {
   return new MorkspaceError(ErrorCode.Limit, `${bytes} bytes of paths do not fit one batch (at most ${MAX_ARENA_BYTES}, 4 GiB)`);
@@ -133,12 +141,26 @@ export class PathArena {
 
   /** Append every path of `other`. */
   pushAll(other: PathArena): void {
-    const n = other.byteLength;
+    this.pushRange(other, 0, other.count);
+  }
+
+  /** Append paths `from` up to `to` of `other`, in one copy. */
+  pushRange(other: PathArena, from: number, to: number): void {
+    if (to <= from) return;
+    const s = other.start(from);
+    const n = other.end(to - 1) - s;
     const bytes = this.reserveBytes(n);
-    bytes.set(other.bytes.subarray(0, n), this.#byteLength);
-    const base = this.#byteLength;
+    bytes.set(other.bytes.subarray(s, s + n), this.#byteLength);
+    const base = this.#byteLength - s;
     const ends = other.ends;
-    for (let i = 0; i < other.count; i++) this.commit(base + ends[i]!);
+    for (let i = from; i < to; i++) this.commit(base + ends[i]!);
+  }
+
+  /** Keep the first `count` paths and forget the rest (the buffers stay). */
+  truncate(count: number): void {
+    if (count >= this.#count) return;
+    this.#count = Math.max(0, count);
+    this.#byteLength = this.#count === 0 ? 0 : this.#ends[this.#count - 1]!;
   }
 
   /** Forget all paths, keep the buffers. */

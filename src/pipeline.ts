@@ -11,6 +11,7 @@ import { gatherPaths, isStrictlySorted, sortedUniqueOrder } from './sort.js';
 import { PARALLEL_SORT_MIN_PATHS, sortUniqueParallel } from './sort-parallel.js';
 import { withBatches, type Space } from './space.js';
 import { SpillFolder, mergeFanIn, mergeSorted } from './spill.js';
+import { RecentPaths } from './recent-paths.js';
 
 /** One step of a run. */
 export type Stage = (space: Space, ctx: RunContext) => Space;
@@ -64,13 +65,14 @@ export const paced: Stage = (space, ctx) =>
 
 /**
  * The space as strictly ascending, unique batches: `sorted` passes through; `claimed` passes through
- * while every path is checked against the one before it (an `OrderViolation` at the first that is
- * not above it); `unsorted` is sorted within the run's memory budget (`sortedWithinBudget`).
+ * while every path is checked against the one before it (a repeat of it is dropped; an
+ * `OrderViolation` at the first below it); `unsorted` is sorted within the run's memory budget
+ * (`sortedWithinBudget`).
  */
 export const sortUnique: Stage = (space, ctx) => {
   let batches: AsyncIterable<PathArena>;
   if (space.order === 'sorted') batches = nonEmpty(space.batches);
-  else if (space.order === 'claimed') batches = checkedAscending(space.batches);
+  else if (space.order === 'claimed') batches = checkedAscending(space.batches, space.recycles === true);
   else return { ...withBatches(space, metered(sortedWithinBudget(space, ctx), 'sort', ctx.probe), 'sorted'), recycles: true };
   return withBatches(space, metered(batches, 'sort', ctx.probe), 'sorted');
 };
@@ -95,23 +97,47 @@ async function* nonEmpty(batches: AsyncIterable<PathArena>): AsyncGenerator<Path
   for await (const b of batches) if (b.count > 0) yield b;
 }
 
-/** `batches` as they are, checked strictly ascending: @throws OrderViolation at the first path that is not. */
-export async function* checkedAscending(batches: AsyncIterable<PathArena>): AsyncGenerator<PathArena> {
+/**
+ * `batches` checked ascending, with repeats of the path before dropped (sorted input that repeats
+ * records costs nothing, as in upstream's trie): @throws OrderViolation at the first path below the
+ * one before it. A batch that holds a repeat is copied without it (and released when `recycle`).
+ */
+export async function* checkedAscending(batches: AsyncIterable<PathArena>, recycle = false): AsyncGenerator<PathArena> {
   let last: Uint8Array | undefined;
   let index = 0;
   for await (const b of batches) {
     if (b.count === 0) continue;
-    if (last !== undefined && compareRanges(last, 0, last.length, b.bytes, 0, b.end(0)) >= 0) throw new OrderViolation(index);
-    if (!isStrictlySorted(b)) throw new OrderViolation(index + firstOutOfOrder(b));
-    last = b.copyPath(b.count - 1);
+    let out = b;
+    if ((last !== undefined && compareRanges(last, 0, last.length, b.bytes, 0, b.end(0)) >= 0) || !isStrictlySorted(b)) {
+      out = withoutRepeats(b, last, index);
+      if (recycle) b.release();
+    }
     index += b.count;
-    yield b;
+    if (out.count === 0) continue;
+    last = out.copyPath(out.count - 1);
+    yield out;
   }
 }
 
-function firstOutOfOrder(b: PathArena): number {
-  for (let i = 1; i < b.count; i++) if (compareRanges(b.bytes, b.start(i - 1), b.end(i - 1), b.bytes, b.start(i), b.end(i)) >= 0) return i;
-  return 0;
+// The paths of `b` above `last` and the one before them; @throws OrderViolation at one below.
+function withoutRepeats(b: PathArena, last: Uint8Array | undefined, index: number): PathArena {
+  const kept = new PathArena(b.byteLength, b.count);
+  const bytes = b.bytes;
+  let ps = 0;
+  let pe = 0;
+  let prev: Uint8Array | undefined = last;
+  for (let i = 0; i < b.count; i++) {
+    const s = b.start(i);
+    const e = b.end(i);
+    const c = prev !== undefined ? compareRanges(prev, 0, prev.length, bytes, s, e) : kept.count > 0 ? compareRanges(bytes, ps, pe, bytes, s, e) : -1;
+    if (c > 0) throw new OrderViolation(index + i);
+    if (c === 0) continue;
+    kept.push(bytes, s, e);
+    prev = undefined;
+    ps = s;
+    pe = e;
+  }
+  return kept;
 }
 
 // Bytes the in-memory sort holds per path besides its bytes: the end offset, the index, and the
@@ -137,6 +163,7 @@ async function* sortedWithinBudget(space: Space, ctx: RunContext): AsyncGenerato
   const all = new PathArena(Math.min(MAX_ARENA_BYTES, budget, Math.max(1 << 20, space.sizeHint.pathBytes ?? 0)), 1 << 14, ctx.pool.parallel);
   let spill: SpillFolder | undefined;
   const runs: string[] = [];
+  const recent = new RecentPaths();
   try {
     for await (const b of space.batches) {
       const bytes = all.byteLength + b.byteLength;
@@ -145,10 +172,12 @@ async function* sortedWithinBudget(space: Space, ctx: RunContext): AsyncGenerato
         ctx.progress?.stage('read, spill');
         runs.push(await spill.write(ownBatches(sortedBatches(all, ctx, false), all), ctx));
         all.clear();
+        recent.clear();
       }
-      all.pushAll(b);
+      recent.gather(all, b);
       if (space.recycles === true) b.release();
     }
+    if (recent.dropped > 0 && ctx.logging) ctx.log(`sort: ${recent.dropped} repeats of paths read just before were dropped as they arrived`);
     ctx.progress?.stage('sort, write');
     if (spill === undefined) {
       yield* sortedBatches(all, ctx, true);

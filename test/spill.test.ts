@@ -100,8 +100,9 @@ describe(`sorting beyond the memory budget (seed ${SEED})`, () => {
     const notes: string[] = [];
     const ctx = new RunContext({ threads: 1, memoryBytes: 1 << 20, tmpDir: dir, log: (m) => notes.push(m) });
     try {
-      // 4-byte paths: about 30 bytes each against the budget, so about 17,000 per run
-      const input = randomBatches(new Rng(SEED), 1_300_000, 4, 4096);
+      // paths of up to 10 bytes over 5 byte values: few repeats (the sort stage drops those it has
+      // just seen: recent-paths.ts), about 32 bytes each against the budget, so about 16,000 per run
+      const input = randomBatches(new Rng(SEED), 1_300_000, 10, 4096);
       const expected = union(input);
       const out = await collect(runStages(unsortedSpace(fromArray(input)), [sortUnique], ctx).batches);
       sameArena(out, expected);

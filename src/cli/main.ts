@@ -4,7 +4,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { createRequire } from 'node:module';
-import { AbortedError, ErrorCode, ExitCode, UsageError, exitCodeOf, isMorkspaceError } from '../errors.js';
+import { AbortedError, ErrorCode, ExitCode, UsageError, exitCodeOf, ioError, isMorkspaceError } from '../errors.js';
 import { removeTempFilesSync } from '../io/temp-files.js';
 import { addBenchCommand } from './bench-command.js';
 import { addExamples } from './examples.js';
@@ -99,6 +99,15 @@ function checkHelpTopic(program: Command, argv: readonly string[]): void {
 function isEpipe(e: unknown): boolean {
   const cause = (e as { cause?: { code?: string } }).cause;
   return (e as { code?: string }).code === 'EPIPE' || cause?.code === 'EPIPE';
+}
+
+/**
+ * The line (or JSON document) for a failed write to stdout that no sink reported: a report or a
+ * listing written after the run, to a full disk or /dev/full (bin/morkspace.js prints it, exit 3).
+ */
+export function stdoutFailure(e: unknown, json: boolean): string {
+  const err = ioError(e, '<stdout>');
+  return json ? JSON.stringify({ error: err.toJSON() }) + '\n' : forLocale(`morkspace: ${err.render()}\n`);
 }
 
 function reportError(io: CliIo, e: unknown, json: boolean): void {

@@ -76,6 +76,7 @@ function textPrinter(): Printer {
       const out: Uint8Array[] = [];
       const w = new ByteWriter(1 << 16);
       for (let i = 0; i < matches.count; i++) {
+        // (no pattern matches the empty path: every match is an expression)
         printExpression(matches.bytes, matches.start(i), matches.end(i), w);
         if (w.pos >= 1 << 16) out.push(w.take());
       }

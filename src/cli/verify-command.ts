@@ -80,7 +80,8 @@ async function verifyOne(io: CliIo, cmd: Command, inputName: string, flags: Veri
         await writeChunks(writeMtts(counted, {}, ctx), target.sink, ctx);
         await target.commit();
       } else {
-        for await (const b of counted) void b;
+        // done with each batch at once: a chunk of 256 MiB is not kept while the next decodes
+        for await (const b of counted) b.release();
       }
     } catch (e) {
       throw inFile(e, input.name);

@@ -93,3 +93,38 @@ export async function writeChunks(chunks: AsyncIterable<Uint8Array>, sink: ByteS
     if (reuse) giveBack(c);
   }
 }
+
+/**
+ * The first offending byte when `head` is plainly not text: a NUL, or more than 1 in 8 bytes that are
+ * odd in text — control characters other than tab, line feed, form feed and carriage return, and
+ * bytes of invalid UTF-8. MeTTa files have none; compressed or damaged binary data is full of them
+ * (random bytes: about 11% controls, and most bytes over 0x7f start or break a bad sequence), while a
+ * Latin-1 file's few accented letters stay well under the bar.
+ */
+export function binaryEvidence(head: Uint8Array): number | undefined {
+  let odd = 0;
+  let first: number | undefined;
+  const n = head.length;
+  for (let i = 0; i < n; i++) {
+    const b = head[i]!;
+    if (b === 0) return i;
+    if (b < 0x80) {
+      if (b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0c && b !== 0x0d) {
+        odd++;
+        first ??= i;
+      }
+      continue;
+    }
+    // a UTF-8 sequence: lead byte, then its continuation bytes (a sequence cut by the end of `head` counts as good)
+    const need = b >= 0xc2 && b <= 0xdf ? 1 : b >= 0xe0 && b <= 0xef ? 2 : b >= 0xf0 && b <= 0xf4 ? 3 : -1;
+    let k = 1;
+    while (need > 0 && k <= need && i + k < n && (head[i + k]! & 0xc0) === 0x80) k++;
+    if (need < 0 || (k <= need && i + k < n)) {
+      odd++;
+      first ??= i;
+      continue;
+    }
+    i += k - 1;
+  }
+  return odd * 8 > n ? first : undefined;
+}

@@ -8,11 +8,12 @@
  * 1.7× faster deflating big_logic here (bench case `zlib`).
  */
 import zlib from 'node:zlib';
+import { coalesced } from '../io/coalesce.js';
 import { drained } from '../io/drained.js';
 import { ErrorCode, FormatError, MorkspaceError } from '../errors.js';
-import { PathArena } from '../path-arena.js';
+import { BATCH_BYTES, DEFAULT_MAX_PATH_BYTES, PathArena } from '../path-arena.js';
 import { parallelZlib } from './zlib-parallel.js';
-import { Evidence, writeChunks, type Format } from './format.js';
+import { Evidence, binaryEvidence, writeChunks, type Format } from './format.js';
 
 /** Options of the `.paths` reader and writer. */
 export interface PathsOptions {
@@ -21,14 +22,14 @@ export interface PathsOptions {
    * bytes than upstream's level 7 in half the time (bench case `zlib-levels`, docs/benchmarks.md).
    */
   level: number;
-  /** Longest record accepted when reading, in bytes. Defaults to 1 GiB. */
+  /** Longest record accepted when reading, in bytes. Defaults to 256 MiB (`DEFAULT_MAX_PATH_BYTES`); a run takes less on a small budget. */
   maxPathBytes: number;
-  /** Paths per batch yielded by the reader. Defaults to 65,536. */
+  /** Paths per batch yielded by the reader (or fewer, once they reach `BATCH_BYTES`). Defaults to 65,536. */
   batchPaths: number;
   /** Uncompressed bytes per piece compressed in parallel when writing. Defaults to 1 MiB. */
   pieceBytes: number;
 }
-export const DEFAULT_PATHS_OPTIONS: PathsOptions = { level: 5, maxPathBytes: 1 << 30, batchPaths: 65536, pieceBytes: 1 << 20 };
+export const DEFAULT_PATHS_OPTIONS: PathsOptions = { level: 5, maxPathBytes: DEFAULT_MAX_PATH_BYTES, batchPaths: 65536, pieceBytes: 1 << 20 };
 
 function pathsOptions(o: Partial<PathsOptions>): PathsOptions {
   const opts = { ...DEFAULT_PATHS_OPTIONS, ...o };
@@ -45,14 +46,16 @@ export function looksLikeZlib(head: Uint8Array): boolean {
 
 /**
  * How likely `head` starts a `.paths` stream: a zlib header that checks, deflate data that inflates
- * without error (the whole of it when `whole`, the input being that short), and a first record
- * length within the reader's limit. Evidence enough to choose the format, never proof (`Weak`).
+ * without error as far as it goes, and a first record length within the reader's limit. Evidence
+ * enough to choose the format, never proof (`Weak`). A stream cut short is still `.paths` when the
+ * bytes look binary (its reader then says it is truncated, where text would report a syntax error
+ * in binary bytes); a short input that looks like text must inflate whole (`x^` is a MeTTa symbol).
  */
 export function sniffPaths(head: Uint8Array, whole: boolean): Evidence {
   if (!looksLikeZlib(head)) return Evidence.None;
   let out: Buffer;
   try {
-    out = whole ? zlib.inflateSync(head) : zlib.inflateSync(head, { finishFlush: zlib.constants.Z_SYNC_FLUSH });
+    out = zlib.inflateSync(head, { finishFlush: whole && binaryEvidence(head) === undefined ? zlib.constants.Z_FINISH : zlib.constants.Z_SYNC_FLUSH });
   } catch {
     return Evidence.None;
   }
@@ -133,7 +136,7 @@ export class RecordSplitter {
     const big = this.#oversized!;
     big.left -= bytes;
     if (big.left <= 0) {
-      throw new FormatError(ErrorCode.Limit, `record of ${big.length} bytes exceeds the limit of ${this.#maxPathBytes} bytes (maxPathBytes)`, { offset: big.offset, offsetOf: 'decompressed byte' });
+      throw new FormatError(ErrorCode.Limit, `record of ${big.length} bytes exceeds the limit of ${this.#maxPathBytes} bytes (maxPathBytes; a run takes at most an eighth of its --memory)`, { offset: big.offset, offsetOf: 'decompressed byte' });
     }
   }
 
@@ -222,7 +225,7 @@ export async function* readPaths(source: AsyncIterable<Uint8Array>, options: Par
   // reading side below; the feeder stops when the inflater is gone (error, or the consumer quit).
   const feeding = (async () => {
     try {
-      for await (const chunk of source) {
+      for await (const chunk of coalesced(source)) {
         if (inflate.destroyed) return;
         fed += chunk.length;
         if (!inflate.write(chunk)) await drained(inflate);
@@ -237,7 +240,7 @@ export async function* readPaths(source: AsyncIterable<Uint8Array>, options: Par
   try {
     for await (const out of inflate) {
       splitter.push(out as Buffer);
-      if (splitter.arena.count >= opts.batchPaths) yield splitter.take();
+      if (splitter.arena.count >= opts.batchPaths || splitter.arena.byteLength >= BATCH_BYTES) yield splitter.take();
     }
   } catch (e) {
     if (feedError !== undefined) throw feedError;
@@ -253,13 +256,13 @@ export async function* readPaths(source: AsyncIterable<Uint8Array>, options: Par
   if (splitter.arena.count > 0) yield splitter.take();
 }
 
-/** The record bytes `[u32 LE len][path]` of every non-empty path of `arena` (upstream drops the empty path). */
-export function recordsOf(arena: PathArena): Uint8Array {
-  const n = arena.count;
-  const out = new Uint8Array(arena.byteLength + 4 * n);
+/** The record bytes `[u32 LE len][path]` of every non-empty path of `arena` (upstream drops the empty path), or of paths `from` up to `to`. */
+export function recordsOf(arena: PathArena, from = 0, to = arena.count): Uint8Array {
+  if (to <= from) return new Uint8Array(0);
+  const out = new Uint8Array(arena.end(to - 1) - arena.start(from) + 4 * (to - from));
   const src = arena.bytes;
   let o = 0;
-  for (let i = 0; i < n; i++) {
+  for (let i = from; i < to; i++) {
     const s = arena.start(i);
     const e = arena.end(i);
     const len = e - s;
@@ -294,8 +297,23 @@ export async function* writePaths(batches: AsyncIterable<PathArena>, options: Pa
   yield* parallelZlib(recordBatches(batches), opts.level, opts.pieceBytes);
 }
 
+// Records of a batch in pieces of about RECORD_PIECE_BYTES: a batch of long paths (a 256 MiB MTTS
+// chunk) is not copied whole beside itself.
+const RECORD_PIECE_BYTES = 4 << 20;
+
 async function* recordBatches(batches: AsyncIterable<PathArena>): AsyncGenerator<Uint8Array> {
-  for await (const batch of batches) yield recordsOf(batch);
+  for await (const batch of batches) {
+    if (batch.byteLength <= RECORD_PIECE_BYTES) yield recordsOf(batch);
+    else for (let i = 0; i < batch.count; ) yield recordsOf(batch, i, (i = pieceEnd(batch, i)));
+  }
+}
+
+// The index after the paths from `i` that reach RECORD_PIECE_BYTES (at least one path).
+function pieceEnd(batch: PathArena, i: number): number {
+  const limit = batch.start(i) + RECORD_PIECE_BYTES;
+  let j = i + 1;
+  while (j < batch.count && batch.end(j) <= limit) j++;
+  return j;
 }
 
 /** What the `.paths` reader learns. */
@@ -313,11 +331,12 @@ export const pathsFormat: Format<PathsFacts> = {
   capabilities: { prefixLookup: false, quickInspect: false, verifies: 'zlib stream and Adler-32 intact, every record complete' },
   flags: { read: [], write: ['level'] },
   sniff: sniffPaths,
-  async open(input, _ctx, options = {}) {
+  async open(input, ctx, options = {}) {
     const facts: PathsFacts = { records: 0, decompressedBytes: 0 };
+    const read = { ...options.paths, maxPathBytes: ctx.longestPath(options.paths?.maxPathBytes) };
     // the order is checked once, by the sort stage (a claimed order): not here as well
     async function* tracked(): AsyncGenerator<PathArena> {
-      for await (const b of readPaths(input.chunks(), options.paths)) {
+      for await (const b of readPaths(input.chunks(), read)) {
         facts.records += b.count;
         facts.decompressedBytes += b.byteLength + 4 * b.count;
         yield b;

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { ErrorCode, FormatError, MorkspaceError, UsageError, fail } from '../errors.js';
 import type { Input } from '../io/input.js';
 import { actFormat } from './act/index.js';
-import { Evidence, SNIFF_BYTES, type Format, type FormatName } from './format.js';
+import { Evidence, SNIFF_BYTES, binaryEvidence, type Format, type FormatName } from './format.js';
 import { mttsFormat } from './mtts/index.js';
 import { pathsFormat } from './paths.js';
 import { textFormat } from './text.js';
@@ -32,24 +32,6 @@ export function formatByExtension(file: string): Format | undefined {
   const base = file.toLowerCase().replace(/\.gz$/, '');
   const ext = path.extname(base);
   return FORMATS.find((f) => f.extensions.includes(ext));
-}
-
-/**
- * The first offending byte when `head` is plainly not text: a NUL, or more than 1 in 8 bytes that are
- * control characters other than tab, line feed, form feed and carriage return. MeTTa files have none.
- */
-export function binaryEvidence(head: Uint8Array): number | undefined {
-  let controls = 0;
-  let first: number | undefined;
-  for (let i = 0; i < head.length; i++) {
-    const b = head[i]!;
-    if (b === 0) return i;
-    if (b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0c && b !== 0x0d) {
-      controls++;
-      first ??= i;
-    }
-  }
-  return controls * 8 > head.length ? first : undefined;
 }
 
 /**

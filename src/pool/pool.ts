@@ -119,25 +119,40 @@ export class WorkerPool {
 
 /**
  * Map `items` through `run`, at most `window` in flight, yielding results in input order: the oldest
- * task is awaited before another is submitted, which keeps order and caps memory.
+ * task is awaited before another is submitted, which keeps order and caps memory. With `bytes`, the
+ * tasks in flight also weigh at most `bytes.limit` together (one task always runs, however heavy):
+ * a window of chunks is bounded in bytes, not in chunks, whatever their size and the thread count.
  */
-export async function* mapOrdered<T, R>(items: AsyncIterable<T>, window: number, run: (item: T, index: number) => Promise<R>): AsyncGenerator<R> {
-  const queue: Promise<R>[] = [];
+export async function* mapOrdered<T, R>(items: AsyncIterable<T>, window: number, run: (item: T, index: number) => Promise<R>, bytes?: { of: (item: T) => number; limit: number }): AsyncGenerator<R> {
+  const queue: { result: Promise<R>; weight: number }[] = [];
+  let held = 0;
   let index = 0;
   try {
     for await (const item of items) {
-      const p = run(item, index++);
+      const weight = bytes?.of(item) ?? 0;
+      while (queue.length > 0 && (queue.length >= window || (bytes !== undefined && held + weight > bytes.limit))) {
+        const oldest = queue.shift()!;
+        held -= oldest.weight;
+        yield await oldest.result;
+      }
+      const result = run(item, index++);
       // a later task may fail while an earlier one is awaited: it is rethrown in its turn
-      p.catch(() => undefined);
-      queue.push(p);
-      if (queue.length >= window) yield await queue.shift()!;
+      result.catch(() => undefined);
+      queue.push({ result, weight });
+      held += weight;
     }
-    while (queue.length > 0) yield await queue.shift()!;
+    while (queue.length > 0) yield await queue.shift()!.result;
   } finally {
     // on an early exit, let tasks in flight settle so none rejects unobserved
-    await Promise.allSettled(queue);
+    await Promise.allSettled(queue.map((q) => q.result));
   }
 }
+
+/**
+ * Bytes that chunks in flight (being coded, or coded and waiting their turn) may hold together:
+ * 2 chunks a thread of the default 1 MiB up to 32 threads, and one at a time for 256 MiB chunks.
+ */
+export const IN_FLIGHT_BYTES = 64 << 20;
 
 /** Stored or path bytes below which a stream is coded on the main thread (bench case `mtts-codecs`, threads 1 vs 2). */
 export const POOL_MIN_BYTES = 1 << 20;

@@ -4,6 +4,7 @@
  * worker pool, cancellation, the temporary folder and memory budget, the probe, and where warnings
  * and notes go. No module defaults any of these on its own.
  */
+import { DEFAULT_MAX_PATH_BYTES } from '../path-arena.js';
 import os from 'node:os';
 import { AbortedError, ErrorCode, MorkspaceError, isMorkspaceError } from '../errors.js';
 import { WorkerPool, defaultThreads } from '../pool/pool.js';
@@ -98,6 +99,14 @@ export class RunContext {
     this.gc = new GcPacer(every);
     this.#warn = options.warn;
     this.#log = options.log;
+  }
+
+  /**
+   * The longest path this run reads: `requested` (a reader's default when absent), and never more
+   * than an eighth of the memory budget, so that one record cannot take the whole budget.
+   */
+  longestPath(requested: number = DEFAULT_MAX_PATH_BYTES): number {
+    return Math.min(requested, Math.max(1 << 20, Math.floor(this.memoryBytes / 8)));
   }
 
   /** Record a warning and pass it on. */

@@ -30,9 +30,10 @@ export function looksLikeAct(head: Uint8Array): boolean {
  * Open an input as an ACT file: mapped when it is a regular file, else read whole.
  * @throws FormatError / IoError naming the input.
  */
-export async function openActInput(input: Input, ctx?: Pick<RunContext, 'log' | 'logging'>): Promise<ActFile> {
-  if (input.path !== undefined) return ActFile.open(input.path, ctx?.logging ? { log: (m) => ctx.log(m) } : {});
-  return ActFile.fromBytes(await input.readAll(), { name: input.name });
+export async function openActInput(input: Input, ctx?: Pick<RunContext, 'log' | 'logging' | 'longestPath'>): Promise<ActFile> {
+  const limit = ctx !== undefined ? { maxPathBytes: ctx.longestPath() } : {};
+  if (input.path !== undefined) return ActFile.open(input.path, ctx?.logging ? { ...limit, log: (m) => ctx.log(m) } : limit);
+  return ActFile.fromBytes(await input.readAll(), { ...limit, name: input.name });
 }
 
 /** What an opened ACT file tells before any path is read. */

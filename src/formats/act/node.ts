@@ -4,7 +4,7 @@
  * so every step down a reference moves strictly toward lower offsets: no cycles, no endless walks.
  */
 import { ErrorCode, FormatError } from '../../errors.js';
-import { readVarint, type VarintCursor } from './varint.js';
+import { readVarint, varintText, type VarintCursor } from './varint.js';
 import { ACT_HEADER_BYTES, ACT_MASK_CHILDREN, LINE_FLAG, VALUE_FLAG } from './writer.js';
 
 /** Bits 1..5 of a line header: never written (arena_compact.rs `write_line`), ignored upstream. */
@@ -47,8 +47,8 @@ function corrupt(message: string, offset: number): FormatError {
 }
 
 // A backward reference stored at `node`: distance d ≥ 1 and the target inside the arena.
-function target(node: number, d: number, at: number, what: string): number {
-  if (d < 1 || d > node - ACT_HEADER_BYTES) throw corrupt(`${what} distance ${d} points ${d < 1 ? 'at or after the node itself' : 'before the arena'}`, at);
+function target(bytes: Uint8Array, node: number, d: number, at: number, what: string): number {
+  if (d < 1 || d > node - ACT_HEADER_BYTES) throw corrupt(`${what} distance ${varintText(bytes, at)} points ${d < 1 ? 'at or after the node itself' : 'before the arena'}`, at);
   return node - d;
 }
 
@@ -81,20 +81,20 @@ export function readNode(bytes: Uint8Array, off: number, limit: number, nv: Node
     nv.child = -1;
     if (hasChild) {
       readVarint(bytes, p, limit, vc, 'child offset');
-      nv.child = deep ? target(off, vc.value, p, 'child') : -1;
+      nv.child = deep ? target(bytes, off, vc.value, p, 'child') : -1;
       p = vc.end;
     }
     const lineAt = p;
     readVarint(bytes, p, limit, vc, 'line offset');
     nv.end = vc.end;
     if (!deep) return;
-    const line = target(off, vc.value, lineAt, 'line');
+    const line = target(bytes, off, vc.value, lineAt, 'line');
     readVarint(bytes, line, off, vc, 'line data length');
     const len = vc.value;
     if (len < 1) throw corrupt('line data of length 0', line);
     if (vc.end + len > off) {
-      if (vc.end + len > bytes.length) throw new FormatError(ErrorCode.Truncated, `line data of ${len} bytes runs past the end of the file`, { offset: line });
-      throw corrupt(`line data of ${len} bytes overlaps the node that refers to it (${off})`, line);
+      if (vc.end + len > bytes.length) throw new FormatError(ErrorCode.Truncated, `line data of ${varintText(bytes, line)} bytes runs past the end of the file`, { offset: line });
+      throw corrupt(`line data of ${varintText(bytes, line)} bytes overlaps the node that refers to it (${off})`, line);
     }
     nv.lineStart = vc.end;
     nv.lineLen = len;
@@ -126,7 +126,7 @@ export function readNode(bytes: Uint8Array, off: number, limit: number, nv: Node
   nv.mask = headerCount === ACT_MASK_CHILDREN;
   nv.end = p + listBytes;
   if (!deep) return;
-  nv.first = target(off, vc.value, firstAt, 'first child');
+  nv.first = target(bytes, off, vc.value, firstAt, 'first child');
   if (nv.mask) {
     let count = 0;
     for (let k = 0; k < 32; k++) count += POPCOUNT8[bytes[p + k]!]!;

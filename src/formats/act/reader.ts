@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import { ErrorCode, FormatError, inFile, ioError } from '../../errors.js';
-import { PathArena } from '../../path-arena.js';
+import { BATCH_BYTES, DEFAULT_MAX_PATH_BYTES, PathArena } from '../../path-arena.js';
 import { readActHeader, type ActHeader } from './header.js';
 import { childIndex, NodeView, readNode } from './node.js';
 import { TrieWalker, type PrefixPattern, type WalkLimits } from './walker.js';
@@ -18,15 +18,13 @@ export interface ActReadOptions {
   log?: (message: string) => void;
   /** Paths per batch yielded by `paths()` and `prefixPaths()`. Defaults to 65,536. */
   batchPaths?: number;
-  /** Longest path accepted, in bytes. Defaults to 1 GiB. */
+  /** Longest path accepted, in bytes. Defaults to 256 MiB (`DEFAULT_MAX_PATH_BYTES`). */
   maxPathBytes?: number;
   /** Name used in error positions (`where.file`). */
   name?: string;
 }
 /** Paths per batch (bench case `act->paths`). */
 export const DEFAULT_ACT_BATCH_PATHS = 1 << 16;
-const BATCH_BYTES = 8 << 20;
-const DEFAULT_MAX_PATH_BYTES = 1 << 30;
 
 /** Node and line facts of a full walk (`inspect --count`). */
 export interface ActWalkStats {

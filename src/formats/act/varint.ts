@@ -76,3 +76,16 @@ function outside(bytes: Uint8Array, pos: number, size: number, limit: number, wh
   if (pos + size > bytes.length) return new FormatError(ErrorCode.Truncated, `${what} runs past the end of the file`, { offset: pos });
   return new FormatError(ErrorCode.Corrupt, `${what} runs past the object that refers to it (ends after byte ${limit})`, { offset: pos });
 }
+
+/**
+ * The varint at `bytes[pos]` as exact decimal text, for messages: `readVarint`'s number rounds
+ * values past 2^53 (a damaged length of 2^63 would print as 9223372036854776000).
+ */
+export function varintText(bytes: Uint8Array, pos: number): string {
+  const f = bytes[pos];
+  if (f === undefined) return '?';
+  if (f <= VARINT_LEN_BIAS) return String(f);
+  let v = 0n;
+  for (let k = f - VARINT_LEN_BIAS; k >= 1; k--) v = (v << 8n) | BigInt(bytes[pos + k] ?? 0);
+  return v.toString();
+}

@@ -512,6 +512,25 @@ export interface ActWriteResult {
 }
 
 /**
+ * Add the paths of `batch` from `from` until `flushBytes` are buffered; returns the next path's
+ * index. Its own (synchronous) frame holds the batch's buffers, so that the suspended writer does
+ * not: a released batch is then garbage at once (a 256 MiB batch is not kept while the next one is
+ * decoded).
+ */
+function addUntilFull(enc: ActEncoder, batch: PathArena, from: number, flushBytes: number): number {
+  const bytes = batch.bytes;
+  const ends = batch.ends;
+  let s = from === 0 ? 0 : ends[from - 1]!;
+  for (let i = from; i < batch.count; i++) {
+    const e = ends[i]!;
+    enc.add(bytes, s, e);
+    s = e;
+    if (enc.buffered >= flushBytes) return i + 1;
+  }
+  return batch.count;
+}
+
+/**
  * Write a space (strictly ascending batches) to `sink` as one ACT file, streaming: memory holds the
  * unflushed output (about `flushBytes`), the line index (about 20 bytes per distinct line) and
  * stacks as deep as the longest path. A sink without random access is spooled to a file in
@@ -543,13 +562,8 @@ export async function writeActTo(space: AsyncIterable<PathArena>, sink: ByteSink
     };
     for await (const batch of space) {
       signal?.throwIfAborted();
-      const bytes = batch.bytes;
-      const ends = batch.ends;
-      let s = 0;
-      for (let i = 0; i < batch.count; i++) {
-        const e = ends[i]!;
-        enc.add(bytes, s, e);
-        s = e;
+      for (let i = 0; i < batch.count; ) {
+        i = addUntilFull(enc, batch, i, flushBytes);
         if (enc.buffered >= flushBytes) await flush(false);
       }
       enc.endBatch();

@@ -6,6 +6,7 @@ import { blake3 } from '@napi-rs/blake-hash';
 import { viewOf } from '../../bytes.js';
 import { ErrorCode, FormatError, type Where } from '../../errors.js';
 import { CHUNK_DIGEST_BYTES, chunkDigest, sameBytes, type ChunkFields } from './chunk-codec.js';
+import { MAX_CHUNK_BYTES } from './options.js';
 
 /** `MTTS` at offset 0. */
 export const MAGIC = new Uint8Array([0x4d, 0x54, 0x54, 0x53]);
@@ -150,8 +151,8 @@ export function encodeChunkHeader(c: ChunkHeader): Uint8Array {
 }
 
 /**
- * Parse and check a chunk header: known codec, level in range, reserved zero, sizes within
- * `maxChunkBytes` and consistent with each other. @throws FormatError ERR_CORRUPT, ERR_LIMIT.
+ * Parse and check a chunk header: known codec, level in range, reserved zero, path bytes within
+ * `maxChunkBytes`, sizes consistent with each other. @throws FormatError ERR_CORRUPT, ERR_LIMIT.
  */
 export function decodeChunkHeader(h: Uint8Array, storedBytes: number, maxChunkBytes: number, where: Where): ChunkHeader {
   const v = viewOf(h);
@@ -162,7 +163,8 @@ export function decodeChunkHeader(h: Uint8Array, storedBytes: number, maxChunkBy
   if (c.level < minLevel || c.level > maxLevel) throw corrupt(`codec ${c.codec} with level ${c.level}`, where);
   if (v.getUint16(2, true) !== 0) throw corrupt('reserved chunk header bytes are not zero', where);
   if (c.count === 0) throw corrupt('chunk holds no paths', where);
-  if (c.rawLength > maxChunkBytes || c.pathBytes > maxChunkBytes) throw new FormatError(ErrorCode.Limit, `chunk of ${Math.max(c.rawLength, c.pathBytes)} bytes exceeds the limit of ${maxChunkBytes} (maxChunkBytes)`, where);
+  // the front-coded bytes are bounded by the path bytes (below), so the path bytes are the limit
+  if (c.pathBytes > maxChunkBytes) throw new FormatError(ErrorCode.Limit, `chunk of ${c.pathBytes} path bytes exceeds the limit of ${maxChunkBytes} (maxChunkBytes; the writer never writes more than ${MAX_CHUNK_BYTES})`, where);
   // two stream-size varints, then at least two varint bytes per path; a raw chunk is its own payload
   if (c.rawLength < 2 * c.count + 2 || c.rawLength > c.pathBytes + 10 * c.count + 10) throw corrupt(`chunk of ${c.count} paths, ${c.pathBytes} path bytes cannot front-code to ${c.rawLength} bytes`, where);
   if (c.codec === 0 && storedBytes !== c.rawLength) throw corrupt(`raw chunk stores ${storedBytes} bytes, its header declares ${c.rawLength}`, where);

@@ -20,7 +20,10 @@ export interface MttsOptions {
   meta: Readonly<Record<string, string>>;
   /** Check every digest when reading. Defaults to true. */
   verify: boolean;
-  /** Largest chunk (decompressed or path bytes) or section accepted when reading, in bytes. Defaults to 1 GiB. */
+  /**
+   * Most path bytes of one chunk accepted when reading (sections: twice this). Defaults to
+   * `MAX_CHUNK_BYTES`, the most a writer puts in one.
+   */
   maxChunkBytes: number;
   /**
    * Reading: report a damaged chunk here and read on past it (`verify`, `--salvage`); the file's
@@ -41,7 +44,7 @@ export const DEFAULT_MTTS_OPTIONS: MttsOptions = {
   chunkBytes: DEFAULT_CHUNK_BYTES,
   meta: {},
   verify: true,
-  maxChunkBytes: 1 << 30,
+  maxChunkBytes: MAX_CHUNK_BYTES,
 };
 
 const COMPRESSIONS: readonly string[] = ['none', 'lz4', 'deflate', 'brotli', 'auto'];

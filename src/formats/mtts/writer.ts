@@ -7,11 +7,11 @@ import { Blake3Hasher } from '@napi-rs/blake-hash';
 import { compareRanges, concatBytes } from '../../bytes.js';
 import { ErrorCode, FormatError, MorkspaceError } from '../../errors.js';
 import type { PathArena } from '../../path-arena.js';
-import { decidePool, mapOrdered, POOL_MIN_BYTES, type Parallel } from '../../pool/pool.js';
+import { decidePool, IN_FLIGHT_BYTES, mapOrdered, POOL_MIN_BYTES, type Parallel } from '../../pool/pool.js';
 import { isStrictlySorted, sortUniqueArena } from '../../sort.js';
 import { CODEC_NAMES, chunkFields, encodeChunk, type ChunkFault, type EncodeChunkTask, type EncodedChunk } from './chunk-codec.js';
 import { CHUNK_HEADER_BYTES, SECTION_HEADER_BYTES, SectionKind, encodeChunkHeader, encodeEndPrefix, encodeHeader, encodeIndex, encodeMetadata, encodeSectionHeader, type CodecSummary, type IndexEntry } from './layout.js';
-import { mttsOptions, type MttsOptions } from './options.js';
+import { MAX_CHUNK_BYTES, mttsOptions, type MttsOptions } from './options.js';
 
 /** The paths of one chunk in buffers of their own, ready to move to a worker. */
 interface ChunkPaths {
@@ -68,10 +68,11 @@ function firstPathOf(c: ChunkPaths): Uint8Array {
 }
 
 /**
- * Cut a space into chunks: a chunk ends after the path that brings its path bytes to `chunkBytes`.
- * The cut depends only on the paths, not on how they were batched. Checks order across chunks.
+ * Cut a space into chunks: a chunk ends after the path that brings its path bytes to `chunkBytes`,
+ * or before it if it would pass `maxChunkBytes` (the readers' limit). The cut depends only on the
+ * paths, not on how they were batched. Checks order across chunks.
  */
-export async function* chunkSpace(batches: AsyncIterable<PathArena>, chunkBytes: number): AsyncGenerator<ChunkPaths> {
+export async function* chunkSpace(batches: AsyncIterable<PathArena>, chunkBytes: number, maxChunkBytes = MAX_CHUNK_BYTES): AsyncGenerator<ChunkPaths> {
   const builder = new ChunkBuilder();
   let previousLast: Uint8Array | undefined;
   const emit = (): ChunkPaths => {
@@ -91,8 +92,13 @@ export async function* chunkSpace(batches: AsyncIterable<PathArena>, chunkBytes:
       let j = i;
       while (j < b.count && ends[j]! - base < chunkBytes) j++;
       const full = j < b.count;
-      const to = full ? j + 1 : b.count;
-      builder.append(b, i, to);
+      let to = full ? j + 1 : b.count;
+      // never over maxChunkBytes, the reader's limit: the path that would pass it opens the next chunk
+      if (full && ends[j]! - base > maxChunkBytes) {
+        to = j;
+        if (to === i && builder.count === 0) throw new MorkspaceError(ErrorCode.Limit, `a path of ${b.length(j)} bytes is longer than an MTTS chunk holds (${maxChunkBytes} bytes)`);
+      }
+      if (to > i) builder.append(b, i, to);
       i = to;
       if (full) yield emit();
     }
@@ -153,7 +159,9 @@ export async function* writeMtts(batches: AsyncIterable<PathArena>, options: Par
   // The totals they add up to go in the metadata after the index.
   const entries: IndexEntry[] = [];
   const codecs: Record<string, CodecSummary> = {};
-  for await (const c of mapOrdered(items, 2 * (pooled ? pool.threads : 1), encode)) {
+  // a chunk in flight holds its paths and its coded bytes (about as many at worst)
+  const weight = { of: (c: ChunkPaths) => 2 * c.bytes.length, limit: IN_FLIGHT_BYTES };
+  for await (const c of mapOrdered(items, 2 * (pooled ? pool.threads : 1), encode, weight)) {
     if (!c.ok) throwFault(c, entries.length);
     const s = (codecs[CODEC_NAMES[c.codec]!] ??= { chunks: 0, rawBytes: 0, storedBytes: 0 });
     s.chunks++;
