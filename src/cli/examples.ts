@@ -31,11 +31,20 @@ const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
     'morkspace verify parts/*.mtts --json                     # several files, every one checked',
     'morkspace verify damaged.mtts --salvage -o good.mtts     # every bad chunk named; keep what checks out',
   ],
+  completion: [
+    'source <(morkspace completion bash)                      # now; put the line in ~/.bashrc to keep it',
+    'morkspace completion fish > ~/.config/fish/completions/morkspace.fish',
+  ],
   bench: [
     "morkspace bench                                          # 100K atoms, 1 thread and all cores",
     'morkspace bench --atoms 1M --threads 1,2 --json          # to compare hosts',
   ],
 };
+
+/** The examples of command `name` (none for a command without). */
+export function examplesOf(name: string): readonly string[] {
+  return EXAMPLES[name] ?? [];
+}
 
 /** End `cmd`'s help with its examples. */
 export function addExamples(cmd: Command): Command {

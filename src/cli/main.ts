@@ -14,6 +14,7 @@ import { addQueryCommand } from './query-command.js';
 import { BatchFailed, type CliIo } from './context.js';
 import { forLocale } from './render.js';
 import { addVerifyCommand } from './verify-command.js';
+import { SHELLS, completionScript, manPage, type Shell } from './shell.js';
 
 const { version } = createRequire(import.meta.url)('../../../package.json') as { version: string };
 
@@ -61,6 +62,7 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   addQueryCommand(program, io, setExit);
   addVerifyCommand(program, io, setExit);
   addBenchCommand(program, io, setExit);
+  addShellCommands(program, io, version);
   for (const c of program.commands) addExamples(c);
   try {
     checkHelpTopic(program, argv);
@@ -83,6 +85,25 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     reportError(io, err, json);
     return exitCodeOf(err);
   }
+}
+
+/** `completion SHELL` (a script for bash, zsh or fish) and the hidden `manpage` (man/morkspace.1). */
+function addShellCommands(program: Command, io: CliIo, version: string): void {
+  program
+    .command('completion')
+    .description(`print the shell completion script for ${SHELLS.join(', ')}`)
+    .argument('<shell>', SHELLS.join(', '))
+    .action((shell: string) => {
+      if (!(SHELLS as readonly string[]).includes(shell)) throw new UsageError(ErrorCode.Usage, `no completion for '${shell}': the shells are ${SHELLS.join(', ')}`);
+      io.stdout.write(completionScript(program, shell as Shell));
+    });
+  program
+    .command('manpage', { hidden: true })
+    .description('print the man page (roff), as shipped in man/morkspace.1')
+    .option('--date <date>', 'the date on the page (default: today, YYYY-MM-DD)')
+    .action((flags: { date?: string }) => {
+      io.stdout.write(manPage(program, version, flags.date ?? new Date().toISOString().slice(0, 10)));
+    });
 }
 
 // `help NAME` of a command that does not exist is a usage error (commander prints the general help, exit 0).
