@@ -89,12 +89,21 @@ async function run(io: CliIo, cmd: Command, inputName: string, flags: InspectFla
     ['format', format],
   ];
   if (fileBytes !== undefined) rows.push(['file size', `${num(fileBytes)} bytes`]);
+  // the summary first: atoms, path bytes and the one ratio, from the walk when there was one
+  const summary = stats ? spaceRows(stats, typeof report['duplicatesDropped'] === 'number' ? report['duplicatesDropped'] : undefined) : [];
+  const known = (k: string): number | undefined => (typeof facts[k] === 'number' ? (facts[k] as number) : undefined);
+  if (stats) rows.push(...summary.slice(0, 2));
+  else for (const [k, label] of [['atoms', 'atoms'], ['pathBytes', 'path bytes']] as const) if (known(k) !== undefined) rows.push([label, num(known(k)!)]);
+  const pathBytes = stats?.rawBytes ?? known('pathBytes');
+  if (fileBytes && pathBytes !== undefined) rows.push(['ratio', `${num(ratio(pathBytes, fileBytes))}x (path bytes / file size)`]);
+  // facts the summary already gave are not repeated (MTTS's own atoms, path bytes and file bytes)
+  const shown = new Set(['atoms', 'pathBytes', 'fileBytes']);
   // lists of records (format internals: MTTS sections and chunks) print as tables at the end, with -v;
   // without it, one line says how many there are
   const lists: string[] = [];
   const listed: string[] = [];
   for (const [k, v] of Object.entries(facts)) {
-    if (v === undefined) continue;
+    if (v === undefined || (shown.has(k) && (k !== 'fileBytes' || v === fileBytes))) continue;
     if (Array.isArray(v) && v.every((x) => typeof x === 'object' && x !== null)) {
       lists.push(`${k}\n${recordTable(v as Record<string, unknown>[])}`);
       listed.push(`${num(v.length)} ${words(k)}`);
@@ -113,8 +122,7 @@ async function run(io: CliIo, cmd: Command, inputName: string, flags: InspectFla
     internals();
     return;
   }
-  rows.push(...spaceRows(stats, typeof report['duplicatesDropped'] === 'number' ? report['duplicatesDropped'] : undefined));
-  if (fileBytes) rows.push(['ratio', `${num(ratio(stats.rawBytes, fileBytes))}x (path bytes / file size)`]);
+  rows.push(...summary.slice(2));
   io.stdout.write(table(rows));
   if (stats.heads.distinct > 0) {
     const more = stats.heads.distinct > stats.heads.top.length ? `, the ${stats.heads.top.length} most frequent` : '';
@@ -161,7 +169,7 @@ export function spaceRows(s: SpaceStats, duplicates?: number): [string, string][
   if (s.expressions > 0) {
     rows.push(['distinct symbols', num(s.distinctSymbols)]);
     rows.push(['depth', `max ${num(s.depth.max)}, mean ${num(s.depth.mean)}`]);
-    rows.push(['variables', `${num(s.variables.atomsWithVariables)} atoms have variables; max ${num(s.variables.maxPerAtom)} per atom, ${num(s.variables.total)} in all`]);
+    rows.push(['variables', `${count(s.variables.atomsWithVariables, 'atom')} ${s.variables.atomsWithVariables === 1 ? 'has' : 'have'} variables; max ${num(s.variables.maxPerAtom)} per atom, ${num(s.variables.total)} in all`]);
   }
   return rows;
 }
