@@ -119,6 +119,8 @@ async function run(io: CliIo, cmd: Command, inputName: string, flags: InspectFla
   };
   if (!stats) {
     io.stdout.write(table(rows));
+    // a format that does not record its atom count (ACT): say how to get it
+    if (known('atoms') === undefined) io.stdout.write('(atoms, head symbols and histograms: --count walks the file)\n');
     internals();
     return;
   }
