@@ -55,3 +55,37 @@ describe('inspect output, as snapshots', () => {
     });
   }
 });
+
+describe('inspect --plot', () => {
+  const dir = tempDir();
+  test('when --plot names an .svg file, then it holds one chart per histogram, the head symbols named', () => {
+    const svg = path.join(dir, 'big_logic.svg');
+    const r = cli(['inspect', BIG_LOGIC_PATHS, '--plot', svg]);
+    assert.equal(r.status, 0, r.stderr);
+    const picture = fs.readFileSync(svg, 'utf8');
+    assert.match(picture, /^<svg [^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+    for (const title of ['big_logic.metta.paths: 91,692 atoms (paths)', 'head symbols (1 most frequent of 1): atoms', 'path length (bytes): atoms', 'arity: lists', '>axiom<', '>885,629<']) assert.ok(picture.includes(title), title);
+    // one bar per bucket: 1 head, 5 path-length buckets, 3 arities
+    assert.equal((picture.match(/<path [^>]*fill="#4c78a8"/g) ?? []).length, 1 + 5 + 3);
+  });
+
+  test('when the picture exists, then it is kept without --force (exit 2, before the walk) and replaced with it', () => {
+    const svg = path.join(dir, 'kept.svg');
+    fs.writeFileSync(svg, 'mine');
+    const r = cli(['inspect', BIG_LOGIC_PATHS, '--plot', svg]);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /kept.svg: output file exists \(use --force to replace it\)/);
+    assert.equal(fs.readFileSync(svg, 'utf8'), 'mine');
+    assert.equal(cli(['inspect', BIG_LOGIC_PATHS, '--plot', svg, '-f']).status, 0);
+    assert.match(fs.readFileSync(svg, 'utf8'), /^<svg /);
+  });
+
+  test('when --plot names another kind of file or there are two inputs, then it is a usage error and nothing is written', () => {
+    const png = path.join(dir, 'p.png');
+    const r = cli(['inspect', BIG_LOGIC_PATHS, '--plot', png]);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /--plot writes SVG: name the file .svg, not 'p.png'/);
+    assert.equal(fs.existsSync(png), false);
+    assert.match(cli(['inspect', BIG_LOGIC_PATHS, BIG_LOGIC_PATHS, '--plot', path.join(dir, 'two.svg')]).stderr, /--plot draws one file: give one input/);
+  });
+});

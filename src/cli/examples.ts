@@ -20,6 +20,7 @@ const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
     'morkspace inspect space.mtts                             # header, index and metadata: no full read',
     'morkspace inspect space.act --count --sample 5           # walk it: head symbols, histograms, 5 atoms',
     'morkspace inspect dumps/*.paths --json                   # a row per file, then totals',
+    'morkspace inspect space.paths --plot space.svg           # the histograms as a picture',
   ],
   query: [
     "morkspace query family.act '(parent $x Bob)'            # atoms matching a pattern",

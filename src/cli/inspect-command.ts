@@ -1,16 +1,21 @@
 /** `inspect`: what a file is and what its space holds. */
+import path from 'node:path';
 import type { Command } from 'commander';
-import { inspectSpace } from '../convert.js';
+import { inspectSpace, resolveInput } from '../convert.js';
+import { ErrorCode, UsageError } from '../errors.js';
+import { openOutput } from '../io/output.js';
 import type { SpaceStats } from '../stats.js';
 import { cliInput, cliRun, eachFile, note, throwIfFailed, type CliIo, type GlobalOptions, withGlobals } from './context.js';
 import { addRunFlags, checkFlagsApply, formatOptions, intFlag, type FormatFlags } from './format-flags.js';
-import { resolveInput } from '../convert.js';
+import { plotSvg } from './plot.js';
 import { count, histogram, num, recordTable, table } from './render.js';
 
 interface InspectFlags extends GlobalOptions, FormatFlags {
   from?: string;
   count?: boolean;
   sample?: string;
+  plot?: string;
+  force?: boolean;
 }
 
 export function addInspectCommand(program: Command, io: CliIo, setExit: (p: Promise<void>) => void): void {
@@ -23,9 +28,18 @@ export function addInspectCommand(program: Command, io: CliIo, setExit: (p: Prom
     .option('-v, --verbose', 'print notes on stderr (for example when a file cannot be memory-mapped)')
     .option('--count', 'walk the whole space for atom statistics (formats that answer from their header without it: act, mtts)')
     .option('--sample <n>', 'show n atoms drawn at random (the same file gives the same ones); walks the space, as --count')
+    .option('--plot <file.svg>', 'draw the head symbols and histograms into an SVG file; walks the space, as --count (needs the optional vega)')
+    .option('-f, --force', 'replace an existing --plot file')
     .option('--crlf', 'text input: treat carriage returns as whitespace')
     .option('--strip-bom', 'text input: drop a UTF-8 byte-order mark at the start');
-  addRunFlags(cmd, true).action((inputs: string[]) => setExit(inputs.length > 1 ? runMany(io, cmd, inputs, withGlobals<InspectFlags>(cmd)) : run(io, cmd, inputs[0] ?? '-', withGlobals<InspectFlags>(cmd))));
+  addRunFlags(cmd, true).action((inputs: string[]) => {
+    const flags = withGlobals<InspectFlags>(cmd);
+    if (flags.plot !== undefined) {
+      if (inputs.length > 1) throw new UsageError(ErrorCode.Usage, '--plot draws one file: give one input');
+      if (path.extname(flags.plot).toLowerCase() !== '.svg') throw new UsageError(ErrorCode.Usage, `--plot writes SVG: name the file .svg, not '${path.basename(flags.plot)}' (for PNG, convert the SVG: rsvg-convert, inkscape)`);
+    }
+    setExit(inputs.length > 1 ? runMany(io, cmd, inputs, flags) : run(io, cmd, inputs[0] ?? '-', flags));
+  });
 }
 
 interface Inspected {
@@ -42,7 +56,7 @@ async function inspectOne(io: CliIo, cmd: Command, inputName: string, flags: Ins
     const input = resolved.input;
     checkFlagsApply(cmd, resolved.format, undefined);
     const sample = flags.sample !== undefined ? intFlag('sample', flags.sample, 0, 10_000) : 0;
-    const { format, facts, stats } = await inspectSpace(input, { ...formatOptions(flags), count: (flags.count ?? false) || sample > 0, sample, from: resolved.format.name, context: ctx });
+    const { format, facts, stats } = await inspectSpace(input, { ...formatOptions(flags), count: (flags.count ?? false) || sample > 0 || flags.plot !== undefined, sample, from: resolved.format.name, context: ctx });
     const fileBytes = input.size;
     // text holds every atom it lists; the space holds each once
     const listed = typeof facts['topLevel'] === 'number' ? facts['topLevel'] : undefined;
@@ -77,7 +91,21 @@ async function runMany(io: CliIo, cmd: Command, inputNames: readonly string[], f
 }
 
 async function run(io: CliIo, cmd: Command, inputName: string, flags: InspectFlags): Promise<void> {
-  const { report, facts, stats, fileBytes } = await inspectOne(io, cmd, inputName, flags);
+  // an existing picture is refused before the walk, not after it
+  const plot = flags.plot !== undefined ? await openOutput(flags.plot, { force: flags.force ?? false }) : undefined;
+  let inspected: Inspected;
+  try {
+    inspected = await inspectOne(io, cmd, inputName, flags);
+    if (plot !== undefined) {
+      const r = inspected.report;
+      const svg = await plotSvg(`${path.basename(r.file)}: ${num(inspected.stats!.atoms)} atoms (${r.format})`, inspected.stats!);
+      await plot.sink.write(new TextEncoder().encode(svg));
+      await plot.commit();
+    }
+  } finally {
+    await plot?.discard();
+  }
+  const { report, facts, stats, fileBytes } = inspected;
   const format = report.format;
   const input = { name: report.file };
   if (flags.json) {
