@@ -133,7 +133,10 @@ async function run(io: CliIo, cmd: Command, inputName: string, flags: InspectFla
   for (const [k, v] of Object.entries(facts)) {
     if (v === undefined || (shown.has(k) && (k !== 'fileBytes' || v === fileBytes))) continue;
     if (Array.isArray(v) && v.every((x) => typeof x === 'object' && x !== null)) {
-      lists.push(`${k}\n${recordTable(v as Record<string, unknown>[])}`);
+      // a long list (the chunks of a big dump) is cut: a terminal's worth, and where the rest is
+      const shown = v.length > MAX_LIST_ROWS ? v.slice(0, MAX_LIST_ROWS - 1) : v;
+      const more = v.length - shown.length;
+      lists.push(`${k}\n${recordTable(shown as Record<string, unknown>[])}${more > 0 ? `  … and ${num(more)} more (--json lists every one)\n` : ''}`);
       listed.push(`${num(v.length)} ${words(k)}`);
     } else if (isCountTable(v)) {
       // a record of many counts (ACT node counts) reads as a table of its own, not one long row
@@ -163,6 +166,9 @@ async function run(io: CliIo, cmd: Command, inputName: string, flags: InspectFla
   if (stats.samples.length > 0) io.stdout.write([`sample atoms (${num(stats.samples.length)} at random)`, ...stats.samples.map((a) => `  ${a}`), ''].join('\n'));
   internals();
 }
+
+/** Rows of a list of records (MTTS chunks) printed with -v; --json has them all. */
+const MAX_LIST_ROWS = 24;
 
 // A flat record of more than four numbers.
 function isCountTable(v: unknown): v is Record<string, number> {
