@@ -210,7 +210,7 @@ export const textFormat: Format<TextFacts> = {
       facts.topLevel = stats.parse?.topLevel ?? 0;
       facts.carriageReturns = stats.parse?.carriageReturns ?? 0;
       if (facts.carriageReturns > 0) {
-        ctx.warn(`${input.name}: ${facts.carriageReturns} carriage return bytes were kept as symbol bytes, as upstream's parser does (CRLF text?); --crlf treats them as whitespace`);
+        ctx.warn(`${input.name}: ${facts.carriageReturns} carriage return ${facts.carriageReturns === 1 ? 'byte was' : 'bytes were'} kept as symbol bytes, as upstream's parser does (CRLF text?); --crlf treats them as whitespace`);
       }
     }
     // encoded paths take about as many bytes as their text (measured 0.76x on the bench space)
