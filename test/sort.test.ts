@@ -26,9 +26,15 @@ test('the parallel sort (shared arena, workers) gives exactly the sequential spa
   const rng = new Rng(seed);
   // twice the paths the pool takes: repeats the sort stage drops as they arrive (recent-paths.ts)
   // must not bring the space under it
-  const paths = randomPaths(rng, 2 * PARALLEL_SORT_MIN_PATHS, 24);
-  // many copies of a few paths, far apart: all copies must land in the same part to be de-duplicated
-  for (let i = 0; i < 20000; i++) paths.splice(rng.int(0, paths.length), 0, paths[i % 7]!.slice());
+  const distinct = randomPaths(rng, 2 * PARALLEL_SORT_MIN_PATHS, 24);
+  // many copies of a few paths, spread over the input: all copies must land in the same part to be
+  // de-duplicated
+  const paths: Uint8Array[] = [];
+  let copies = 0;
+  for (const p of distinct) {
+    paths.push(p);
+    if (copies < 20000 && rng.chance(0.05)) paths.push(distinct[copies++ % 7]!.slice());
+  }
   const batches = (): AsyncGenerator<PathArena> =>
     (async function* () {
       for (let i = 0; i < paths.length; i += 50000) yield PathArena.from(paths.slice(i, i + 50000));
