@@ -199,7 +199,7 @@ describe('8. the empty path', () => {
 });
 
 describe('9. trickling input costs per byte, not per chunk', () => {
-  const text = Buffer.from(Array.from({ length: 20_000 }, (_, i) => `(edge n${i} n${i + 1})\n`).join(''));
+  const text = Buffer.from(Array.from({ length: 5_000 }, (_, i) => `(edge n${i} n${i + 1})\n`).join(''));
   async function* trickle(bytes: Uint8Array, size: number): AsyncGenerator<Uint8Array> {
     for (let i = 0; i < bytes.length; i += size) yield bytes.subarray(i, i + size);
   }
@@ -211,7 +211,7 @@ describe('9. trickling input costs per byte, not per chunk', () => {
     };
     const big = await batches(COALESCE_BYTES);
     const tiny = await batches(1);
-    assert.equal(tiny.reduce((a, b) => a + b, 0), 20_000);
+    assert.equal(tiny.reduce((a, b) => a + b, 0), 5_000);
     assert.ok(tiny.length <= big.length + 1, `${tiny.length} batches from 1-byte chunks, ${big.length} from ${COALESCE_BYTES}-byte ones`);
   });
 
