@@ -75,6 +75,24 @@ describe('1. decompression bombs: memory does not grow with records the output d
     assert.ok(r.peakBytes < 400e6, `peak ${r.peakBytes} bytes`);
   });
 
+  test('when an unsorted .paths cycles through 5,000 records for 64 MiB, then every repeat is dropped as it arrives (none reaches the sort)', async () => {
+    // 5,000 distinct 2-byte paths in a scrambled order: a cycle of 30,000 bytes, inside deflate's window
+    const cycle = 5000;
+    const piece = new Uint8Array(6 * cycle);
+    for (let k = 0; k < cycle; k++) {
+      const v = (k * 7919) % cycle;
+      piece.set([...record([0x41 + (v >> 8), v & 0xff])], 6 * k);
+    }
+    const file = path.join(TMP, 'cycle.paths');
+    await deflatedRepeats(file, piece, 64 * MB);
+    const records = Math.floor((1 << 20) / piece.length) * cycle * Math.ceil((64 * MB) / (Math.floor((1 << 20) / piece.length) * piece.length));
+    const r = cliPeak(['convert', '-v', '--memory', '64M', file, '--to', 'act', '-o', path.join(TMP, 'cycle.act')]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stderr, new RegExp(`sort: ${records - cycle} repeats of paths read just before were dropped`));
+    assert.match(r.stderr, /paths → act: 5,000 atoms/);
+    assert.ok(r.peakBytes < 400e6, `peak ${r.peakBytes} bytes`);
+  });
+
   test('when one record is longer than an eighth of the memory budget, then it is refused (ERR_LIMIT, naming --memory) and nothing is written', async () => {
     const file = path.join(TMP, 'long-record.paths');
     const long = new Uint8Array(4 + 16 * MB).fill(0x61);
