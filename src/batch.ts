@@ -12,6 +12,7 @@ import type { Format } from './formats/format.js';
 import { planOutput } from './io/output.js';
 import { WorkerPool, defaultThreads } from './pool/pool.js';
 import { RunContext, defaultMemoryBytes } from './run/context.js';
+import type { Progress } from './run/progress.js';
 
 /** One conversion of a batch. */
 export interface BatchJob {
@@ -34,6 +35,8 @@ export interface BatchOptions extends Omit<ConvertOptions, 'context' | 'pool'> {
   keepGoing?: boolean;
   /** Called as each job ends, in the order they end. */
   onResult?: (result: BatchResult) => void;
+  /** The progress display of a job while it runs (`ProgressBoard.row()` on a terminal); ended with `done()`. */
+  progressFor?: (job: BatchJob) => Progress | undefined;
 }
 
 /**
@@ -73,8 +76,9 @@ export async function convertBatch(jobs: readonly BatchJob[], options: BatchOpti
     while (next < jobs.length && !signal.aborted) {
       const k = next++;
       const job = jobs[k]!;
-      const { jobs: _j, keepGoing: _k, onResult: _o, ...convertOptions } = options;
-      const ctx = new RunContext({ ...convertOptions, pool, signal, memoryBytes });
+      const { jobs: _j, keepGoing: _k, onResult: _o, progressFor: _p, ...convertOptions } = options;
+      const progress = options.progressFor?.(job);
+      const ctx = new RunContext({ ...convertOptions, pool, signal, memoryBytes, ...(progress ? { progress } : {}) });
       try {
         results[k] = { ...job, status: 'ok', report: await convertFile(job.input, job.output, { ...convertOptions, context: ctx }) };
       } catch (e) {
@@ -83,6 +87,7 @@ export async function convertBatch(jobs: readonly BatchJob[], options: BatchOpti
         results[k] = { ...job, status: stopped ? 'stopped' : 'failed', error };
         if (!stopped && options.keepGoing !== true) stop.abort(new AbortedError());
       } finally {
+        progress?.done();
         await ctx.close();
       }
       options.onResult?.(results[k]!);

@@ -5,7 +5,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { Progress } from '../src/run/progress.js';
+import { Progress, ProgressBoard } from '../src/run/progress.js';
 import { cli } from './helpers/cli.js';
 import { BIG_LOGIC_PATHS, CLI } from './helpers/fixtures.js';
 
@@ -68,5 +68,61 @@ describe('the progress line', () => {
     assert.equal(r.status, 0, r.stdout);
     assert.match(r.stdout, /\x1b\[2Kbig_logic\.metta\.paths\s+\d+%.*atoms/);
     assert.ok(r.stdout.trimEnd().endsWith('\x1b[2K'), 'the line is cleared at the end');
+  });
+});
+
+/** What a terminal shows after `written`: the escapes the progress display uses (CR, LF, ESC[nF, ESC[2K, ESC[J). */
+function screen(written: readonly string[]): string[] {
+  const lines: string[] = [''];
+  let row = 0;
+  let col = 0;
+  const text = written.join('');
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (c === '\x1b') {
+      const m = /^\x1b\[(\d*)([FKJ])/.exec(text.slice(i))!;
+      if (m[2] === 'F') row = Math.max(0, row - Number(m[1] || 1));
+      if (m[2] === 'F') col = 0;
+      if (m[2] === 'K') lines[row] = '';
+      if (m[2] === 'J') lines.splice(row + 1), (lines[row] = lines[row]!.slice(0, col));
+      i += m[0].length - 1;
+    } else if (c === '\r') col = 0;
+    else if (c === '\n') {
+      row++;
+      col = 0;
+      lines[row] ??= '';
+    } else {
+      const l = lines[row]!.padEnd(col);
+      lines[row] = l.slice(0, col) + c + l.slice(col + 1);
+      col++;
+    }
+  }
+  return lines.filter((l, k) => l !== '' || k < row);
+}
+
+describe('the progress of a batch: a row per running job', () => {
+  test('each job draws its own row, a job that ends gives its row up, and done() clears the block for a message', () => {
+    let now = 0;
+    const { out, written } = fake(80);
+    const board = new ProgressBoard(out);
+    const options = { delayMs: 0, intervalMs: 0, now: () => now };
+    const a = new Progress(board.row(), { label: 'a.paths → a.mtts', totalBytes: 1000, ...options });
+    const b = new Progress(board.row(), { label: 'b.paths → b.mtts', totalBytes: 1000, ...options });
+    // each row as label and share (the rest of the line is rates and times)
+    const rows = (): string[] => screen(written).map((l) => l.split(/ {2,}/).slice(0, 2).join(' '));
+    now = 1000;
+    a.read(500);
+    b.read(250);
+    assert.deepEqual(rows(), ['a.paths → a.mtts 50%', 'b.paths → b.mtts 25%']);
+    a.read(100);
+    assert.deepEqual(rows(), ['a.paths → a.mtts 60%', 'b.paths → b.mtts 25%']);
+    a.done();
+    assert.deepEqual(rows(), ['b.paths → b.mtts 25%']);
+    board.done();
+    out.write('morkspace: [1/2] a.paths → a.mtts: 10 atoms in 1.00 s\n');
+    b.read(750);
+    assert.deepEqual(rows(), ['morkspace: [1/2] a.paths → a.mtts: 10 atoms in 1.00 s', 'b.paths → b.mtts 100%']);
+    b.done();
+    assert.deepEqual(rows(), ['morkspace: [1/2] a.paths → a.mtts: 10 atoms in 1.00 s']);
   });
 });

@@ -1,14 +1,14 @@
 /** What a command needs from the process (streams, a TTY flag, signals), and the run each command makes. */
 import type { Command } from 'commander';
 import fs from 'node:fs';
+import path from 'node:path';
 import { ErrorCode, IoError, UsageError, ioError, isMorkspaceError, type MorkspaceError } from '../errors.js';
 import type { Format } from '../formats/format.js';
 import { fileInput, streamInput, type Input } from '../io/input.js';
 import { openOutput, planOutput, streamOutput, type OutputTarget } from '../io/output.js';
 import { MIN_MEMORY_BYTES, RunContext, type RunOptions } from '../run/context.js';
 import type { Probe } from '../run/probe.js';
-import { Progress } from '../run/progress.js';
-import path from 'node:path';
+import { Progress, ProgressBoard } from '../run/progress.js';
 import { intFlag, sizeFlag } from './format-flags.js';
 import { count, forLocale, num } from './render.js';
 
@@ -46,14 +46,14 @@ export function cliInput(name: string | undefined, io: CliIo): Input {
 
 /**
  * The run options of one command: `--threads`, `--memory`, `--tmp-dir`, warnings on stderr, notes
- * under `-v`, the process's signals.
+ * under `-v`, the process's signals. `display` (the progress line by default) is cleared before each.
  * @throws UsageError for a bad flag, IoError for a `--tmp-dir` that is not a folder.
  */
-export function runOptions(io: CliIo, flags: GlobalOptions, progress?: Progress): RunOptions {
+export function runOptions(io: CliIo, flags: GlobalOptions, progress?: Progress, display: { done(): void } | undefined = progress): RunOptions {
   if (flags.tmpDir !== undefined) checkFolder(flags.tmpDir);
-  // a note or warning first clears the progress line, which redraws on its next tick
+  // a note or warning first clears the progress line (or a batch's board), which redraws on its next tick
   const say = (m: string): void => {
-    progress?.done();
+    display?.done();
     note(io, m);
   };
   return {
@@ -78,13 +78,32 @@ export function cliProgress(io: CliIo, flags: GlobalOptions, inputs: readonly In
   if (err.isTTY !== true || flags.quiet || flags.json) return undefined;
   const sizes = inputs.map((i) => i.size);
   const first = inputs[0] ? path.basename(inputs[0].name) : 'run';
-  // MORKSPACE_PROGRESS_DELAY_MS: how long a run goes before the line shows (default 1000; tests use 0)
-  const delay = Number(process.env['MORKSPACE_PROGRESS_DELAY_MS']);
   return new Progress(err, {
     label: inputs.length > 1 ? `${first} +${inputs.length - 1}` : first,
-    ...(Number.isFinite(delay) && delay >= 0 ? { delayMs: delay } : {}),
+    ...progressDelay(),
     ...(sizes.every((n) => n !== undefined) ? { totalBytes: sizes.reduce((a: number, b) => a + b!, 0) } : {}),
   });
+}
+
+/**
+ * A batch's progress on a terminal (nothing otherwise, as `cliProgress`): one row per running job,
+ * `x.paths → x.mtts` and how far it is.
+ */
+export function cliBoard(io: CliIo, flags: GlobalOptions): { board: ProgressBoard; progressFor: (job: { input: string; output: string }) => Progress } | undefined {
+  const err = io.stderr as NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+  if (err.isTTY !== true || flags.quiet || flags.json) return undefined;
+  const board = new ProgressBoard(err);
+  const progressFor = (job: { input: string; output: string }): Progress => {
+    const size = fs.statSync(job.input, { throwIfNoEntry: false })?.size;
+    return new Progress(board.row(), { label: `${path.basename(job.input)} → ${path.basename(job.output)}`, ...progressDelay(), ...(size !== undefined ? { totalBytes: size } : {}) });
+  };
+  return { board, progressFor };
+}
+
+// MORKSPACE_PROGRESS_DELAY_MS: how long a run goes before its line shows (default 1000; tests use 0)
+function progressDelay(): { delayMs?: number } {
+  const delay = Number(process.env['MORKSPACE_PROGRESS_DELAY_MS']);
+  return Number.isFinite(delay) && delay >= 0 ? { delayMs: delay } : {};
 }
 
 /** The run of one command (`runOptions`, and `probe` for `--profile`); under `-v` its first note says what the run may use. */

@@ -8,7 +8,7 @@ import { parseShard } from '../shard.js';
 import type { RunContext } from '../run/context.js';
 import { fileInput } from '../io/input.js';
 import { detectOutputFormat } from '../formats/table.js';
-import { BatchFailed, checkCliOutput, checkOneStdin, cliInput, cliOutput, cliProgress, cliRun, note, runOptions, type CliIo, type GlobalOptions, withGlobals } from './context.js';
+import { BatchFailed, checkCliOutput, checkOneStdin, cliBoard, cliInput, cliOutput, cliProgress, cliRun, note, runOptions, type CliIo, type GlobalOptions, withGlobals } from './context.js';
 import { count, num, recordTable } from './render.js';
 import { ErrorCode, UsageError } from '../errors.js';
 import { addMttsWriteFlags, addRunFlags, checkFlagsApply, formatOptions, intFlag, type FormatFlags } from './format-flags.js';
@@ -128,10 +128,9 @@ async function runBatch(io: CliIo, cmd: Command, inputNames: readonly string[], 
   }
   const planned = batchJobs(inputNames, outDir, to);
   const shard = flags.shard !== undefined ? { shard: parseShard(flags.shard) } : {};
-  const run = runOptions(io, flags);
-  // on a terminal, a line as each job ends (the summary table follows on stdout)
-  const err = io.stderr as NodeJS.WritableStream & { isTTY?: boolean };
-  const lines = err.isTTY === true && !flags.quiet && !flags.json;
+  // on a terminal, a row per running job, and a line as each job ends (the summary table follows on stdout)
+  const shown = cliBoard(io, flags);
+  const run = runOptions(io, flags, undefined, shown?.board);
   let ended = 0;
   const results = await convertBatch(planned, {
     ...formatOptions(flags),
@@ -143,12 +142,15 @@ async function runBatch(io: CliIo, cmd: Command, inputNames: readonly string[], 
     ...(jobs !== undefined ? { jobs } : {}),
     keepGoing: flags.keepGoing ?? false,
     ...shard,
+    ...(shown ? { progressFor: shown.progressFor } : {}),
     onResult: (r) => {
       ended++;
+      shown?.board.done();
       if (r.status === 'failed' && r.error) note(io, r.error.render());
-      else if (lines && r.report) note(io, `[${ended}/${planned.length}] ${r.input} → ${r.output}: ${count(r.report.atoms, 'atom')} in ${r.report.seconds.toFixed(2)} s`);
+      else if (shown && r.report) note(io, `[${ended}/${planned.length}] ${r.input} → ${r.output}: ${count(r.report.atoms, 'atom')} in ${r.report.seconds.toFixed(2)} s`);
     },
   });
+  shown?.board.done();
   const rows = results.map((r) => ({
     input: r.input,
     status: r.status,

@@ -112,3 +112,62 @@ function duration(seconds: number): string {
   const s = Math.ceil(seconds);
   return s < 60 ? `${s}s` : s < 3600 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s` : `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
 }
+
+/**
+ * The progress of a batch (`--out-dir`): one line per job running, kept together at the bottom of the
+ * terminal. Each job's `Progress` draws into its own row (`row()`); the board redraws the block in
+ * place (cursor up, each row cleared and written), and `done()` takes it away before a message is
+ * printed above it (as `Progress.done()` does for one line). A job that ends gives its row up.
+ */
+export class ProgressBoard {
+  readonly #out: ProgressStream;
+  readonly #rows: { text: string }[] = [];
+  #drawn = 0;
+
+  constructor(out: ProgressStream) {
+    this.#out = out;
+  }
+
+  /** A stream for one job's `Progress`: what it draws becomes that job's row; its `done()` removes it. */
+  row(): ProgressStream {
+    const row = { text: '' };
+    this.#rows.push(row);
+    const board = this;
+    const columns = this.#out.columns;
+    return {
+      ...(columns !== undefined ? { columns } : {}),
+      write(s: string): void {
+        // Progress writes `\r\x1b[2K` then its line, or only that to clear itself
+        const text = s.replace(/^\r\x1b\[2K/, '');
+        if (text === '') board.#remove(row);
+        else {
+          row.text = text;
+          board.#draw();
+        }
+      },
+    };
+  }
+
+  /** Take the block off the screen (a message follows; the next update draws it again). */
+  done(): void {
+    if (this.#drawn === 0) return;
+    this.#out.write(`\x1b[${this.#drawn}F\x1b[J`);
+    this.#drawn = 0;
+  }
+
+  #remove(row: { text: string }): void {
+    const k = this.#rows.indexOf(row);
+    if (k >= 0) this.#rows.splice(k, 1);
+    this.#draw();
+  }
+
+  #draw(): void {
+    const shown = this.#rows.filter((r) => r.text !== '');
+    let s = this.#drawn > 0 ? `\x1b[${this.#drawn}F` : '';
+    for (const r of shown) s += `\x1b[2K${r.text}\n`;
+    // rows that went away since the last draw
+    if (shown.length < this.#drawn) s += '\x1b[J';
+    this.#drawn = shown.length;
+    if (s !== '') this.#out.write(s);
+  }
+}
