@@ -5,7 +5,7 @@
  */
 import { compareRanges } from './bytes.js';
 import { MAX_ARENA_BYTES, PathArena } from './path-arena.js';
-import { metered } from './run/probe.js';
+import { metered, meteredPart, timedPart } from './run/probe.js';
 import type { RunContext } from './run/context.js';
 import { gatherPaths, isStrictlySorted, sortedUniqueOrder } from './sort.js';
 import { PARALLEL_SORT_MIN_PATHS, sortUniqueParallel } from './sort-parallel.js';
@@ -170,7 +170,8 @@ async function* sortedWithinBudget(space: Space, ctx: RunContext): AsyncGenerato
       if (all.count > 0 && (bytes + SORT_BYTES_PER_PATH * (all.count + b.count) > budget || bytes > MAX_ARENA_BYTES)) {
         spill ??= await SpillFolder.create(ctx);
         ctx.progress?.stage('read, spill');
-        runs.push(await spill.write(ownBatches(sortedBatches(all, ctx, false), all), ctx));
+        const s = spill;
+        runs.push(await timedPart(ctx.probe, 'spill', all.byteLength, () => s.write(ownBatches(sortedBatches(all, ctx, false), all), ctx)));
         all.clear();
         recent.clear();
       }
@@ -184,18 +185,18 @@ async function* sortedWithinBudget(space: Space, ctx: RunContext): AsyncGenerato
       return;
     }
     const s = spill; // (a const the closures below can see as defined)
-    if (all.count > 0) runs.push(await s.write(ownBatches(sortedBatches(all, ctx, false), all), ctx));
+    if (all.count > 0) runs.push(await timedPart(ctx.probe, 'spill', all.byteLength, () => s.write(ownBatches(sortedBatches(all, ctx, false), all), ctx)));
     all.release();
     // more runs than one merge opens: merge them into longer runs first
     const fanIn = mergeFanIn(budget);
     while (runs.length > fanIn) {
       const group = runs.splice(0, fanIn);
-      runs.push(await s.write(mergeSorted(group.map((f) => s.read(f, ctx)), SORTED_BATCH_PATHS), ctx));
+      runs.push(await timedPart(ctx.probe, 'merge', 0, () => s.write(mergeSorted(group.map((f) => s.read(f, ctx)), SORTED_BATCH_PATHS), ctx)));
       for (const f of group) s.drop(f);
     }
     if (ctx.logging) ctx.log(`sort: the space is larger than its share of the memory budget (${budget} of ${ctx.memoryBytes} bytes): ${s.runs} sorted runs (merged ${fanIn} at a time), ${s.bytesWritten} bytes, spilled to ${s.dir}`);
     ctx.progress?.stage('merge, write');
-    for await (const b of mergeSorted(runs.map((f) => s.read(f, ctx)), SORTED_BATCH_PATHS)) {
+    for await (const b of meteredPart(mergeSorted(runs.map((f) => s.read(f, ctx)), SORTED_BATCH_PATHS), 'merge', ctx.probe)) {
       // the merge reads every path again: its garbage is paced like the source's (gc-pacer.ts)
       ctx.gc.passed(b.byteLength + 4 * b.count);
       yield b;

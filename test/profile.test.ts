@@ -4,6 +4,7 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import path from 'node:path';
 import { RecordingProbe } from '../src/internals.js';
 import { cli, tempDir } from './helpers/cli.js';
@@ -14,7 +15,7 @@ interface Profile {
   peakRssBytes: number;
   threads: number;
   poolTasks: number;
-  stages: { name: string; ms: number; bytes: number; atoms: number }[];
+  stages: { name: string; ms: number; bytes: number; atoms: number; parts?: { name: string; ms: number; bytes: number }[] }[];
 }
 
 describe('--profile', () => {
@@ -35,12 +36,27 @@ describe('--profile', () => {
   test('--profile: a table on stderr, the output untouched on stdout; JSON goes to stderr when the output is stdout', () => {
     const table = cli(['deserialize', BIG_LOGIC_PATHS, '--profile']);
     assert.equal(table.status, 0, table.stderr);
-    assert.match(table.stderr, /stage\s+ms\s+share\s+atoms\s+path bytes\n\s+read\s/);
+    assert.match(table.stderr, /stage\s+ms\s+share\s+atoms\s+bytes\n\s+read\s/);
     assert.match(table.stderr, /profile: [\d,]+ ms in all, peak RSS [\d,]+ MiB, \d+ threads?/);
     assert.equal(table.stdout.toString().split('\n').length - 1, 91_692);
     const json = cli(['deserialize', BIG_LOGIC_PATHS, '--profile=json']);
     assert.equal(json.status, 0, json.stderr);
     assert.equal((JSON.parse(json.stderr) as Profile).stages.length, 3);
+  });
+
+  test('a spilled sort shows its spill and merge parts under sort, and the writer its output I/O; parts stay within their stage', async () => {
+    const text = path.join(dir, 'spill.metta');
+    const { generateSpace } = await import('../src/synthetic.js');
+    fs.writeFileSync(text, generateSpace(60_000));
+    const r = cli(['convert', text, '-o', path.join(dir, 'spill.act'), '--profile=json', '--memory', '2M', '--threads', '1']);
+    assert.equal(r.status, 0, r.stderr);
+    const p = JSON.parse(r.stdout.toString()) as Profile;
+    const sort = p.stages.find((s) => s.name === 'sort')!;
+    assert.deepEqual(sort.parts?.map((x) => x.name), ['spill', 'merge']);
+    assert.ok(sort.parts!.reduce((t, x) => t + x.ms, 0) <= sort.ms + 1, JSON.stringify(sort));
+    const write = p.stages.find((s) => s.name === 'write')!;
+    assert.deepEqual(write.parts?.map((x) => x.name), ['output']);
+    assert.equal(write.parts![0]!.bytes, fs.statSync(path.join(dir, 'spill.act')).size);
   });
 
   test('--profile=anything-else is a usage error', () => {

@@ -177,19 +177,19 @@ function fileBytes(file: string): number {
 /** The `--profile` report: a table on stderr, or one JSON document on `json`. */
 function printProfile(io: CliIo, probe: RecordingProbe, report: ConvertReport, ctx: RunContext, json: NodeJS.WritableStream | undefined): void {
   const totalMs = report.seconds * 1000;
-  const stages = probe.profile(totalMs).map((f) => ({ ...f, ms: Math.round(f.ms * 10) / 10 }));
+  const tenth = (ms: number): number => Math.round(ms * 10) / 10;
+  const stages = probe.profile(totalMs).map((f) => ({ ...f, ms: tenth(f.ms), ...(f.parts ? { parts: f.parts.map((p) => ({ ...p, ms: tenth(p.ms) })) } : {}) }));
   const peakRssBytes = process.resourceUsage().maxRSS * 1024;
   if (json) {
     json.write(JSON.stringify({ totalMs: Math.round(totalMs * 10) / 10, peakRssBytes, threads: ctx.threads, poolTasks: ctx.pool.completed, stages }) + '\n');
     return;
   }
-  const rows = stages.map((f) => ({
-    stage: f.name,
-    ms: f.ms,
-    share: `${((100 * f.ms) / Math.max(totalMs, 1e-9)).toFixed(1)}%`,
-    atoms: f.atoms,
-    'path bytes': f.bytes,
-  }));
+  const share = (ms: number): string => `${((100 * ms) / Math.max(totalMs, 1e-9)).toFixed(1)}%`;
+  // a stage's parts under it, indented (their bytes: path bytes, or bytes written for `output`)
+  const rows = stages.flatMap((f) => [
+    { stage: f.name, ms: f.ms, share: share(f.ms), atoms: f.atoms, bytes: f.bytes },
+    ...(f.parts ?? []).map((p) => ({ stage: `  ${p.name}`, ms: p.ms, share: share(p.ms), atoms: '', bytes: p.bytes })),
+  ]);
   io.stderr.write(recordTable(rows, '  '));
   note(io, `profile: ${num(Math.round(totalMs))} ms in all, peak RSS ${num(Math.round(peakRssBytes / 2 ** 20))} MiB, ${count(ctx.threads, 'thread')}, ${count(ctx.pool.completed, 'pool task')}`);
 }

@@ -13,6 +13,20 @@ import type { PathArena } from '../path-arena.js';
 export const STAGES = ['read', 'sort', 'write'] as const;
 export type StageName = (typeof STAGES)[number];
 
+/**
+ * Parts of a stage's own time that are measured apart: the sort's spilling of sorted runs and its
+ * merging of them, and the writer's output I/O (time waiting on the sink: disk, pipe, device).
+ */
+export const PARTS = { spill: 'sort', merge: 'sort', output: 'write' } as const satisfies Record<string, StageName>;
+export type PartName = keyof typeof PARTS;
+
+/** A part of a stage's time (`PARTS`): what it took, and the bytes through it (path bytes, or bytes written). */
+export interface PartFigures {
+  name: PartName;
+  ms: number;
+  bytes: number;
+}
+
 /** What one stage did. */
 export interface StageFigures {
   name: StageName;
@@ -22,17 +36,40 @@ export interface StageFigures {
   bytes: number;
   /** Paths that came out of it. */
   atoms: number;
+  /** Parts of `ms` measured apart, when the stage had any. */
+  parts?: PartFigures[];
 }
 
 /** Receives stage figures as they grow. */
 export interface Probe {
   /** `ms` inclusive of the stages before; `bytes`/`atoms` that left the stage in this step. */
   record(stage: StageName, inclusiveMs: number, bytes: number, atoms: number): void;
+  /** `ms` more of part `name` of a stage's own time, `bytes` through it. */
+  part?(name: PartName, ms: number, bytes: number): void;
+}
+
+/** Time `work` as part `name` on `probe` (nothing to pay without one). */
+export async function timedPart<T>(probe: Probe | undefined, name: PartName, bytes: number, work: () => Promise<T>): Promise<T> {
+  if (probe?.part === undefined) return work();
+  const t = performance.now();
+  try {
+    return await work();
+  } finally {
+    probe.part(name, performance.now() - t, bytes);
+  }
 }
 
 /** A probe that keeps the figures, for a profile at the end of the run. */
 export class RecordingProbe implements Probe {
   readonly #inclusive = new Map<StageName, StageFigures>();
+  readonly #parts = new Map<PartName, PartFigures>();
+
+  part(name: PartName, ms: number, bytes: number): void {
+    let f = this.#parts.get(name);
+    if (f === undefined) this.#parts.set(name, (f = { name, ms: 0, bytes: 0 }));
+    f.ms += ms;
+    f.bytes += bytes;
+  }
 
   record(stage: StageName, inclusiveMs: number, bytes: number, atoms: number): void {
     let f = this.#inclusive.get(stage);
@@ -68,13 +105,27 @@ export class RecordingProbe implements Probe {
     // what the stages before the writer did while the writer waited, beyond what they report
     const inStages = out.reduce((t, f) => t + f.ms, 0);
     if (inStages < totalMs && out.length > 1) out[out.length - 2]!.ms += totalMs - inStages;
-    return out;
+    return out.map((f) => {
+      const parts = [...this.#parts.values()].filter((p) => PARTS[p.name] === f.name);
+      return parts.length > 0 ? { ...f, parts } : f;
+    });
   }
 }
 
 /** `batches`, metered as `stage` when the run has a probe (else `batches` itself). */
 export function metered(batches: AsyncIterable<PathArena>, stage: StageName, probe: Probe | undefined): AsyncIterable<PathArena> {
   if (probe === undefined) return batches;
+  return timed(batches, (ms, b) => probe.record(stage, ms, b?.byteLength ?? 0, b?.count ?? 0));
+}
+
+/** `batches`, the time spent getting each counted as part `name` when the run's probe takes parts. */
+export function meteredPart(batches: AsyncIterable<PathArena>, name: PartName, probe: Probe | undefined): AsyncIterable<PathArena> {
+  if (probe?.part === undefined) return batches;
+  return timed(batches, (ms, b) => probe.part!(name, ms, b?.byteLength ?? 0));
+}
+
+// `batches`, with the time of each `next()` handed to `step` (with the batch, or undefined at the end).
+function timed(batches: AsyncIterable<PathArena>, step: (ms: number, batch: PathArena | undefined) => void): AsyncIterable<PathArena> {
   return {
     async *[Symbol.asyncIterator]() {
       const it = batches[Symbol.asyncIterator]();
@@ -82,11 +133,8 @@ export function metered(batches: AsyncIterable<PathArena>, stage: StageName, pro
         for (;;) {
           const t = performance.now();
           const r = await it.next();
-          if (r.done) {
-            probe.record(stage, performance.now() - t, 0, 0);
-            return;
-          }
-          probe.record(stage, performance.now() - t, r.value.byteLength, r.value.count);
+          step(performance.now() - t, r.done === true ? undefined : r.value);
+          if (r.done === true) return;
           yield r.value;
         }
       } finally {
