@@ -44,7 +44,7 @@ describe('--profile', () => {
     assert.equal((JSON.parse(json.stderr) as Profile).stages.length, 3);
   });
 
-  test('a spilled sort shows its spill and merge parts under sort, and the writer its output I/O; parts stay within their stage', async () => {
+  test('a spilled sort shows its spill and merge parts under sort, and the writer its encoding and output I/O; parts stay within their stage', async () => {
     const text = path.join(dir, 'spill.metta');
     const { generateSpace } = await import('../src/synthetic.js');
     fs.writeFileSync(text, generateSpace(60_000));
@@ -55,8 +55,21 @@ describe('--profile', () => {
     assert.deepEqual(sort.parts?.map((x) => x.name), ['spill', 'merge']);
     assert.ok(sort.parts!.reduce((t, x) => t + x.ms, 0) <= sort.ms + 1, JSON.stringify(sort));
     const write = p.stages.find((s) => s.name === 'write')!;
-    assert.deepEqual(write.parts?.map((x) => x.name), ['output']);
-    assert.equal(write.parts![0]!.bytes, fs.statSync(path.join(dir, 'spill.act')).size);
+    assert.deepEqual(write.parts?.map((x) => x.name), ['encode', 'output']);
+    assert.equal(write.parts!.find((x) => x.name === 'output')!.bytes, fs.statSync(path.join(dir, 'spill.act')).size);
+  });
+
+  test('one thread: text parsing is a part of read, ACT and MTTS encoding (and MTTS hashing) parts of write', () => {
+    const text = path.join(dir, 'parts.metta');
+    fs.writeFileSync(text, '(a b)\n(c (d e))\n'.repeat(2000));
+    for (const [to, parts] of [['act', ['encode', 'output']], ['mtts', ['encode', 'hash', 'output']]] as const) {
+      const r = cli(['convert', text, '-o', path.join(dir, `parts.${to}`), '--profile=json', '--threads', '1']);
+      assert.equal(r.status, 0, r.stderr);
+      const p = JSON.parse(r.stdout.toString()) as Profile;
+      const read = p.stages.find((s) => s.name === 'read')!;
+      assert.deepEqual(read.parts?.map((x) => [x.name, x.bytes]), [['parse', fs.statSync(text).size]]);
+      assert.deepEqual(p.stages.find((s) => s.name === 'write')!.parts?.map((x) => x.name), parts, to);
+    }
   });
 
   test('--profile=anything-else is a usage error', () => {

@@ -10,6 +10,7 @@ import { giveBack, reclaim, takeBack, takeBuffer, takeBytes } from '../buffers.j
 import { PathArena } from '../path-arena.js';
 import type { ParseChunkResult, ParseChunkTask } from '../expr/parse-chunk.js';
 import { mapOrdered, type Returned, type WorkerPool } from '../pool/pool.js';
+import { timedPartSync, type Probe } from '../run/probe.js';
 import { Evidence, writeChunks, type Format } from './format.js';
 
 /** Paths printed per output chunk: bounds the output buffer (bench case `paths->text`). */
@@ -25,6 +26,8 @@ export interface ReadTextOptions extends ParseOptions {
   pool: WorkerPool;
   /** Stops the parse (and its pool tasks) when aborted. */
   signal: AbortSignal;
+  /** Where this thread's parsing time goes (`--profile`: part `parse` of the read stage). */
+  probe: Probe;
   /**
    * Drop a UTF-8 byte-order mark at the start. Defaults to false: upstream reads its three bytes as
    * symbol bytes (an atom of its own before a leading `(`). Positions in messages then count from
@@ -75,7 +78,7 @@ export async function* readText(input: AsyncIterable<Uint8Array>, options: Parti
     for await (const chunk of source) {
       signal?.throwIfAborted();
       const arena = new PathArena(chunk.length + 1024, 1024);
-      parser.push(chunk, arena);
+      timedPartSync(options.probe, 'parse', chunk.length, () => parser.push(chunk, arena));
       if (arena.count > 0) yield arena;
     }
   } else {
@@ -96,7 +99,7 @@ export async function* readText(input: AsyncIterable<Uint8Array>, options: Parti
     };
     // the first chunk starts at the top level: no guess to make, parse it here
     const chunks = mapOrdered(source, 2 * pool.threads, async (chunk, index) => ({ chunk, guess: index === 0 ? undefined : await task(chunk) }));
-    for await (const { chunk, guess } of chunks) yield* parseWithGuess(parser, chunk, guess);
+    for await (const { chunk, guess } of chunks) yield* timedPartSync(options.probe, 'parse', chunk.length, () => [...parseWithGuess(parser, chunk, guess)]);
   }
   const arena = new PathArena(0, 16);
   parser.end(arena);
@@ -204,7 +207,7 @@ export const textFormat: Format<TextFacts> = {
     const parallel = ctx.pool.parallel && (input.size === undefined || input.size >= PARALLEL_TEXT_MIN_BYTES);
     if (parallel) ctx.pool.warm();
     const stats: { parse?: ParseStats } = {};
-    const read = readText(input.chunks(), { ...options.text, ...(parallel ? { pool: ctx.pool } : {}), signal: ctx.signal }, stats);
+    const read = readText(input.chunks(), { ...options.text, ...(parallel ? { pool: ctx.pool } : {}), signal: ctx.signal, ...(ctx.probe ? { probe: ctx.probe } : {}) }, stats);
     async function* batches(): AsyncGenerator<PathArena> {
       yield* read;
       facts.topLevel = stats.parse?.topLevel ?? 0;

@@ -7,6 +7,7 @@
 import os from 'node:os';
 import type { Piscina } from 'piscina';
 import { ErrorCode, MorkspaceError, isMorkspaceError } from '../errors.js';
+import type { Probe } from '../run/probe.js';
 
 /** Tasks the worker exports. */
 export type PoolTask = 'encodeChunk' | 'decodeChunk' | 'parseTextChunk' | 'sortPart';
@@ -16,6 +17,8 @@ export interface Parallel {
   /** Absent or of one thread: the work stays on the calling thread. */
   readonly pool?: WorkerPool | undefined;
   readonly signal?: AbortSignal | undefined;
+  /** Where the work on this thread reports its parts (`--profile`); a RunContext passes its own. */
+  readonly probe?: Probe | undefined;
 }
 
 /** What every task's result carries besides its own fields: the task's buffers moved back (src/pool/worker.ts). */

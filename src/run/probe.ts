@@ -14,10 +14,12 @@ export const STAGES = ['read', 'sort', 'write'] as const;
 export type StageName = (typeof STAGES)[number];
 
 /**
- * Parts of a stage's own time that are measured apart: the sort's spilling of sorted runs and its
- * merging of them, and the writer's output I/O (time waiting on the sink: disk, pipe, device).
+ * Parts of a stage's own time that are measured apart, on the run's own thread (work done on the
+ * pool's workers is not in them): parsing text, the sort's spilling of sorted runs and its merging
+ * of them, the writer's encoding (ACT nodes, MTTS chunks coded on this thread), hashing (MTTS's
+ * BLAKE3) and output I/O (time waiting on the sink: disk, pipe, device).
  */
-export const PARTS = { spill: 'sort', merge: 'sort', output: 'write' } as const satisfies Record<string, StageName>;
+export const PARTS = { parse: 'read', spill: 'sort', merge: 'sort', encode: 'write', hash: 'write', output: 'write' } as const satisfies Record<string, StageName>;
 export type PartName = keyof typeof PARTS;
 
 /** A part of a stage's time (`PARTS`): what it took, and the bytes through it (path bytes, or bytes written). */
@@ -46,6 +48,17 @@ export interface Probe {
   record(stage: StageName, inclusiveMs: number, bytes: number, atoms: number): void;
   /** `ms` more of part `name` of a stage's own time, `bytes` through it. */
   part?(name: PartName, ms: number, bytes: number): void;
+}
+
+/** Time the synchronous `work` as part `name` on `probe` (a clock read twice with one, nothing without). */
+export function timedPartSync<T>(probe: Probe | undefined, name: PartName, bytes: number, work: () => T): T {
+  if (probe?.part === undefined) return work();
+  const t = performance.now();
+  try {
+    return work();
+  } finally {
+    probe.part(name, performance.now() - t, bytes);
+  }
 }
 
 /** Time `work` as part `name` on `probe` (nothing to pay without one). */
@@ -106,7 +119,7 @@ export class RecordingProbe implements Probe {
     const inStages = out.reduce((t, f) => t + f.ms, 0);
     if (inStages < totalMs && out.length > 1) out[out.length - 2]!.ms += totalMs - inStages;
     return out.map((f) => {
-      const parts = [...this.#parts.values()].filter((p) => PARTS[p.name] === f.name);
+      const parts = (Object.keys(PARTS) as PartName[]).filter((n) => PARTS[n] === f.name && this.#parts.has(n)).map((n) => this.#parts.get(n)!);
       return parts.length > 0 ? { ...f, parts } : f;
     });
   }

@@ -89,7 +89,7 @@ export const actFormat: Format<ActFacts> = {
     return { batches: asyncBatches(file), order: 'sorted' as const, recycles: true, sizeHint: input.size !== undefined ? { inputBytes: input.size } : {}, facts: headerFacts(file) };
   },
   write: async (space, ctx, sink) => {
-    await writeActTo(space.batches, sink, { tmpDir: ctx.tmpDir, signal: ctx.signal });
+    await writeActTo(space.batches, sink, { tmpDir: ctx.tmpDir, signal: ctx.signal, probe: ctx.probe });
   },
   describe: (facts) => ({ ...facts }),
   async inspect(input, ctx, options) {

@@ -18,6 +18,7 @@
 import { ErrorCode, IoError, MorkspaceError } from '../../errors.js';
 import { withRandomAccess, type ByteSink } from '../../io/sink.js';
 import type { PathArena } from '../../path-arena.js';
+import { timedPartSync, type Probe } from '../../run/probe.js';
 import { DEFAULT_INLINE_LINE_BYTES, LineTable, NO_LINE, type LineBytes } from './line-table.js';
 import { encodeVarint, MAX_VARINT_BYTES } from './varint.js';
 
@@ -499,6 +500,8 @@ export interface ActWriteOptions {
    * depend on it.
    */
   inlineLineBytes?: number | undefined;
+  /** Where the encoding time goes (`--profile`: part `encode` of the write stage). */
+  probe?: Probe | undefined;
 }
 
 /** What `writeActTo` wrote. */
@@ -563,7 +566,9 @@ export async function writeActTo(space: AsyncIterable<PathArena>, sink: ByteSink
     for await (const batch of space) {
       signal?.throwIfAborted();
       for (let i = 0; i < batch.count; ) {
-        i = addUntilFull(enc, batch, i, flushBytes);
+        const from = i;
+        // (a batch's path bytes counted once, with its first piece)
+        i = timedPartSync(options.probe, 'encode', from === 0 ? batch.byteLength : 0, () => addUntilFull(enc, batch, from, flushBytes));
         if (enc.buffered >= flushBytes) await flush(false);
       }
       enc.endBatch();

@@ -9,6 +9,7 @@ import { ErrorCode, FormatError, MorkspaceError } from '../../errors.js';
 import type { PathArena } from '../../path-arena.js';
 import { decidePool, IN_FLIGHT_BYTES, mapOrdered, POOL_MIN_BYTES, type Parallel } from '../../pool/pool.js';
 import { isStrictlySorted, sortUniqueArena } from '../../sort.js';
+import { timedPartSync } from '../../run/probe.js';
 import { CODEC_NAMES, chunkFields, encodeChunk, type ChunkFault, type EncodeChunkTask, type EncodedChunk } from './chunk-codec.js';
 import { CHUNK_HEADER_BYTES, SECTION_HEADER_BYTES, SectionKind, encodeChunkHeader, encodeEndPrefix, encodeHeader, encodeIndex, encodeMetadata, encodeSectionHeader, type CodecSummary, type IndexEntry } from './layout.js';
 import { MAX_CHUNK_BYTES, mttsOptions, type MttsOptions } from './options.js';
@@ -122,7 +123,7 @@ function throwFault(f: ChunkFault, chunk: number): never {
  */
 export async function* writeMtts(batches: AsyncIterable<PathArena>, options: Partial<MttsOptions> = {}, parallel: Parallel = {}): AsyncGenerator<Uint8Array> {
   const opts = mttsOptions(options);
-  const { pool, signal } = parallel;
+  const { pool, signal, probe } = parallel;
   const meta = { ...opts.meta };
   let firstPath: Uint8Array = new Uint8Array(0);
   let lastPath: Uint8Array = new Uint8Array(0);
@@ -145,12 +146,12 @@ export async function* writeMtts(batches: AsyncIterable<PathArena>, options: Par
   const encode = async (c: ChunkPaths): Promise<EncodedChunk | ChunkFault> => {
     const task: EncodeChunkTask = { bytes: c.bytes, ends: c.ends, compression: opts.compression, level: opts.level ?? 0, priority: opts.priority };
     signal?.throwIfAborted();
-    return pooled ? pool.run<EncodeChunkTask, EncodedChunk | ChunkFault>('encodeChunk', task, [c.bytes.buffer as ArrayBuffer, c.ends.buffer as ArrayBuffer], signal) : encodeChunk(task);
+    return pooled ? pool.run<EncodeChunkTask, EncodedChunk | ChunkFault>('encodeChunk', task, [c.bytes.buffer as ArrayBuffer, c.ends.buffer as ArrayBuffer], signal) : timedPartSync(probe, 'encode', c.bytes.length, () => encodeChunk(task));
   };
   const hasher = new Blake3Hasher();
   let offset = 0;
   const out = (b: Uint8Array): Uint8Array => {
-    hasher.update(b);
+    timedPartSync(probe, 'hash', b.length, () => hasher.update(b));
     offset += b.length;
     return b;
   };
