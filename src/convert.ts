@@ -124,18 +124,20 @@ export async function openUnion(inputs: readonly { input: Input; format: Format 
   const unsorted: Space[] = [];
   let inputBytes = 0;
   let recycles = true;
+  let expanded = false;
   for (const { input, format } of inputs) {
     const { space } = await openSettled(input, format, ctx, options, { unsorted: false, restartable: false }).catch((e: unknown) => {
       throw inFile(e, input.name);
     });
     inputBytes += space.sizeHint.inputBytes ?? 0;
     recycles &&= space.recycles === true;
+    if (space.order === 'unsorted') expanded ||= space.expanded === true;
     const named = { ...space, batches: naming(space.batches, input.name) };
     if (space.order === 'unsorted') unsorted.push(named);
     else sorted.push(runStages({ ...named, batches: metered(named.batches, 'read', ctx.probe) }, [abortable, paced, sortUnique], ctx).batches);
   }
   if (unsorted.length > 0) {
-    const together: Space = { batches: chained(unsorted), order: 'unsorted', sizeHint: {}, facts: {}, recycles };
+    const together: Space = { batches: chained(unsorted), order: 'unsorted', sizeHint: {}, facts: {}, recycles, expanded };
     sorted.push(runStages({ ...together, batches: metered(together.batches, 'read', ctx.probe) }, [abortable, paced, sortUnique], ctx).batches);
   }
   const union: Space = { batches: sorted.length === 1 ? sorted[0]! : mergeSorted(sorted, SORTED_BATCH_PATHS, { release: recycles }), order: 'sorted', sizeHint: { inputBytes }, facts: {}, recycles: true };

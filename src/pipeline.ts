@@ -163,7 +163,8 @@ async function* sortedWithinBudget(space: Space, ctx: RunContext): AsyncGenerato
   const all = new PathArena(Math.min(MAX_ARENA_BYTES, budget, Math.max(1 << 20, space.sizeHint.pathBytes ?? 0)), 1 << 14, ctx.pool.parallel);
   let spill: SpillFolder | undefined;
   const runs: string[] = [];
-  const recent = new RecentPaths();
+  // repeats are dropped as they arrive only where a few bytes can stand for many paths
+  const recent = space.expanded === true ? new RecentPaths() : undefined;
   try {
     for await (const b of space.batches) {
       const bytes = all.byteLength + b.byteLength;
@@ -173,12 +174,13 @@ async function* sortedWithinBudget(space: Space, ctx: RunContext): AsyncGenerato
         const s = spill;
         runs.push(await timedPart(ctx.probe, 'spill', all.byteLength, () => s.write(ownBatches(sortedBatches(all, ctx, false), all), ctx)));
         all.clear();
-        recent.clear();
+        recent?.clear();
       }
-      recent.gather(all, b);
+      if (recent) recent.gather(all, b);
+      else all.pushAll(b);
       if (space.recycles === true) b.release();
     }
-    if (recent.dropped > 0 && ctx.logging) ctx.log(`sort: ${recent.dropped} repeats of paths read just before were dropped as they arrived`);
+    if (recent !== undefined && recent.dropped > 0 && ctx.logging) ctx.log(`sort: ${recent.dropped} repeats of paths read just before were dropped as they arrived`);
     ctx.progress?.stage('sort, write');
     if (spill === undefined) {
       yield* sortedBatches(all, ctx, true);

@@ -45,6 +45,12 @@ export interface Space<F extends object = object> {
    * with it (`releaseConsumed` in pipeline.ts). A space made by library code leaves it unset.
    */
   readonly recycles?: boolean;
+  /**
+   * True when the batches are decoded from compressed bytes (`.paths`' zlib, gzip'd text): a few
+   * input bytes can then stand for millions of repeated paths (a decompression bomb), and the sort
+   * stage drops repeats as they arrive (recent-paths.ts). Plain text pays input bytes for every atom.
+   */
+  readonly expanded?: boolean;
 }
 
 /** `space` with other batches (and, when given, another order): what a stage returns. */

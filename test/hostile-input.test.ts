@@ -93,6 +93,29 @@ describe('1. decompression bombs: memory does not grow with records the output d
     assert.ok(r.peakBytes < 400e6, `peak ${r.peakBytes} bytes`);
   });
 
+  test('when gzip\'d text repeats two atoms for 64 MiB, then its repeats are dropped as they arrive too (plain text pays input bytes for each atom, and is not filtered)', async () => {
+    const file = path.join(TMP, 'repeat.metta.gz');
+    const block = Buffer.from('(b a)\n(a b)\n'.repeat(1 << 16));
+    const gz = zlib.createGzip({ level: 1 });
+    const out = fs.createWriteStream(file);
+    const closed = new Promise<void>((resolve) => out.on('close', () => resolve()));
+    gz.pipe(out);
+    for (let done = 0; done < 64 * MB; done += block.length) if (!gz.write(block)) await new Promise<void>((r) => gz.once('drain', () => r()));
+    gz.end();
+    await closed;
+    const r = cliPeak(['convert', '-v', '--memory', '64M', file, '--to', 'text', '-o', path.join(TMP, 'repeat-gz.metta')]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stderr, /repeats of paths read just before were dropped/);
+    assert.doesNotMatch(r.stderr, /sorted runs/);
+    assert.equal(fs.readFileSync(path.join(TMP, 'repeat-gz.metta'), 'utf8'), '(a b)\n(b a)\n');
+    // the same atoms as plain text: no filter (nothing to gain), sorted within the budget all the same
+    const plain = path.join(TMP, 'repeat.metta');
+    fs.writeFileSync(plain, block.subarray(0, 6 * 4096));
+    const p = cli(['convert', '-v', plain, '--to', 'text']);
+    assert.equal(p.stdout.toString(), '(a b)\n(b a)\n');
+    assert.doesNotMatch(p.stderr, /repeats of paths read just before/);
+  });
+
   test('when one record is longer than an eighth of the memory budget, then it is refused (ERR_LIMIT, naming --memory) and nothing is written', async () => {
     const file = path.join(TMP, 'long-record.paths');
     const long = new Uint8Array(4 + 16 * MB).fill(0x61);

@@ -344,7 +344,7 @@ export const pathsFormat: Format<PathsFacts> = {
     }
     // upstream's serialize_paths writes sorted records: stream them, checked; `.upaths` are not
     const unordered = (input.path ?? input.name).toLowerCase().endsWith('.upaths');
-    return { batches: tracked(), order: unordered ? 'unsorted' : 'claimed', recycles: true, sizeHint: input.size !== undefined ? { inputBytes: input.size } : {}, facts };
+    return { batches: tracked(), order: unordered ? 'unsorted' : 'claimed', recycles: true, expanded: true, sizeHint: input.size !== undefined ? { inputBytes: input.size } : {}, facts };
   },
   write: (space, ctx, sink, options = {}) => writeChunks(writePaths(space.batches, options.paths), sink, ctx),
   describe: (f) => ({ records: f.records, decompressedBytes: f.decompressedBytes }),

@@ -217,7 +217,7 @@ export const textFormat: Format<TextFacts> = {
       }
     }
     // encoded paths take about as many bytes as their text (measured 0.76x on the bench space)
-    return { batches: batches(), order: 'unsorted', recycles: true, sizeHint: input.size !== undefined ? { inputBytes: input.size, pathBytes: input.size } : {}, facts };
+    return { batches: batches(), order: 'unsorted', recycles: true, ...(input.decompressed === true ? { expanded: true } : {}), sizeHint: input.size !== undefined ? { inputBytes: input.size, pathBytes: input.size } : {}, facts };
   },
   async write(space, ctx, sink) {
     const skipped = { emptyPaths: 0 };

@@ -17,6 +17,8 @@ export interface Input {
   readonly size: number | undefined;
   /** True when `chunks()` can be taken again from the start (files, bytes; not stdin). */
   readonly reopenable: boolean;
+  /** True when `chunks()` are inflated from compressed bytes (a gzip layer taken off). */
+  readonly decompressed?: boolean;
   /** Up to `n` first bytes, without consuming them. */
   head(n: number): Promise<Uint8Array>;
   /** The bytes, in chunks. */
@@ -192,7 +194,7 @@ function gunzipped(input: Input): Input {
     }
     await feeding;
   }
-  if (!input.reopenable) return streamInput(input.name, inflate());
+  if (!input.reopenable) return { ...streamInput(input.name, inflate()), decompressed: true };
   // a file can be read again: every reading after the first inflates it afresh
   let current = streamInput(input.name, inflate());
   let fresh = true;
@@ -201,7 +203,7 @@ function gunzipped(input: Input): Input {
     fresh = false;
     return current;
   };
-  return { name: input.name, path: undefined, size: undefined, reopenable: true, head: (n) => current.head(n), chunks: () => reading().chunks(), readAll: () => reading().readAll() };
+  return { name: input.name, path: undefined, size: undefined, reopenable: true, decompressed: true, head: (n) => current.head(n), chunks: () => reading().chunks(), readAll: () => reading().readAll() };
 }
 
 /** `input` with every byte read from it counted by `onBytes` (progress). */
@@ -211,6 +213,7 @@ export function countedInput(input: Input, onBytes: (n: number) => void): Input 
     path: input.path,
     size: input.size,
     reopenable: input.reopenable,
+    ...(input.decompressed === true ? { decompressed: true } : {}),
     head: (n) => input.head(n),
     chunks: () =>
       (async function* () {
