@@ -229,7 +229,7 @@ export async function* readMtts(source: AsyncIterable<Uint8Array>, options: Part
   const decode = async (c: PendingChunk): Promise<[PendingChunk, DecodedChunk | ChunkFault]> => {
     signal?.throwIfAborted();
     // a chunk that fills the window alone replaces one as heavy, which is garbage by now: collect
-    // it first, or V8's lag holds both (a bomb of 256 MiB chunks: 617 → 360 MiB peak for verify)
+    // it first, or V8's lag may hold both a while (a file of 256 MiB chunks: verify 362 → 337 MiB)
     if (c.task.rawLength + c.task.pathBytes > IN_FLIGHT_BYTES / 2) fullCollection()?.();
     const r = pooled ? await pool.run<DecodeChunkTask, DecodedChunk | ChunkFault>('decodeChunk', c.task, [c.task.stored.buffer as ArrayBuffer], signal) : decodeChunk(c.task);
     return [c, r];
