@@ -15,6 +15,7 @@ interface Profile {
   peakRssBytes: number;
   threads: number;
   poolTasks: number;
+  workerUtilisation?: number;
   stages: { name: string; ms: number; bytes: number; atoms: number; parts?: { name: string; ms: number; bytes: number }[] }[];
 }
 
@@ -27,6 +28,8 @@ describe('--profile', () => {
     const p = JSON.parse(r.stdout.toString()) as Profile;
     assert.deepEqual(p.stages.map((s) => s.name), ['read', 'sort', 'write']);
     assert.equal(p.threads, 2);
+    // the workers ran (deflate pieces, ACT has none): how busy they were, as a share of their time
+    if (p.poolTasks > 0) assert.ok(typeof p.workerUtilisation === 'number' && p.workerUtilisation > 0 && p.workerUtilisation <= 1, String(p.workerUtilisation));
     assert.ok(p.peakRssBytes > 10 << 20 && p.peakRssBytes < 4 * 2 ** 30, String(p.peakRssBytes));
     const sum = p.stages.reduce((t, s) => t + s.ms, 0);
     assert.ok(Math.abs(sum - p.totalMs) <= 0.05 * p.totalMs + 0.5, `stages ${sum} ms, total ${p.totalMs} ms`);

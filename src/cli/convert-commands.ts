@@ -181,7 +181,8 @@ function printProfile(io: CliIo, probe: RecordingProbe, report: ConvertReport, c
   const stages = probe.profile(totalMs).map((f) => ({ ...f, ms: tenth(f.ms), ...(f.parts ? { parts: f.parts.map((p) => ({ ...p, ms: tenth(p.ms) })) } : {}) }));
   const peakRssBytes = process.resourceUsage().maxRSS * 1024;
   if (json) {
-    json.write(JSON.stringify({ totalMs: Math.round(totalMs * 10) / 10, peakRssBytes, threads: ctx.threads, poolTasks: ctx.pool.completed, stages }) + '\n');
+    const busy = ctx.pool.busyShare;
+    json.write(JSON.stringify({ totalMs: tenth(totalMs), peakRssBytes, threads: ctx.threads, poolTasks: ctx.pool.completed, ...(busy !== undefined ? { workerUtilisation: Math.round(busy * 1000) / 1000 } : {}), stages }) + '\n');
     return;
   }
   const share = (ms: number): string => `${((100 * ms) / Math.max(totalMs, 1e-9)).toFixed(1)}%`;
@@ -191,5 +192,6 @@ function printProfile(io: CliIo, probe: RecordingProbe, report: ConvertReport, c
     ...(f.parts ?? []).map((p) => ({ stage: `  ${p.name}`, ms: p.ms, share: share(p.ms), atoms: '', bytes: p.bytes })),
   ]);
   io.stderr.write(recordTable(rows, '  '));
-  note(io, `profile: ${num(Math.round(totalMs))} ms in all, peak RSS ${num(Math.round(peakRssBytes / 2 ** 20))} MiB, ${count(ctx.threads, 'thread')}, ${count(ctx.pool.completed, 'pool task')}`);
+  const busy = ctx.pool.busyShare;
+  note(io, `profile: ${num(Math.round(totalMs))} ms in all, peak RSS ${num(Math.round(peakRssBytes / 2 ** 20))} MiB, ${count(ctx.threads, 'thread')}, ${count(ctx.pool.completed, 'pool task')}${busy !== undefined ? ` (workers busy ${(100 * busy).toFixed(0)}% of their time)` : ''}`);
 }

@@ -41,6 +41,7 @@ export class WorkerPool {
   #starting: Promise<Piscina> | undefined;
   #closed = false;
   #completed = 0;
+  #startedAt = 0;
 
   constructor(threads: number) {
     if (!Number.isInteger(threads) || threads < 1 || threads > MAX_THREADS) {
@@ -69,6 +70,7 @@ export class WorkerPool {
         throw new MorkspaceError(ErrorCode.Internal, 'the worker pool was used after its run ended');
       }
       this.#pool = pool;
+      this.#startedAt = performance.now();
       return pool;
     });
     return this.#starting;
@@ -103,6 +105,18 @@ export class WorkerPool {
   /** Tasks run so far (settled, either way): for benches and tests. */
   get completed(): number {
     return this.#completed;
+  }
+
+  /**
+   * The share of the workers' time spent running tasks since they started (0–1), or undefined
+   * before they start: tasks run × their mean run time (piscina's histogram) over threads × time.
+   * (piscina's own `utilization` divides milliseconds by 1,000 once too often: 0.001 for a full pool.)
+   */
+  get busyShare(): number | undefined {
+    const mean = (this.#pool?.histogram as { runTime?: { mean?: number } } | undefined)?.runTime?.mean;
+    if (this.#pool === undefined || mean === undefined || !Number.isFinite(mean)) return undefined;
+    const capacity = this.threads * (performance.now() - this.#startedAt);
+    return capacity > 0 ? Math.min(1, (mean * this.#completed) / capacity) : undefined;
   }
 
   /** True once workers were started. */
