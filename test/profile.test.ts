@@ -75,6 +75,18 @@ describe('--profile', () => {
     }
   });
 
+  test('.paths: waiting for inflate is part decompress of read, waiting for deflate part compress of write', () => {
+    const back = path.join(dir, 'parts.paths');
+    const r = cli(['convert', BIG_LOGIC_PATHS, '-o', back, '--profile=json']);
+    assert.equal(r.status, 0, r.stderr);
+    const p = JSON.parse(r.stdout.toString()) as Profile;
+    assert.deepEqual(p.stages.find((s) => s.name === 'read')!.parts?.map((x) => [x.name, x.bytes]), [['decompress', 5_332_645]]);
+    const write = p.stages.find((s) => s.name === 'write')!;
+    assert.deepEqual(write.parts?.map((x) => x.name), ['compress', 'output']);
+    // every deflated piece but the zlib header and trailer went through compress
+    assert.equal(write.parts![0]!.bytes, fs.statSync(back).size - 2 - 6);
+  });
+
   test('--profile=anything-else is a usage error', () => {
     assert.equal(cli(['deserialize', BIG_LOGIC_PATHS, '--profile=xml']).status, 2);
   });

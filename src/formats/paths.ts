@@ -14,6 +14,7 @@ import { ErrorCode, FormatError, MorkspaceError } from '../errors.js';
 import { BATCH_BYTES, DEFAULT_MAX_PATH_BYTES, PathArena } from '../path-arena.js';
 import { parallelZlib } from './zlib-parallel.js';
 import { Evidence, binaryEvidence, writeChunks, type Format } from './format.js';
+import type { Probe } from '../run/probe.js';
 
 /** Options of the `.paths` reader and writer. */
 export interface PathsOptions {
@@ -216,7 +217,7 @@ function zlibError(e: unknown, offset: number): FormatError {
  * @throws FormatError ERR_CORRUPT, ERR_TRUNCATED (offsets: compressed bytes for zlib faults,
  * decompressed bytes for record faults), ERR_LIMIT.
  */
-export async function* readPaths(source: AsyncIterable<Uint8Array>, options: Partial<PathsOptions> = {}): AsyncGenerator<PathArena> {
+export async function* readPaths(source: AsyncIterable<Uint8Array>, options: Partial<PathsOptions> = {}, probe?: Probe): AsyncGenerator<PathArena> {
   const opts = pathsOptions(options);
   const inflate = zlib.createInflate({ chunkSize: 1 << 18 });
   let fed = 0;
@@ -237,8 +238,10 @@ export async function* readPaths(source: AsyncIterable<Uint8Array>, options: Par
     }
   })();
   const splitter = new RecordSplitter(opts.maxPathBytes);
+  // the wait for inflated bytes is part `decompress` of the read (inflating runs on libuv's threads)
+  const inflated = probe?.part !== undefined ? waited(inflate, probe) : inflate;
   try {
-    for await (const out of inflate) {
+    for await (const out of inflated) {
       splitter.push(out as Buffer);
       if (splitter.arena.count >= opts.batchPaths || splitter.arena.byteLength >= BATCH_BYTES) yield splitter.take();
     }
@@ -254,6 +257,22 @@ export async function* readPaths(source: AsyncIterable<Uint8Array>, options: Par
   checkTrailing(inflate.bytesWritten, fed);
   splitter.end();
   if (splitter.arena.count > 0) yield splitter.take();
+}
+
+// `stream`'s chunks, the time spent waiting for each counted as part `decompress`.
+async function* waited(stream: AsyncIterable<unknown>, probe: Probe): AsyncGenerator<Buffer> {
+  const it = stream[Symbol.asyncIterator]();
+  try {
+    for (;;) {
+      const t = performance.now();
+      const r = await it.next();
+      if (r.done === true) return;
+      probe.part!('decompress', performance.now() - t, (r.value as Buffer).length);
+      yield r.value as Buffer;
+    }
+  } finally {
+    await it.return?.();
+  }
 }
 
 /** The record bytes `[u32 LE len][path]` of every non-empty path of `arena` (upstream drops the empty path), or of paths `from` up to `to`. */
@@ -292,9 +311,9 @@ export function encodePaths(arena: PathArena, options: Partial<PathsOptions> = {
  * parallel on libuv's thread pool, each primed with the previous 32 KiB as its dictionary (as
  * pigz does), so the result is one ordinary zlib stream any inflater reads.
  */
-export async function* writePaths(batches: AsyncIterable<PathArena>, options: Partial<PathsOptions> = {}): AsyncGenerator<Uint8Array> {
+export async function* writePaths(batches: AsyncIterable<PathArena>, options: Partial<PathsOptions> = {}, probe?: Probe): AsyncGenerator<Uint8Array> {
   const opts = pathsOptions(options);
-  yield* parallelZlib(recordBatches(batches), opts.level, opts.pieceBytes);
+  yield* parallelZlib(recordBatches(batches), opts.level, opts.pieceBytes, probe);
 }
 
 // Records of a batch in pieces of about RECORD_PIECE_BYTES: a batch of long paths (a 256 MiB MTTS
@@ -336,7 +355,7 @@ export const pathsFormat: Format<PathsFacts> = {
     const read = { ...options.paths, maxPathBytes: ctx.longestPath(options.paths?.maxPathBytes) };
     // the order is checked once, by the sort stage (a claimed order): not here as well
     async function* tracked(): AsyncGenerator<PathArena> {
-      for await (const b of readPaths(input.chunks(), read)) {
+      for await (const b of readPaths(input.chunks(), read, ctx.probe)) {
         facts.records += b.count;
         facts.decompressedBytes += b.byteLength + 4 * b.count;
         yield b;
@@ -346,6 +365,6 @@ export const pathsFormat: Format<PathsFacts> = {
     const unordered = (input.path ?? input.name).toLowerCase().endsWith('.upaths');
     return { batches: tracked(), order: unordered ? 'unsorted' : 'claimed', recycles: true, expanded: true, sizeHint: input.size !== undefined ? { inputBytes: input.size } : {}, facts };
   },
-  write: (space, ctx, sink, options = {}) => writeChunks(writePaths(space.batches, options.paths), sink, ctx),
+  write: (space, ctx, sink, options = {}) => writeChunks(writePaths(space.batches, options.paths, ctx.probe), sink, ctx),
   describe: (f) => ({ records: f.records, decompressedBytes: f.decompressedBytes }),
 };

@@ -10,6 +10,7 @@ import { ErrorCode, FormatError, type Where } from '../../errors.js';
 import { PathArena } from '../../path-arena.js';
 import { decidePool, IN_FLIGHT_BYTES, mapOrdered, type Parallel } from '../../pool/pool.js';
 import { fullCollection } from '../../run/gc-pacer.js';
+import { timedPartSync } from '../../run/probe.js';
 import { CODEC_NAMES, chunkFields, decodeChunk, sameBytes, type ChunkFault, type DecodeChunkTask, type DecodedChunk } from './chunk-codec.js';
 import {
   CHUNK_HEADER_BYTES, END_BODY_BYTES, HEADER_BYTES, SECTION_HEADER_BYTES, SECTION_NAMES, SECTION_REQUIRED, SectionKind,
@@ -223,7 +224,7 @@ function faultError(f: ChunkFault, c: PendingChunk): FormatError {
  */
 export async function* readMtts(source: AsyncIterable<Uint8Array>, options: Partial<MttsOptions> = {}, facts: MttsFacts = newFacts(), parallel: Parallel = {}): AsyncGenerator<PathArena> {
   const opts = mttsOptions(options);
-  const { pool, signal } = parallel;
+  const { pool, signal, probe } = parallel;
   const { large, items } = await decidePool(sections(source, opts, facts), (c) => c.task.stored.length, pool);
   const pooled = large && pool !== undefined && pool.parallel;
   const decode = async (c: PendingChunk): Promise<[PendingChunk, DecodedChunk | ChunkFault]> => {
@@ -231,7 +232,7 @@ export async function* readMtts(source: AsyncIterable<Uint8Array>, options: Part
     // a chunk that fills the window alone replaces one as heavy, which is garbage by now: collect
     // it first, or V8's lag may hold both a while (a file of 256 MiB chunks: verify 362 → 337 MiB)
     if (c.task.rawLength + c.task.pathBytes > IN_FLIGHT_BYTES / 2) fullCollection()?.();
-    const r = pooled ? await pool.run<DecodeChunkTask, DecodedChunk | ChunkFault>('decodeChunk', c.task, [c.task.stored.buffer as ArrayBuffer], signal) : decodeChunk(c.task);
+    const r = pooled ? await pool.run<DecodeChunkTask, DecodedChunk | ChunkFault>('decodeChunk', c.task, [c.task.stored.buffer as ArrayBuffer], signal) : timedPartSync(probe, 'decompress', c.task.pathBytes, () => decodeChunk(c.task));
     return [c, r];
   };
   let first: Uint8Array = new Uint8Array(0);
