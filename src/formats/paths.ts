@@ -14,7 +14,7 @@ import { ErrorCode, FormatError, MorkspaceError } from '../errors.js';
 import { BATCH_BYTES, DEFAULT_MAX_PATH_BYTES, PathArena } from '../path-arena.js';
 import { parallelZlib } from './zlib-parallel.js';
 import { Evidence, binaryEvidence, writeChunks, type Format } from './format.js';
-import type { Probe } from '../run/probe.js';
+import { timed, type Probe } from '../run/probe.js';
 
 /** Options of the `.paths` reader and writer. */
 export interface PathsOptions {
@@ -239,7 +239,7 @@ export async function* readPaths(source: AsyncIterable<Uint8Array>, options: Par
   })();
   const splitter = new RecordSplitter(opts.maxPathBytes);
   // the wait for inflated bytes is part `decompress` of the read (inflating runs on libuv's threads)
-  const inflated = probe?.part !== undefined ? waited(inflate, probe) : inflate;
+  const inflated: AsyncIterable<Buffer> = probe?.part !== undefined ? timed(inflate as AsyncIterable<Buffer>, (ms, out) => probe.part!('decompress', ms, out?.length ?? 0)) : inflate;
   try {
     for await (const out of inflated) {
       splitter.push(out as Buffer);
@@ -257,22 +257,6 @@ export async function* readPaths(source: AsyncIterable<Uint8Array>, options: Par
   checkTrailing(inflate.bytesWritten, fed);
   splitter.end();
   if (splitter.arena.count > 0) yield splitter.take();
-}
-
-// `stream`'s chunks, the time spent waiting for each counted as part `decompress`.
-async function* waited(stream: AsyncIterable<unknown>, probe: Probe): AsyncGenerator<Buffer> {
-  const it = stream[Symbol.asyncIterator]();
-  try {
-    for (;;) {
-      const t = performance.now();
-      const r = await it.next();
-      if (r.done === true) return;
-      probe.part!('decompress', performance.now() - t, (r.value as Buffer).length);
-      yield r.value as Buffer;
-    }
-  } finally {
-    await it.return?.();
-  }
 }
 
 /** The record bytes `[u32 LE len][path]` of every non-empty path of `arena` (upstream drops the empty path), or of paths `from` up to `to`. */

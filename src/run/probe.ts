@@ -138,11 +138,11 @@ export function meteredPart(batches: AsyncIterable<PathArena>, name: PartName, p
   return timed(batches, (ms, b) => probe.part!(name, ms, b?.byteLength ?? 0));
 }
 
-// `batches`, with the time of each `next()` handed to `step` (with the batch, or undefined at the end).
-function timed(batches: AsyncIterable<PathArena>, step: (ms: number, batch: PathArena | undefined) => void): AsyncIterable<PathArena> {
+/** `items`, with the time of each `next()` handed to `step` (with the item, or undefined at the end). */
+export function timed<T>(items: AsyncIterable<T>, step: (ms: number, item: T | undefined) => void): AsyncIterable<T> {
   return {
     async *[Symbol.asyncIterator]() {
-      const it = batches[Symbol.asyncIterator]();
+      const it = items[Symbol.asyncIterator]();
       try {
         for (;;) {
           const t = performance.now();
