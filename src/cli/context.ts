@@ -74,8 +74,8 @@ export function runOptions(io: CliIo, flags: GlobalOptions, progress?: Progress,
  * stderr (`-q`, `--json`): none otherwise.
  */
 export function cliProgress(io: CliIo, flags: GlobalOptions, inputs: readonly Input[]): Progress | undefined {
-  const err = io.stderr as NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
-  if (err.isTTY !== true || flags.quiet || flags.json) return undefined;
+  const err = progressStream(io, flags);
+  if (err === undefined) return undefined;
   const sizes = inputs.map((i) => i.size);
   const first = inputs[0] ? path.basename(inputs[0].name) : 'run';
   return new Progress(err, {
@@ -90,14 +90,20 @@ export function cliProgress(io: CliIo, flags: GlobalOptions, inputs: readonly In
  * `x.paths → x.mtts` and how far it is.
  */
 export function cliBoard(io: CliIo, flags: GlobalOptions): { board: ProgressBoard; progressFor: (job: { input: string; output: string }) => Progress } | undefined {
-  const err = io.stderr as NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
-  if (err.isTTY !== true || flags.quiet || flags.json) return undefined;
+  const err = progressStream(io, flags);
+  if (err === undefined) return undefined;
   const board = new ProgressBoard(err);
   const progressFor = (job: { input: string; output: string }): Progress => {
     const size = fs.statSync(job.input, { throwIfNoEntry: false })?.size;
     return new Progress(board.row(), { label: `${path.basename(job.input)} → ${path.basename(job.output)}`, ...progressDelay(), ...(size !== undefined ? { totalBytes: size } : {}) });
   };
   return { board, progressFor };
+}
+
+// stderr when progress may be drawn there: a terminal, and nothing else asked for stderr (-q, --json)
+function progressStream(io: CliIo, flags: GlobalOptions): (NodeJS.WritableStream & { columns?: number }) | undefined {
+  const err = io.stderr as NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+  return err.isTTY !== true || flags.quiet || flags.json ? undefined : err;
 }
 
 // MORKSPACE_PROGRESS_DELAY_MS: how long a run goes before its line shows (default 1000; tests use 0)
