@@ -18,6 +18,9 @@ import type { Progress } from './run/progress.js';
 import type { Space } from './space.js';
 import type { PathArena } from './path-arena.js';
 import { StatsCollector, type SpaceStats } from './stats.js';
+import { writeMorkTable } from './symbols/mork-zip.js';
+import { resolveStage } from './symbols/resolve.js';
+import type { SymbolTable } from './symbols/table.js';
 
 /** What a conversion did. */
 export interface ConvertReport {
@@ -48,6 +51,36 @@ export interface ConvertOptions extends FormatOptions, RunOptions {
   stages?: readonly Stage[];
   /** Keep one shard of the space (src/shard.ts): its input is read twice, so it must be a file. */
   shard?: ShardSpec;
+  /**
+   * The symbol table of inputs that do not carry one (`.paths` and ACT of an interned space are
+   * paired with MORK's table: `--symbols`); an input with a table of its own (MTTS) refuses it.
+   */
+  symbols?: SymbolTable;
+  /** Write the space's symbol table here as MORK's archive (`--symbols-out`), atomically, as the output. */
+  symbolsOut?: string;
+  /** Turn ids back into inline symbols (`--resolve`): the result has no table; a symbol over 63 bytes is an error. */
+  resolve?: boolean;
+}
+
+// The stages that settle a space's symbols before it is sorted: the table given for it, then `resolve`.
+function symbolStages(options: ConvertOptions): Stage[] {
+  const stages: Stage[] = [];
+  const given = options.symbols;
+  if (given !== undefined) {
+    stages.push((space) => {
+      if (space.symbols !== undefined) throw new MorkspaceError(ErrorCode.Usage, '--symbols: this input carries its own symbol table (MTTS)');
+      return { ...space, symbols: given };
+    });
+  }
+  if (options.resolve === true) stages.push(resolveStage);
+  return stages;
+}
+
+/** The one table of several spaces (all without, or all the same), else a usage error: their ids would clash. */
+function commonTable(spaces: readonly Space[]): SymbolTable | undefined {
+  const tables = new Set(spaces.map((s) => s.symbols));
+  if (tables.size === 1) return [...tables][0];
+  throw new MorkspaceError(ErrorCode.Usage, 'these inputs hold interned symbols with different tables (or some with none): their ids cannot be united; --resolve turns each back into inline symbols first');
 }
 
 /** An input with its compression layer off and its format decided. */
@@ -111,7 +144,7 @@ async function openSettled(input: Input, format: Format, ctx: RunContext, option
 
 // The run's stages over a space as read: cancellation, paced collections, the sort, the caller's transforms.
 function sortedSpace(space: Space, ctx: RunContext, options: ConvertOptions): Space {
-  return runStages({ ...space, batches: metered(space.batches, 'read', ctx.probe) }, [abortable, paced, sortUnique, ...(options.stages ?? [])], ctx);
+  return runStages({ ...space, batches: metered(space.batches, 'read', ctx.probe) }, [abortable, paced, ...symbolStages(options), sortUnique, ...(options.stages ?? [])], ctx);
 }
 
 /**
@@ -122,6 +155,7 @@ function sortedSpace(space: Space, ctx: RunContext, options: ConvertOptions): Sp
 export async function openUnion(inputs: readonly { input: Input; format: Format }[], ctx: RunContext, options: ConvertOptions): Promise<Space> {
   const sorted: AsyncIterable<PathArena>[] = [];
   const unsorted: Space[] = [];
+  const settled: Space[] = [];
   let inputBytes = 0;
   let recycles = true;
   let expanded = false;
@@ -132,15 +166,17 @@ export async function openUnion(inputs: readonly { input: Input; format: Format 
     inputBytes += space.sizeHint.inputBytes ?? 0;
     recycles &&= space.recycles === true;
     if (space.order === 'unsorted') expanded ||= space.expanded === true;
-    const named = { ...space, batches: naming(space.batches, input.name) };
-    if (space.order === 'unsorted') unsorted.push(named);
+    const named = runStages({ ...space, batches: naming(space.batches, input.name) }, symbolStages(options), ctx);
+    settled.push(named);
+    if (named.order === 'unsorted') unsorted.push(named);
     else sorted.push(runStages({ ...named, batches: metered(named.batches, 'read', ctx.probe) }, [abortable, paced, sortUnique], ctx).batches);
   }
+  const symbols = commonTable(settled);
   if (unsorted.length > 0) {
     const together: Space = { batches: chained(unsorted), order: 'unsorted', sizeHint: {}, facts: {}, recycles, expanded };
     sorted.push(runStages({ ...together, batches: metered(together.batches, 'read', ctx.probe) }, [abortable, paced, sortUnique], ctx).batches);
   }
-  const union: Space = { batches: sorted.length === 1 ? sorted[0]! : mergeSorted(sorted, SORTED_BATCH_PATHS, { release: recycles }), order: 'sorted', sizeHint: { inputBytes }, facts: {}, recycles: true };
+  const union: Space = { batches: sorted.length === 1 ? sorted[0]! : mergeSorted(sorted, SORTED_BATCH_PATHS, { release: recycles }), order: 'sorted', sizeHint: { inputBytes }, facts: {}, recycles: true, ...(symbols !== undefined ? { symbols } : {}) };
   return runStages(union, options.stages ?? [], ctx);
 }
 
@@ -184,25 +220,55 @@ export async function convert(input: Input | readonly Input[], output: OutputTar
     if (options.shard !== undefined) options = await sharded(resolved, ctx, options, options.shard);
     const counts = { atoms: 0, pathBytes: 0 };
     let sink = target.sink;
+    // the table's own file, planned now so that an existing one stops the run before any work
+    if (options.text?.intern === true && to.capabilities.symbols === 'sidecar' && options.symbolsOut === undefined && options.resolve !== true) {
+      throw new MorkspaceError(ErrorCode.Usage, `--intern: ${to.name} keeps no symbol table: give --symbols-out FILE (serialize: --symbols FILE) for MORK's table beside the output, or write mtts, which holds it`);
+    }
+    const sidecar = options.symbolsOut !== undefined ? await openOutput(options.symbolsOut, { force: options.force ?? false }) : undefined;
+    let table: SymbolTable | undefined;
     const write = async (space: Space): Promise<void> => {
       counts.atoms = 0;
       counts.pathBytes = 0;
+      checkSymbolsKept(space, to, options);
+      table = space.symbols;
       const counted = tally(counts)(space, ctx);
       const batches = metered(releaseConsumed(counted), 'write', ctx.probe);
       await to.write({ ...counted, batches: progress ? reported(batches, progress) : batches }, ctx, pacedSink(sink, ctx), options);
     };
-    if (resolved.length > 1) {
-      await write(await openUnion(resolved, ctx, options));
-    } else {
-      const { input: plain, format } = resolved[0]!;
-      const restart = target.restart;
-      await consumeSpace(plain, format, ctx, options, write, restart && (async () => {
-        sink = await restart();
-      }));
+    try {
+      if (resolved.length > 1) {
+        await write(await openUnion(resolved, ctx, options));
+      } else {
+        const { input: plain, format } = resolved[0]!;
+        const restart = target.restart;
+        await consumeSpace(plain, format, ctx, options, write, restart && (async () => {
+          sink = await restart();
+        }));
+      }
+      if (sidecar !== undefined && table !== undefined) {
+        await sidecar.sink.write(writeMorkTable(table));
+        await sidecar.commit();
+      }
+    } finally {
+      await sidecar?.discard();
     }
     const from = [...new Set(resolved.map((r) => r.format.name))].join('+');
     return { from, to: to.name, ...counts, outputBytes: sink.bytesWritten, seconds: (performance.now() - started) / 1000, warnings: [...ctx.warnings] };
   });
+}
+
+/**
+ * @throws UsageError when the space's symbol table would be lost: an interned space written to a
+ * format that keeps its table beside it (`.paths`, ACT) without `symbolsOut`; or `symbolsOut` for
+ * a space that has no table.
+ */
+function checkSymbolsKept(space: Space, to: Format, options: ConvertOptions): void {
+  if (space.symbols !== undefined && to.capabilities.symbols === 'sidecar' && options.symbolsOut === undefined) {
+    throw new MorkspaceError(ErrorCode.Usage, `the space holds interned symbols (${space.symbols.count} in its table) and ${to.name} keeps no table: give --symbols-out FILE (serialize: --symbols FILE) to write MORK's table beside it, or --resolve to turn the ids back into inline symbols`);
+  }
+  if (space.symbols === undefined && options.symbolsOut !== undefined) {
+    throw new MorkspaceError(ErrorCode.Usage, `--symbols-out: the space has no symbol table (it is not interned; --intern interns text)`);
+  }
 }
 
 // `options` with the shard's stage first: the space is counted first (one pass; MTTS says its count).

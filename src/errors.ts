@@ -21,6 +21,8 @@ export const ErrorCode = {
   NotExpression: 'ERR_NOT_EXPRESSION',
   /** A format version this build cannot read. */
   Version: 'ERR_VERSION',
+  /** An interned symbol's id that its symbol table does not hold (or no table where one is needed). */
+  UnknownSymbol: 'ERR_UNKNOWN_SYMBOL',
   /** Bad command-line or option usage. */
   Usage: 'ERR_USAGE',
   /** The output file exists and `--force` was not given. */

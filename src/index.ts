@@ -9,12 +9,16 @@ export { MorkspaceError, FormatError, UsageError, IoError, AbortedError, ErrorCo
 
 // paths and spaces
 export { PathArena, MAX_ARENA_BYTES } from './path-arena.js';
-export { withBatches, type Space, type Order, type SizeHint, type SymbolTable } from './space.js';
+export { withBatches, type Space, type Order, type SizeHint } from './space.js';
 export { runStages, sortUnique, tally, collect, abortable, type Stage, type Tally } from './pipeline.js';
 export { mergeSorted } from './spill.js';
 export { parseShard, shardRange, shardStage, type ShardSpec } from './shard.js';
 export { batchJobs, convertBatch, type BatchJob, type BatchResult, type BatchOptions } from './batch.js';
 export { sortUniqueArena, isStrictlySorted } from './sort.js';
+
+// symbols (MORK's interning)
+export { SymbolTable, SymbolCollector, readId, writeId, idText, parseId, ID_BYTES, TAG_ID, type SymbolTableSummary } from './symbols/table.js';
+export { readMorkTable, writeMorkTable, tableRecords, tableFromRecords } from './symbols/mork-zip.js';
 
 // a run
 export { RunContext, withRun, defaultMemoryBytes, gcPaceFor, type RunOptions } from './run/context.js';
@@ -29,9 +33,9 @@ export { MemorySink, FdSink, StreamSink, withRandomAccess, type ByteSink, type R
 // formats
 export { FORMATS, formatByName, formatByExtension, detectInputFormat, detectOutputFormat } from './formats/table.js';
 export { Evidence, type Format, type FormatName, type FormatOptions, type Capabilities } from './formats/format.js';
-export { parseText, parseExpression, type ParseOptions } from './expr/parser.js';
+export { parseText, parseExpression, type ParseOptions, type LongSymbols, type Interner } from './expr/parser.js';
 export { expressionToText } from './expr/encoding.js';
-export { readText, writeText, encodeText, textFormat, type ReadTextOptions, type TextFacts } from './formats/text.js';
+export { readText, writeText, encodeText, textFormat, type ReadTextOptions, type TextReadOptions, type TextFacts } from './formats/text.js';
 export { readPaths, writePaths, decodePaths, encodePaths, pathsFormat, type PathsOptions, type PathsFacts } from './formats/paths.js';
 export { encodeAct, decodeAct, writeAct, ActFile, actFormat, type ActFacts, type ActReadOptions } from './formats/act/index.js';
 export { readMtts, writeMtts, encodeMtts, decodeMtts, inspectMtts, mttsFormat, type MttsOptions, type MttsFacts, type MttsInspection } from './formats/mtts/index.js';

@@ -3,6 +3,7 @@
  * one, stages turn one into another, sinks consume one.
  */
 import type { PathArena } from './path-arena.js';
+import type { SymbolTable } from './symbols/table.js';
 
 /**
  * What a source promises about the order of its batches:
@@ -22,15 +23,6 @@ export interface SizeHint {
   pathBytes?: number;
 }
 
-/**
- * The symbol table that travels with a space's batches. Reserved: the symbols work fills it
- * (MORK's interning tables); until then no source sets it.
- */
-export interface SymbolTable {
-  /** Distinct symbols in the table. */
-  readonly count: number;
-}
-
 /** A space: batches of paths, their order, and the source's facts (complete once the batches are consumed). */
 export interface Space<F extends object = object> {
   readonly batches: AsyncIterable<PathArena>;
@@ -38,6 +30,11 @@ export interface Space<F extends object = object> {
   readonly sizeHint: SizeHint;
   /** Typed facts of the format that read it, filled in while its batches are read. */
   readonly facts: F;
+  /**
+   * The symbol table of an interned space (MORK's interning build): every 8-byte symbol in the
+   * batches is an id it holds. Set once the source has it (`--intern` reads its symbols first; MTTS
+   * stores the table before its chunks); stages pass it on; text output prints through it.
+   */
   readonly symbols?: SymbolTable;
   /**
    * True when the batches are the pipeline's own (a format's reader or a stage made them and

@@ -1,3 +1,4 @@
+import type { ParseStats } from '../src/expr/parser.js';
 import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { ErrorCode, WorkerPool, readText, parseChunk, type MorkspaceError, type PathArena } from '../src/internals.js';
@@ -12,7 +13,7 @@ async function* chunksOf(bytes: Uint8Array, size: number): AsyncGenerator<Uint8A
   for (let p = 0; p < bytes.length; p += size) yield bytes.subarray(p, p + size);
 }
 async function parse(bytes: Uint8Array, size: number, threads: number): Promise<{ paths: string[]; stats: { topLevel: number; bytes: number } }> {
-  const stats: { parse?: { topLevel: number; bytes: number; carriageReturns: number } } = {};
+  const stats: { parse?: ParseStats } = {};
   const out: PathArena[] = [];
   for await (const b of readText(chunksOf(bytes, size), threads > 1 ? { pool: pool2 } : {}, stats)) out.push(b);
   return { paths: hexAll(out), stats: { topLevel: stats.parse!.topLevel, bytes: stats.parse!.bytes } };
@@ -52,7 +53,7 @@ describe('parallel text parsing gives exactly the sequential result', () => {
 describe('parseChunk (the worker task)', () => {
   test('it parses from the first line break up to the last complete expression', () => {
     const bytes = new TextEncoder().encode('tail of something)\n(a b) (c\n d)\n(e f');
-    const r = parseChunk({ bytes, crIsWhitespace: false });
+    const r = parseChunk({ bytes, crIsWhitespace: false, longSymbols: 'error' });
     assert.ok(r.ok);
     assert.equal(r.start, 19);
     assert.equal(r.count, 2);
@@ -60,7 +61,7 @@ describe('parseChunk (the worker task)', () => {
     assert.equal(new TextDecoder().decode(bytes.subarray(r.stop)), '\n(e f');
   });
   test('it gives up when there is no line break or the guess does not parse', () => {
-    assert.equal(parseChunk({ bytes: new TextEncoder().encode('(a b c'), crIsWhitespace: false }).ok, false);
-    assert.equal(parseChunk({ bytes: new TextEncoder().encode('x\n) (a)\n'), crIsWhitespace: false }).ok, false);
+    assert.equal(parseChunk({ bytes: new TextEncoder().encode('(a b c'), crIsWhitespace: false, longSymbols: 'error' }).ok, false);
+    assert.equal(parseChunk({ bytes: new TextEncoder().encode('x\n) (a)\n'), crIsWhitespace: false, longSymbols: 'error' }).ok, false);
   });
 });

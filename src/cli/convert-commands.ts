@@ -1,8 +1,10 @@
 /** `serialize`, `deserialize` and `convert`: one pipeline, three defaults for the formats. */
 import fs from 'node:fs';
+import path from 'node:path';
+import { loadMorkTable } from '../symbols/mork-zip.js';
 import type { Command } from 'commander';
 import { batchJobs, convertBatch } from '../batch.js';
-import { convert, resolveInput, type ConvertReport } from '../convert.js';
+import { convert, resolveInput, type ConvertOptions, type ConvertReport } from '../convert.js';
 import { RecordingProbe } from '../run/probe.js';
 import { parseShard } from '../shard.js';
 import type { RunContext } from '../run/context.js';
@@ -23,6 +25,9 @@ interface ConvertFlags extends GlobalOptions, FormatFlags {
   /** `--profile` (true: a table on stderr) or `--profile=json`. */
   profile?: boolean | string;
   shard?: string;
+  symbols?: string;
+  symbolsOut?: string;
+  resolve?: boolean;
 }
 
 /** The three commands differ only in which formats they fix and which flags they take. */
@@ -50,6 +55,13 @@ export function addConvertCommands(program: Command, io: CliIo, setExit: (p: Pro
     cmd
       .option('--crlf', 'text input: treat carriage returns as whitespace (upstream keeps them as symbol bytes)')
       .option('--strip-bom', 'text input: drop a UTF-8 byte-order mark at the start (upstream reads it as symbol bytes)')
+      .option('--long-symbols <mode>', 'text input: a symbol over 63 bytes is an error (default: the first named, the rest counted) or is cut to 63 bytes, as upstream\'s default build does (truncate)');
+    if (spec.name !== 'deserialize') cmd.option('--intern', 'text input: every symbol becomes an 8-byte id, as MORK\'s interning build does; the table goes inside MTTS or to --symbols-out');
+    if (spec.textOnly) cmd.option('--symbols <zip>', 'with --intern: write the symbol table here (MORK\'s archive), beside a .paths or ACT output');
+    else cmd.option('--symbols <zip>', 'the symbol table (MORK\'s archive) of an interned .paths or ACT input');
+    if (spec.name !== 'deserialize') cmd.option('--symbols-out <zip>', 'write the space\'s symbol table here (MORK\'s archive of Stored entries)');
+    if (spec.name === 'convert') cmd.option('--resolve', 'turn interned ids back into inline symbols (each must be 63 bytes or less); the output needs no table');
+    cmd
       .option('-o, --output <file>', 'output file (default: stdout); a new or replaced file is written atomically, a device or FIFO directly')
       .option('--out-dir <dir>', 'convert each input on its own into DIR (x.paths → DIR/x.<to>), a summary table on stdout')
       .option('--jobs <n>', 'with --out-dir: conversions at once, sharing the worker pool (default: threads / 2, at least 1)')
@@ -89,10 +101,11 @@ async function run(io: CliIo, cmd: Command, inputNames: readonly string[], flags
     }
     // one format for every input: said once, not detected again
     const from = formats.size === 1 ? [...formats][0]! : flags.from;
+    const symbols = symbolOptions(flags, textOnly);
     const target = await cliOutput(flags.output, io, force);
     let report;
     try {
-      report = await convert(inputs.length === 1 ? inputs[0]! : inputs, target, { ...formatOptions(flags), context: ctx, ...(from !== undefined ? { from } : {}), to: to.name, textOnly, ...shard });
+      report = await convert(inputs.length === 1 ? inputs[0]! : inputs, target, { ...formatOptions(flags), context: ctx, ...(from !== undefined ? { from } : {}), to: to.name, textOnly, ...shard, ...symbols, force });
       await target.commit();
     } finally {
       progress?.done();
@@ -111,6 +124,18 @@ async function run(io: CliIo, cmd: Command, inputNames: readonly string[], flags
   } finally {
     await ctx.close();
   }
+}
+
+/** The symbol flags as convert options: `serialize --symbols` names the table to write, elsewhere the table to read. */
+function symbolOptions(flags: ConvertFlags, textOnly: boolean): Pick<ConvertOptions, 'symbols' | 'symbolsOut' | 'resolve'> {
+  const out = flags.symbolsOut ?? (textOnly ? flags.symbols : undefined);
+  if (textOnly && flags.symbols !== undefined && flags.symbolsOut !== undefined) throw new UsageError(ErrorCode.Usage, 'serialize: --symbols and --symbols-out both name the table to write: give one');
+  if (out !== undefined && flags.output !== undefined && path.resolve(out) === path.resolve(flags.output)) throw new UsageError(ErrorCode.Usage, `the symbol table and the output are the same file (${out})`);
+  return {
+    ...(!textOnly && flags.symbols !== undefined ? { symbols: loadMorkTable(flags.symbols) } : {}),
+    ...(out !== undefined ? { symbolsOut: out } : {}),
+    ...(flags.resolve ? { resolve: true } : {}),
+  };
 }
 
 /** `--out-dir`: each input on its own (src/batch.ts), one line per failure on stderr, a summary on stdout. */

@@ -1,6 +1,7 @@
 /** Command-line flags that tune formats, turned into the library's option bags, and checked against the formats in use. */
 import type { Command } from 'commander';
 import { fail } from '../errors.js';
+import type { LongSymbols } from '../expr/parser.js';
 import type { Format, FormatOptions } from '../formats/format.js';
 import { FORMATS } from '../formats/table.js';
 import { parseCompression, type MttsOptions, type MttsPriority } from '../formats/mtts/options.js';
@@ -8,6 +9,8 @@ import { parseCompression, type MttsOptions, type MttsPriority } from '../format
 export interface FormatFlags {
   crlf?: boolean;
   stripBom?: boolean;
+  intern?: boolean;
+  longSymbols?: string;
   level?: string;
   compression?: string;
   priority?: string;
@@ -21,6 +24,8 @@ export interface FormatFlags {
 const SPELLING: Readonly<Record<string, string>> = {
   crlf: '--crlf',
   stripBom: '--strip-bom',
+  intern: '--intern',
+  longSymbols: '--long-symbols',
   level: '--level',
   compression: '--compression',
   priority: '--priority',
@@ -105,7 +110,11 @@ function mttsFlags(flags: FormatFlags): Partial<MttsOptions> | undefined {
 /** The formats' option bags from the flags. */
 export function formatOptions(flags: FormatFlags): FormatOptions {
   const o: FormatOptions = {};
-  if (flags.crlf || flags.stripBom) o.text = { ...(flags.crlf ? { crIsWhitespace: true } : {}), ...(flags.stripBom ? { stripBom: true } : {}) };
+  if (flags.longSymbols !== undefined && flags.longSymbols !== 'error' && flags.longSymbols !== 'truncate') throw fail.usage(`--long-symbols takes error or truncate, got '${flags.longSymbols}'`);
+  if (flags.intern && flags.longSymbols !== undefined) throw fail.usage('--long-symbols and --intern: with --intern no symbol is too long (give one)');
+  if (flags.crlf || flags.stripBom || flags.intern || flags.longSymbols !== undefined) {
+    o.text = { ...(flags.crlf ? { crIsWhitespace: true } : {}), ...(flags.stripBom ? { stripBom: true } : {}), ...(flags.intern ? { intern: true } : {}), ...(flags.longSymbols !== undefined ? { longSymbols: flags.longSymbols as LongSymbols } : {}) };
+  }
   if (flags.level !== undefined) o.paths = { level: intFlag('level', flags.level, 0, 9) };
   const mtts = mttsFlags(flags);
   if (mtts !== undefined) o.mtts = mtts;

@@ -4,6 +4,7 @@
  */
 import { takeBytes } from '../buffers.js';
 import { ErrorCode, FormatError } from '../errors.js';
+import { ID_BYTES, TAG_ID, idText, readId, type SymbolTable } from '../symbols/table.js';
 
 export const MAX_ARITY = 63;
 export const MAX_VARIABLES = 64;
@@ -151,12 +152,14 @@ const LF = 0x0a;
 /**
  * Append the text of the expression `bytes[start..end)` and a line feed to `out`, exactly as
  * upstream's `dump_all_sexpr` prints it: symbols verbatim, one space between list items,
- * variables renamed `$a`..`$j`, `$x10`..`$x63` in order of introduction.
- * @throws FormatError ERR_NOT_EXPRESSION where the path is not one valid expression.
+ * variables renamed `$a`..`$j`, `$x10`..`$x63` in order of introduction. With `symbols`, every
+ * 8-byte symbol is an id and prints as the text the table gives it (MORK's interning build).
+ * @throws FormatError ERR_NOT_EXPRESSION where the path is not one valid expression;
+ * ERR_UNKNOWN_SYMBOL for an id the table lacks.
  */
-export function printExpression(bytes: Uint8Array, start: number, end: number, out: ByteWriter): void {
+export function printExpression(bytes: Uint8Array, start: number, end: number, out: ByteWriter, symbols?: SymbolTable): void {
   // Per tag byte at most 5 bytes of text ("$x63" and a space), plus the LF.
-  const buf = out.ensure(5 * (end - start) + 2);
+  let buf = out.ensure(5 * (end - start) + 2);
   let o = out.pos;
   let p = start;
   let vars = 0;
@@ -179,8 +182,19 @@ export function printExpression(bytes: Uint8Array, start: number, end: number, o
       } else {
         const n = b & 0x3f;
         if (p + n > end) throw notExpression(`symbol of ${n} bytes runs past the end of the path`, p - 1 - start);
-        for (let k = 0; k < n; k++) buf[o++] = bytes[p + k]!;
-        p += n;
+        if (b === TAG_ID && symbols !== undefined) {
+          const id = readId(bytes, p);
+          const text = id < 0 ? undefined : symbols.lookup(id);
+          if (text === undefined) throw new FormatError(ErrorCode.UnknownSymbol, `symbol id ${idText(id < 0 ? readIdLoose(bytes, p) : id)} is not in the symbol table`, { offset: p - start, offsetOf: 'path byte' });
+          out.pos = o;
+          buf = out.ensure(text.length + 5 * (end - p) + 2);
+          buf.set(text, o);
+          o += text.length;
+          p += ID_BYTES;
+        } else {
+          for (let k = 0; k < n; k++) buf[o++] = bytes[p + k]!;
+          p += n;
+        }
       }
     } else if (b >= 0x80) {
       const i = b & 0x3f;
@@ -211,9 +225,16 @@ export function printExpression(bytes: Uint8Array, start: number, end: number, o
   }
 }
 
-/** The text of one expression (no line feed), for messages and the library. */
-export function expressionToText(path: Uint8Array): string {
+// The 8 bytes at `p` as a number for a message, when their top bytes are not zero (not a MORK id).
+function readIdLoose(bytes: Uint8Array, p: number): number {
+  let v = 0;
+  for (let k = 0; k < ID_BYTES; k++) v = v * 256 + bytes[p + k]!;
+  return v;
+}
+
+/** The text of one expression (no line feed), for messages and the library; ids through `symbols`. */
+export function expressionToText(path: Uint8Array, symbols?: SymbolTable): string {
   const w = new ByteWriter(5 * path.length + 2);
-  printExpression(path, 0, path.length, w);
+  printExpression(path, 0, path.length, w, symbols);
   return new TextDecoder().decode(w.buf.subarray(0, w.pos - 1));
 }

@@ -6,11 +6,13 @@
  * - a `;` comment right before `)` is accepted (upstream: UnexpectedRightBracket);
  * - end of input inside a list is always an error (upstream drops the atom silently after a comment);
  * - a quoted string still open at end of input is an error (upstream keeps it as a symbol);
- * - a symbol over 63 bytes is an error (upstream truncates silently);
+ * - a symbol over 63 bytes is an error (upstream truncates silently) unless `longSymbols` is
+ *   `truncate` (upstream's result, counted) or an `interner` gives every symbol an 8-byte id;
  * - a list of 64 or more elements is an error (upstream stores a reserved byte or panics).
  */
 import { ErrorCode, FormatError, type Where } from '../errors.js';
 import { PathArena } from '../path-arena.js';
+import { ID_BYTES, TAG_ID, writeId } from '../symbols/table.js';
 import { MAX_ARITY, MAX_SYMBOL_BYTES, MAX_VARIABLES, TAG_NEW_VAR } from './encoding.js';
 
 /** Options of the text parser. */
@@ -20,8 +22,28 @@ export interface ParseOptions {
    * Defaults to false (upstream's behaviour).
    */
   crIsWhitespace: boolean;
+  /**
+   * What a symbol over 63 bytes becomes when there is no interner: `error` (default) reads on, then
+   * fails at the end naming the first one and counting the rest; `truncate` keeps its first 63
+   * bytes, as upstream's default build does, and counts it (`stats.longSymbols`); `throw` fails at
+   * once (a worker's speculative parse: the run's thread then parses the chunk itself).
+   */
+  longSymbols: LongSymbols | 'throw';
+  /**
+   * Gives every symbol, short or long, its id (MORK's interning build): the path then holds `C8`
+   * and the id's 8 bytes (symbols/table.ts). Absent: symbols are inline.
+   */
+  interner?: Interner;
 }
-export const DEFAULT_PARSE_OPTIONS: ParseOptions = { crIsWhitespace: false };
+export const DEFAULT_PARSE_OPTIONS: ParseOptions = { crIsWhitespace: false, longSymbols: 'error' };
+
+/** What to do with a symbol over 63 bytes that is not interned. */
+export type LongSymbols = 'error' | 'truncate';
+
+/** Maps a symbol's bytes `buf[s..e)` to its id (a number below 2⁴⁷, not 0). */
+export interface Interner {
+  idOf(buf: Uint8Array, s: number, e: number): number;
+}
 
 const LF = 0x0a;
 const CR = 0x0d;
@@ -51,6 +73,10 @@ export interface ParseStats {
   bytes: number;
   /** Carriage returns in the input when they are not whitespace (upstream makes them symbol bytes). */
   carriageReturns: number;
+  /** Symbols over 63 bytes met without an interner (truncated, or to be reported). */
+  longSymbols: number;
+  /** Where the first of them starts, and its length. */
+  firstLong?: Where & { bytes: number };
 }
 
 const INCOMPLETE = -1;
@@ -64,7 +90,7 @@ const RETRY_DOUBLING_BYTES = 1 << 16;
  * to the arena given to `push`/`end`, as one path.
  */
 export class TextParser {
-  readonly stats: ParseStats = { topLevel: 0, bytes: 0, carriageReturns: 0 };
+  readonly stats: ParseStats = { topLevel: 0, bytes: 0, carriageReturns: 0, longSymbols: 0 };
   readonly #cls: Uint8Array;
   // Unconsumed input: bytes of an expression split across chunks.
   #carry: Uint8Array = new Uint8Array(0);
@@ -84,9 +110,13 @@ export class TextParser {
   #openAt: number[] = [];
 
   readonly #crIsWhitespace: boolean;
+  readonly #longSymbols: LongSymbols | 'throw';
+  readonly #interner: Interner | undefined;
 
   constructor(options: Partial<ParseOptions> = {}) {
     this.#crIsWhitespace = options.crIsWhitespace ?? false;
+    this.#longSymbols = options.longSymbols ?? 'error';
+    this.#interner = options.interner;
     this.#cls = this.#crIsWhitespace ? CLASS_CR : CLASS_UPSTREAM;
   }
 
@@ -109,10 +139,19 @@ export class TextParser {
     this.#keep(buf, used, n);
   }
 
-  /** Finish: parse what is left; the input must end between expressions. */
+  /**
+   * Finish: parse what is left; the input must end between expressions.
+   * @throws FormatError ERR_LIMIT at the first symbol over 63 bytes under `longSymbols: 'error'`.
+   */
   end(arena: PathArena): void {
     const used = this.#run(this.#carry, this.#carryLen, true, arena);
     this.#keep(this.#carry, used, this.#carryLen);
+    const first = this.stats.firstLong;
+    if (first !== undefined && this.#longSymbols === 'error') {
+      const more = this.stats.longSymbols - 1;
+      const { bytes, ...where } = first;
+      throw new FormatError(ErrorCode.Limit, `symbol of ${bytes} bytes is longer than ${MAX_SYMBOL_BYTES}${more > 0 ? ` (and ${more} more in the input)` : ''}: --intern keeps such symbols whole (as 8-byte ids and a symbol table); --long-symbols truncate keeps their first ${MAX_SYMBOL_BYTES} bytes, as upstream's default build does`, where);
+    }
   }
 
   #appendCarry(chunk: Uint8Array): void {
@@ -172,10 +211,11 @@ export class TextParser {
    * Account for `region`, parsed elsewhere into `topLevel` expressions, as the next input. Only valid
    * when `atTopLevel()`; the whitespace held so far is dropped.
    */
-  skipAhead(region: Uint8Array, topLevel: number): void {
+  skipAhead(region: Uint8Array, topLevel: number, longSymbols = 0): void {
     this.#keep(this.#carry, this.#carryLen, this.#carryLen);
     this.stats.bytes += region.length;
     this.stats.topLevel += topLevel;
+    this.stats.longSymbols += longSymbols;
     if (!this.#crIsWhitespace) this.stats.carriageReturns += countByte(region, CR);
     this.#keep(region, region.length, region.length);
   }
@@ -314,12 +354,20 @@ export class TextParser {
             while (e < n && (cls[buf[e]!]! & 2) === 0) e++;
             if (e >= n && !final) return INCOMPLETE;
           }
-          const len = e - p;
-          if (len > MAX_SYMBOL_BYTES) {
-            throw this.#error(ErrorCode.Limit, `symbol of ${len} bytes is longer than ${MAX_SYMBOL_BYTES} (upstream would truncate it silently; interned symbols lift this limit)`, buf, p);
+          if (this.#interner !== undefined) {
+            out[w++] = TAG_ID;
+            writeId(this.#interner.idOf(buf, p, e), out, w);
+            w += ID_BYTES;
+          } else {
+            let len = e - p;
+            if (len > MAX_SYMBOL_BYTES) {
+              if (this.#longSymbols === 'throw') throw this.#error(ErrorCode.Limit, `symbol of ${len} bytes is longer than ${MAX_SYMBOL_BYTES}`, buf, p);
+              if (this.stats.longSymbols++ === 0) this.stats.firstLong = { ...this.#where(buf, p), bytes: len };
+              len = MAX_SYMBOL_BYTES;
+            }
+            out[w++] = 0xc0 | len;
+            for (let k = p; k < p + len; k++) out[w++] = buf[k]!;
           }
-          out[w++] = 0xc0 | len;
-          for (let k = p; k < e; k++) out[w++] = buf[k]!;
           p = e;
         }
       }

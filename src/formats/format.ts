@@ -9,7 +9,7 @@ import { giveBack } from '../buffers.js';
 import type { RunContext } from '../run/context.js';
 import type { Space } from '../space.js';
 import type { SpaceStats } from '../stats.js';
-import type { ReadTextOptions } from './text.js';
+import type { TextReadOptions } from './text.js';
 import type { PathsOptions } from './paths.js';
 import type { MttsOptions } from './mtts/options.js';
 
@@ -31,7 +31,7 @@ export type Evidence = (typeof Evidence)[keyof typeof Evidence];
 
 /** Options of the formats' readers and writers, by format; each module documents its own. */
 export interface FormatOptions {
-  text?: Partial<Pick<ReadTextOptions, 'crIsWhitespace' | 'stripBom'>>;
+  text?: TextReadOptions;
   paths?: Partial<PathsOptions>;
   mtts?: Partial<MttsOptions>;
 }
@@ -44,6 +44,11 @@ export interface Capabilities {
   readonly quickInspect: boolean;
   /** What reading the whole file proves (`verify`). */
   readonly verifies: string;
+  /**
+   * Where an interned space's symbol table goes: `inside` the file (MTTS), in a `sidecar` file
+   * (`.paths`, ACT: MORK's archive, `--symbols`/`--symbols-out`), or `printed` as the symbols (text).
+   */
+  readonly symbols: 'inside' | 'sidecar' | 'printed';
 }
 
 /** One format's entry. `F` is the type of the facts its reader learns. */

@@ -2,7 +2,12 @@
  * MeTTa text: one expression per line on output, exactly as upstream's `dump_all_sexpr`;
  * any layout on input, parsed as upstream's parser does (see expr/parser.ts for the differences).
  */
-import { ErrorCode, FormatError, isMorkspaceError } from '../errors.js';
+import fs from 'node:fs';
+import { ErrorCode, FormatError, ioError, isMorkspaceError } from '../errors.js';
+import { fileInput, type Input } from '../io/input.js';
+import { forgetTemp, trackTemp } from '../io/temp-files.js';
+import { SymbolCollector, type SymbolTable } from '../symbols/table.js';
+import type { RunContext } from '../run/context.js';
 import { ByteWriter, printExpression } from '../expr/encoding.js';
 import { coalesced } from '../io/coalesce.js';
 import { TextParser, type ParseOptions, type ParseStats } from '../expr/parser.js';
@@ -74,7 +79,8 @@ export async function* readText(input: AsyncIterable<Uint8Array>, options: Parti
   if (stats) stats.parse = parser.stats;
   const pool = options.pool;
   const signal = options.signal;
-  if (pool === undefined || !pool.parallel) {
+  // an interner is this thread's (its table is not shared with the workers): no speculative parse then
+  if (pool === undefined || !pool.parallel || options.interner !== undefined) {
     for await (const chunk of source) {
       signal?.throwIfAborted();
       const arena = new PathArena(chunk.length + 1024, 1024);
@@ -88,7 +94,7 @@ export async function* readText(input: AsyncIterable<Uint8Array>, options: Parti
       const bytes = takeBytes(chunk.length).subarray(0, chunk.length);
       bytes.set(chunk);
       const out = { bytes: takeBytes(chunk.length + 64), ends: new Uint32Array(takeBuffer(4 * Math.max(1024, chunk.length >> 4))) };
-      const t: ParseChunkTask = { bytes, crIsWhitespace: options.crIsWhitespace ?? false, out };
+      const t: ParseChunkTask = { bytes, crIsWhitespace: options.crIsWhitespace ?? false, longSymbols: options.longSymbols === 'truncate' ? 'truncate' : 'error', out };
       const r = await pool.run<ParseChunkTask, ParseChunkResult & Returned>('parseTextChunk', t, [bytes.buffer as ArrayBuffer, out.bytes.buffer as ArrayBuffer, out.ends.buffer as ArrayBuffer], signal);
       takeBack(r.back);
       if (r.ok) {
@@ -114,7 +120,7 @@ function* parseWithGuess(parser: TextParser, chunk: Uint8Array, guess: ParseChun
     parser.push(chunk.subarray(0, guess.start), head);
     if (parser.atTopLevel()) {
       yield* ifAny(head);
-      parser.skipAhead(chunk.subarray(guess.start, guess.stop), guess.topLevel);
+      parser.skipAhead(chunk.subarray(guess.start, guess.stop), guess.topLevel, guess.longSymbols);
       yield* ifAny(PathArena.adopt(guess.bytes, guess.ends, guess.count));
       const tail = new PathArena(chunk.length - guess.stop + 64, 16);
       parser.push(chunk.subarray(guess.stop), tail);
@@ -143,7 +149,7 @@ function* ifAny(arena: PathArena): Generator<PathArena> {
  * upstream's dump skips as well) has no text: it is skipped, and `skipped` counts it.
  * @throws FormatError ERR_NOT_EXPRESSION naming the path's index in the space.
  */
-export async function* writeText(batches: AsyncIterable<PathArena>, skipped: { emptyPaths: number } = { emptyPaths: 0 }): AsyncGenerator<Uint8Array> {
+export async function* writeText(batches: AsyncIterable<PathArena>, skipped: { emptyPaths: number } = { emptyPaths: 0 }, symbols?: SymbolTable): AsyncGenerator<Uint8Array> {
   const w = new ByteWriter(1 << 20);
   let index = 0;
   for await (const batch of batches) {
@@ -152,28 +158,28 @@ export async function* writeText(batches: AsyncIterable<PathArena>, skipped: { e
         skipped.emptyPaths++;
         continue;
       }
-      printOne(batch, i, w, index);
+      printOne(batch, i, w, index, symbols);
       if (w.pos >= 1 << 20 || (i + 1) % PRINT_BATCH_PATHS === 0) yield w.handOver();
     }
     if (w.pos > 0) yield w.handOver();
   }
 }
 
-function printOne(batch: PathArena, i: number, w: ByteWriter, index: number): void {
+function printOne(batch: PathArena, i: number, w: ByteWriter, index: number, symbols?: SymbolTable): void {
   try {
-    printExpression(batch.bytes, batch.start(i), batch.end(i), w);
+    printExpression(batch.bytes, batch.start(i), batch.end(i), w, symbols);
   } catch (e) {
-    if (isMorkspaceError(e) && e.code === ErrorCode.NotExpression) {
-      throw new FormatError(ErrorCode.NotExpression, `path ${index} cannot be printed as text: ${e.message} at its byte ${e.where.offset ?? 0}`, { offset: index, offsetOf: 'path' });
+    if (isMorkspaceError(e) && (e.code === ErrorCode.NotExpression || e.code === ErrorCode.UnknownSymbol)) {
+      throw new FormatError(e.code, `path ${index} cannot be printed as text: ${e.message} at its byte ${e.where.offset ?? 0}`, { offset: index, offsetOf: 'path' });
     }
     throw e;
   }
 }
 
 /** Print every path of `arena` (in its order) as text, leaving out empty paths as `writeText` does. */
-export function encodeText(arena: PathArena): Uint8Array {
+export function encodeText(arena: PathArena, symbols?: SymbolTable): Uint8Array {
   const w = new ByteWriter(Math.max(64, arena.byteLength * 2));
-  for (let i = 0; i < arena.count; i++) if (arena.length(i) > 0) printOne(arena, i, w, i);
+  for (let i = 0; i < arena.count; i++) if (arena.length(i) > 0) printOne(arena, i, w, i, symbols);
   return w.buf.slice(0, w.pos);
 }
 
@@ -185,6 +191,21 @@ export interface TextFacts {
   carriageReturns: number;
   /** The input started with a UTF-8 byte-order mark. */
   bom: boolean;
+  /** Symbols over 63 bytes cut to 63 (`--long-symbols truncate`). */
+  truncatedSymbols: number;
+  /** Distinct symbols interned (`--intern`). */
+  internedSymbols?: number;
+}
+
+/** Options of the text format as a source: the parser's, and `intern`. */
+export interface TextReadOptions extends Partial<Pick<ReadTextOptions, 'crIsWhitespace' | 'stripBom' | 'longSymbols'>> {
+  /**
+   * Intern every symbol as MORK's interning build does: a first pass gathers the distinct symbols
+   * and numbers them in byte order (the same space gets the same ids whatever its order, threads or
+   * budget), the second reads the paths with those ids. A stream is spooled to the run's temporary
+   * folder for the second pass. The table travels as the space's `symbols`.
+   */
+  intern?: boolean;
 }
 
 /** Below this many bytes, text is parsed on one thread (bench case `text->paths`, 10K atoms). */
@@ -195,34 +216,105 @@ export const textFormat: Format<TextFacts> = {
   name: 'text',
   extensions: ['.metta', '.mm2', '.txt'],
   binary: false,
-  capabilities: { prefixLookup: false, quickInspect: false, verifies: 'every expression parses' },
-  flags: { read: ['crlf', 'stripBom'], write: [] },
+  capabilities: { prefixLookup: false, quickInspect: false, verifies: 'every expression parses', symbols: 'printed' },
+  flags: { read: ['crlf', 'stripBom', 'intern', 'longSymbols'], write: [] },
   // text has no magic: it is what is left when no binary format claims the bytes (formats/table.ts)
   sniff: () => Evidence.None,
   async open(input, ctx, options = {}) {
-    const facts: TextFacts = { topLevel: 0, carriageReturns: 0, bom: startsWithBom(await input.head(3)) };
-    const strip = options.text?.stripBom ?? false;
+    const facts: TextFacts = { topLevel: 0, carriageReturns: 0, bom: startsWithBom(await input.head(3)), truncatedSymbols: 0 };
+    const text = options.text ?? {};
+    const strip = text.stripBom ?? false;
     if (facts.bom && !strip) ctx.warn(`${input.name}: starts with a UTF-8 byte-order mark; its 3 bytes are read as symbol bytes, as upstream does (--strip-bom drops it)`);
-    // a stream of unknown size may be large: let the pool decide per chunk (the first stays here)
-    const parallel = ctx.pool.parallel && (input.size === undefined || input.size >= PARALLEL_TEXT_MIN_BYTES);
-    if (parallel) ctx.pool.warm();
-    const stats: { parse?: ParseStats } = {};
-    const read = readText(input.chunks(), { ...options.text, ...(parallel ? { pool: ctx.pool } : {}), signal: ctx.signal, ...(ctx.probe ? { probe: ctx.probe } : {}) }, stats);
-    async function* batches(): AsyncGenerator<PathArena> {
-      yield* read;
-      facts.topLevel = stats.parse?.topLevel ?? 0;
-      facts.carriageReturns = stats.parse?.carriageReturns ?? 0;
-      if (facts.carriageReturns > 0) {
-        ctx.warn(`${input.name}: ${facts.carriageReturns} carriage return ${facts.carriageReturns === 1 ? 'byte was' : 'bytes were'} kept as symbol bytes, as upstream's parser does (CRLF text?); --crlf treats them as whitespace`);
-      }
+    const sizeHint = input.size !== undefined ? { inputBytes: input.size, pathBytes: input.size } : {};
+    const base = { order: 'unsorted' as const, recycles: true, ...(input.decompressed === true ? { expanded: true } : {}), sizeHint, facts };
+    if (text.intern === true) {
+      const symbols = await internedSymbols(input, ctx, text);
+      facts.internedSymbols = symbols.table.count;
+      // encoded paths are 9 bytes per symbol: a hint from the text size is as good as any
+      return { ...base, batches: reading(symbols.input, ctx, text, facts, symbols.collector, symbols.done), symbols: symbols.table };
     }
-    // encoded paths take about as many bytes as their text (measured 0.76x on the bench space)
-    return { batches: batches(), order: 'unsorted', recycles: true, ...(input.decompressed === true ? { expanded: true } : {}), sizeHint: input.size !== undefined ? { inputBytes: input.size, pathBytes: input.size } : {}, facts };
+    return { ...base, batches: reading(input, ctx, text, facts) };
   },
   async write(space, ctx, sink) {
     const skipped = { emptyPaths: 0 };
-    await writeChunks(writeText(space.batches, skipped), sink, ctx);
+    await writeChunks(writeText(space.batches, skipped, space.symbols), sink, ctx);
     if (skipped.emptyPaths > 0) ctx.warn(`${skipped.emptyPaths === 1 ? 'the empty path (a value at the root of the trie) was' : `${skipped.emptyPaths} empty paths were`} left out: text has no notation for it, and upstream's dump skips it too`);
   },
-  describe: (f) => ({ topLevel: f.topLevel, carriageReturns: f.carriageReturns, ...(f.bom ? { byteOrderMark: 'yes' } : {}) }),
+  describe: (f) => ({ topLevel: f.topLevel, carriageReturns: f.carriageReturns, ...(f.bom ? { byteOrderMark: 'yes' } : {}), ...(f.truncatedSymbols > 0 ? { truncatedSymbols: f.truncatedSymbols } : {}), ...(f.internedSymbols !== undefined ? { internedSymbols: f.internedSymbols } : {}) }),
 };
+
+// The paths of `input` as batches; its facts and warnings once they are read. With `collector`, every
+// symbol is interned through it (its ids assigned); `done` runs when the batches end or stop.
+async function* reading(input: Input, ctx: RunContext, text: TextReadOptions, facts: TextFacts, collector?: SymbolCollector, done?: () => void): AsyncGenerator<PathArena> {
+  try {
+    // a stream of unknown size may be large: let the pool decide per chunk (the first stays here)
+    const parallel = collector === undefined && ctx.pool.parallel && (input.size === undefined || input.size >= PARALLEL_TEXT_MIN_BYTES);
+    if (parallel) ctx.pool.warm();
+    const stats: { parse?: ParseStats } = {};
+    const interner = collector && { idOf: (b: Uint8Array, s: number, e: number) => collector.idOf(b, s, e) };
+    yield* readText(input.chunks(), { ...parserOptions(text), ...(parallel ? { pool: ctx.pool } : {}), ...(interner ? { interner } : {}), signal: ctx.signal, ...(ctx.probe ? { probe: ctx.probe } : {}) }, stats);
+    facts.topLevel = stats.parse?.topLevel ?? 0;
+    facts.carriageReturns = stats.parse?.carriageReturns ?? 0;
+    facts.truncatedSymbols = stats.parse?.longSymbols ?? 0;
+    if (facts.carriageReturns > 0) {
+      ctx.warn(`${input.name}: ${facts.carriageReturns} carriage return ${facts.carriageReturns === 1 ? 'byte was' : 'bytes were'} kept as symbol bytes, as upstream's parser does (CRLF text?); --crlf treats them as whitespace`);
+    }
+    if (facts.truncatedSymbols > 0) {
+      const first = stats.parse!.firstLong!;
+      ctx.warn(`${input.name}: ${facts.truncatedSymbols} ${facts.truncatedSymbols === 1 ? 'symbol' : 'symbols'} over 63 bytes cut to their first 63 bytes, as upstream's default build loads them (the first at ${first.line}:${first.column}, ${first.bytes} bytes); --intern keeps them whole`);
+    }
+  } finally {
+    done?.();
+  }
+}
+
+function parserOptions(text: TextReadOptions): Partial<ReadTextOptions> {
+  return { ...(text.crIsWhitespace !== undefined ? { crIsWhitespace: text.crIsWhitespace } : {}), ...(text.stripBom !== undefined ? { stripBom: text.stripBom } : {}), ...(text.longSymbols !== undefined ? { longSymbols: text.longSymbols } : {}) };
+}
+
+/**
+ * The symbol pass of `--intern`: every distinct symbol of `input`, numbered. A stream is spooled to
+ * the run's temporary folder first, so that the path pass can read it again (`input` of the result;
+ * `done` removes the spool, which is also removed if the process is killed).
+ */
+async function internedSymbols(input: Input, ctx: RunContext, text: TextReadOptions): Promise<{ collector: SymbolCollector; table: SymbolTable; input: Input; done: () => void }> {
+  let source = input;
+  let done = (): void => undefined;
+  if (!input.reopenable) {
+    const dir = await fs.promises.mkdtemp(`${ctx.tmpDir.replace(/\/$/, '')}/morkspace-spool-`).catch((e: unknown) => {
+      throw ioError(e, ctx.tmpDir);
+    });
+    trackTemp(dir);
+    done = () => {
+      fs.rmSync(dir, { recursive: true, force: true });
+      forgetTemp(dir);
+    };
+    try {
+      const file = `${dir}/input.metta`;
+      const out = await fs.promises.open(file, 'w');
+      try {
+        for await (const chunk of input.chunks()) {
+          ctx.checkAborted();
+          await out.write(chunk);
+        }
+      } finally {
+        await out.close();
+      }
+      source = { ...fileInput(file), name: input.name };
+    } catch (e) {
+      done();
+      throw e;
+    }
+  }
+  try {
+    const collector = new SymbolCollector();
+    const gather = { idOf: (b: Uint8Array, s: number, e: number) => (collector.add(b, s, e), 1) };
+    for await (const batch of readText(source.chunks(), { ...parserOptions(text), interner: gather, signal: ctx.signal, ...(ctx.probe ? { probe: ctx.probe } : {}) })) batch.release();
+    const table = collector.assign();
+    ctx.log(`${input.name}: ${table.count} distinct symbols interned (${table.bytes.length} bytes of text; the table takes about ${Math.ceil(collector.memoryBytes / 2 ** 20)} MiB)`);
+    return { collector, table, input: source, done };
+  } catch (e) {
+    done();
+    throw e;
+  }
+}

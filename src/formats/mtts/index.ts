@@ -6,7 +6,11 @@
 import { StatsCollector } from '../../stats.js';
 import { POOL_MIN_BYTES } from '../../pool/pool.js';
 import { Evidence, writeChunks, type Format } from '../format.js';
-import { hasMagic } from './layout.js';
+import type { Input } from '../../io/input.js';
+import type { SymbolTable } from '../../symbols/table.js';
+import { HEADER_BYTES, SECTION_HEADER_BYTES, SectionKind, decodeHeader, decodeSectionHeader, hasMagic } from './layout.js';
+import { mttsOptions } from './options.js';
+import { decodeSymbolsBody } from './symbols-section.js';
 import { inspectMtts } from './inspect.js';
 import { newFacts, readMtts, type MttsFacts } from './reader.js';
 import { writeMtts } from './writer.js';
@@ -31,16 +35,18 @@ export const mttsFormat: Format<MttsFacts> = {
   name: 'mtts',
   extensions: ['.mtts'],
   binary: true,
-  capabilities: { prefixLookup: false, quickInspect: true, verifies: 'every checksum matches' },
+  capabilities: { prefixLookup: false, quickInspect: true, verifies: 'every checksum matches', symbols: 'inside' },
   flags: { read: ['verify'], write: ['compression', 'priority', 'chunkSize', 'meta'] },
   sniff: sniffMtts,
   async open(input, ctx, options = {}) {
     const facts = newFacts();
     // a file this big will be decoded on the pool: start its workers while the header is read
     if (input.size !== undefined && input.size >= 2 * POOL_MIN_BYTES) ctx.pool.warm();
-    return { batches: readMtts(input.chunks(), options.mtts, facts, ctx), order: 'sorted', recycles: true, sizeHint: input.size !== undefined ? { inputBytes: input.size } : {}, facts };
+    const symbols = await symbolsAhead(input, mttsOptions(options.mtts ?? {}).verify);
+    if (symbols !== undefined) facts.symbols = symbols;
+    return { batches: readMtts(input.chunks(), options.mtts, facts, ctx), order: 'sorted', recycles: true, sizeHint: input.size !== undefined ? { inputBytes: input.size } : {}, facts, ...(symbols !== undefined ? { symbols } : {}) };
   },
-  write: (space, ctx, sink, options = {}) => writeChunks(writeMtts(space.batches, options.mtts, ctx), sink, ctx),
+  write: (space, ctx, sink, options = {}) => writeChunks(writeMtts(space.batches, options.mtts, ctx, space.symbols), sink, ctx),
   describe: (facts) => ({
     version: facts.header ? `${facts.header.major}.${facts.header.minor}` : undefined,
     chunks: facts.chunks.length,
@@ -48,6 +54,7 @@ export const mttsFormat: Format<MttsFacts> = {
     encoder: facts.metadata?.encoder,
     meta: facts.metadata?.meta,
     skippedSections: facts.skipped.length,
+    ...(facts.symbols !== undefined ? { symbols: facts.symbols.count } : {}),
   }),
   async inspect(input, ctx, options) {
     // a stream can be read once: keep its bytes for the walk `count` asks for
@@ -62,4 +69,24 @@ export const mttsFormat: Format<MttsFacts> = {
 
 async function* once(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
   yield bytes;
+}
+
+/**
+ * The table of the symbols section that follows the header, read ahead of the chunks (a stream's
+ * first bytes are kept for the reader, not consumed), so the space has it from the start. Damage
+ * here is reported by the reader in order; this returns undefined then.
+ */
+async function symbolsAhead(input: Input, verify: boolean): Promise<SymbolTable | undefined> {
+  try {
+    const head = await input.head(HEADER_BYTES + SECTION_HEADER_BYTES);
+    if (head.length < HEADER_BYTES + SECTION_HEADER_BYTES) return undefined;
+    const at = decodeHeader(head.subarray(0, HEADER_BYTES)).headerBytes;
+    const first = await input.head(at + SECTION_HEADER_BYTES);
+    const sh = decodeSectionHeader(first.subarray(at, at + SECTION_HEADER_BYTES), at);
+    if (sh.kind !== SectionKind.Symbols) return undefined;
+    const whole = await input.head(at + SECTION_HEADER_BYTES + sh.bodyBytes);
+    return decodeSymbolsBody(whole.subarray(at + SECTION_HEADER_BYTES), at, verify);
+  } catch {
+    return undefined;
+  }
 }

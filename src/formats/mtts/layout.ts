@@ -34,7 +34,7 @@ export const FILE_DIGEST_BYTES = 32;
 /** Section kinds. */
 export const SectionKind = {
   Metadata: 0x0001,
-  /** Reserved for interned-symbol tables; not written by 1.0, and written with the Required flag. */
+  /** The interned-symbol table (symbols-section.ts): before the chunks, with the Required flag; version 1.1. */
   Symbols: 0x0002,
   Chunk: 0x0010,
   Index: 0x0020,
@@ -70,13 +70,13 @@ export function hasMagic(head: Uint8Array): boolean {
 }
 
 /** The header this build writes. */
-export function encodeHeader(): Uint8Array {
+export function encodeHeader(minor: number = MINOR_VERSION): Uint8Array {
   const h = new Uint8Array(HEADER_BYTES);
   const v = viewOf(h);
   h.set(MAGIC, 0);
   v.setUint16(4, MAJOR_VERSION, true);
   v.setUint16(6, 0, true);
-  v.setUint16(8, MINOR_VERSION, true);
+  v.setUint16(8, minor, true);
   v.setUint16(10, HEADER_BYTES, true);
   v.setUint32(12, check32(h.subarray(0, 12)), true);
   return h;

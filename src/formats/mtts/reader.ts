@@ -12,6 +12,8 @@ import { decidePool, IN_FLIGHT_BYTES, mapOrdered, type Parallel } from '../../po
 import { fullCollection } from '../../run/gc-pacer.js';
 import { timedPartSync } from '../../run/probe.js';
 import { CODEC_NAMES, chunkFields, decodeChunk, sameBytes, type ChunkFault, type DecodeChunkTask, type DecodedChunk } from './chunk-codec.js';
+import type { SymbolTable } from '../../symbols/table.js';
+import { decodeSymbolsBody } from './symbols-section.js';
 import {
   CHUNK_HEADER_BYTES, END_BODY_BYTES, HEADER_BYTES, SECTION_HEADER_BYTES, SECTION_NAMES, SECTION_REQUIRED, SectionKind,
   decodeChunkHeader, decodeEnd, decodeHeader, decodeIndex, decodeMetadata, decodeSectionHeader, type IndexEntry, type MttsHeader, type MttsMetadata,
@@ -106,6 +108,8 @@ export interface MttsFacts {
   chunks: IndexEntry[];
   /** Kinds of the sections skipped as unknown. */
   skipped: number[];
+  /** The symbol table of an interned space (its symbols section), once read. */
+  symbols?: SymbolTable;
   fileDigest?: Uint8Array;
   /** Set when the whole-file digest does not match: the offset of the stored digest. */
   digestMismatchAt?: number;
@@ -140,6 +144,7 @@ async function* sections(source: AsyncIterable<Uint8Array>, opts: MttsOptions, f
     if (header.headerBytes > HEADER_BYTES) await read(header.headerBytes - HEADER_BYTES, 'the header');
     facts.header = header;
     let indexOffset = -1;
+    let symbolsSeen = false;
     for (;;) {
       const offset = r.offset;
       if (await r.atEnd()) throw new FormatError(ErrorCode.Truncated, `file ends after ${facts.chunks.length} chunks, before its end section`, { offset });
@@ -187,6 +192,12 @@ async function* sections(source: AsyncIterable<Uint8Array>, opts: MttsOptions, f
         const entries = decodeIndex(await read(sh.bodyBytes, 'the index section'), bodyOffset, opts.verify);
         checkIndex(entries, facts.chunks, bodyOffset);
         indexOffset = offset;
+      } else if (sh.kind === SectionKind.Symbols) {
+        if (facts.chunks.length > 0 || symbolsSeen) throw new FormatError(ErrorCode.Corrupt, 'a symbols section after the first chunk or a second one', { offset });
+        symbolsSeen = true;
+        const body = await read(sh.bodyBytes, 'the symbols section');
+        // the format's open may have read it ahead (from the same bytes): decode it once
+        facts.symbols ??= decodeSymbolsBody(body, offset, opts.verify);
       } else if (sh.flags & SECTION_REQUIRED) {
         throw new FormatError(ErrorCode.Version, `${name} section is required but this reader (MTTS 1.0) does not know it`, { offset });
       } else {

@@ -11,7 +11,9 @@ import { decidePool, IN_FLIGHT_BYTES, mapOrdered, POOL_MIN_BYTES, type Parallel 
 import { isStrictlySorted, sortUniqueArena } from '../../sort.js';
 import { timedPartSync } from '../../run/probe.js';
 import { CODEC_NAMES, chunkFields, encodeChunk, type ChunkFault, type EncodeChunkTask, type EncodedChunk } from './chunk-codec.js';
-import { CHUNK_HEADER_BYTES, SECTION_HEADER_BYTES, SectionKind, encodeChunkHeader, encodeEndPrefix, encodeHeader, encodeIndex, encodeMetadata, encodeSectionHeader, type CodecSummary, type IndexEntry } from './layout.js';
+import type { SymbolTable } from '../../symbols/table.js';
+import { SYMBOLS_MINOR_VERSION, encodeSymbolsBody } from './symbols-section.js';
+import { CHUNK_HEADER_BYTES, SECTION_HEADER_BYTES, SECTION_REQUIRED, SectionKind, encodeChunkHeader, encodeEndPrefix, encodeHeader, encodeIndex, encodeMetadata, encodeSectionHeader, type CodecSummary, type IndexEntry } from './layout.js';
 import { MAX_CHUNK_BYTES, mttsOptions, type MttsOptions } from './options.js';
 
 /** The paths of one chunk in buffers of their own, ready to move to a worker. */
@@ -121,7 +123,7 @@ function throwFault(f: ChunkFault, chunk: number): never {
  * same space whatever the batching, thread count or time.
  * @throws MorkspaceError ERR_USAGE for bad options or unsorted input.
  */
-export async function* writeMtts(batches: AsyncIterable<PathArena>, options: Partial<MttsOptions> = {}, parallel: Parallel = {}): AsyncGenerator<Uint8Array> {
+export async function* writeMtts(batches: AsyncIterable<PathArena>, options: Partial<MttsOptions> = {}, parallel: Parallel = {}, symbols?: SymbolTable): AsyncGenerator<Uint8Array> {
   const opts = mttsOptions(options);
   const { pool, signal, probe } = parallel;
   const meta = { ...opts.meta };
@@ -155,7 +157,12 @@ export async function* writeMtts(batches: AsyncIterable<PathArena>, options: Par
     offset += b.length;
     return b;
   };
-  yield out(encodeHeader());
+  yield out(encodeHeader(symbols !== undefined ? SYMBOLS_MINOR_VERSION : undefined));
+  if (symbols !== undefined) {
+    const body = encodeSymbolsBody(symbols);
+    yield out(encodeSectionHeader(SectionKind.Symbols, SECTION_REQUIRED, body.length));
+    yield out(body);
+  }
   // Chunks go out as they are encoded (in order): the writer holds at most the in-flight window.
   // The totals they add up to go in the metadata after the index.
   const entries: IndexEntry[] = [];
