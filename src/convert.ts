@@ -372,6 +372,7 @@ export async function inspectSpace(input: Input, options: ConvertOptions & { cou
     let collector = new StatsCollector(statsOptions);
     const { claimHeld } = await consumeSpace(plain, format, ctx, options, async (space) => {
       facts = space.facts;
+      collector.symbols = space.symbols;
       for await (const b of releaseConsumed(space)) collector.add(b);
     }, async () => {
       collector = new StatsCollector(statsOptions);

@@ -2,6 +2,7 @@
 import { bytesKey } from './bytes.js';
 import { ErrorCode, isMorkspaceError } from './errors.js';
 import { expressionToText, scanExpression } from './expr/encoding.js';
+import { ID_BYTES, readId, type SymbolTable } from './symbols/table.js';
 import { mulberry32 } from './prng.js';
 import type { PathArena } from './path-arena.js';
 
@@ -62,6 +63,9 @@ export class StatsCollector {
   readonly #sample: number;
   readonly #samples: Uint8Array[] = [];
   readonly #rand = mulberry32(0x73616d70); // "samp"
+
+  /** The table an interned space's ids resolve through (head symbols, samples); set once the space is open. */
+  symbols: SymbolTable | undefined;
 
   constructor(options: StatsOptions = {}) {
     this.#sample = Math.max(0, Math.floor(options.sample ?? 0));
@@ -139,11 +143,18 @@ export class StatsCollector {
       variables: { atomsWithVariables: this.#withVars, maxPerAtom: this.#varsMax, total: this.#varsTotal },
       heads: {
         distinct: this.#heads.size,
-        top: [...this.#heads].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, TOP_HEADS).map(([k, atoms]) => ({ head: UTF8.decode(keyBytes(k)), atoms })),
+        top: [...this.#heads].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, TOP_HEADS).map(([k, atoms]) => ({ head: UTF8.decode(this.#headBytes(keyBytes(k))), atoms })),
         otherAtoms: this.#otherHeads,
       },
-      samples: this.#samples.map(sampleText),
+      samples: this.#samples.map((p) => sampleText(p, this.symbols)),
     };
+  }
+
+  // A head symbol's bytes: an interned space's 8-byte id through its table.
+  #headBytes(key: Uint8Array): Uint8Array {
+    if (this.symbols === undefined || key.length !== ID_BYTES) return key;
+    const id = readId(key, 0);
+    return (id > 0 ? this.symbols.lookup(id) : undefined) ?? key;
   }
 }
 
@@ -159,11 +170,11 @@ function keyBytes(key: string): Uint8Array {
 }
 
 // An atom as text, or its bytes in hex when it is not an expression (a binary key).
-function sampleText(path: Uint8Array): string {
+function sampleText(path: Uint8Array, symbols: SymbolTable | undefined): string {
   try {
-    return expressionToText(path);
+    return expressionToText(path, symbols);
   } catch (e) {
-    if (!isMorkspaceError(e) || e.code !== ErrorCode.NotExpression) throw e;
+    if (!isMorkspaceError(e) || (e.code !== ErrorCode.NotExpression && e.code !== ErrorCode.UnknownSymbol)) throw e;
     return `0x${Buffer.from(path).toString('hex')}`;
   }
 }

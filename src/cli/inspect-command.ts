@@ -8,6 +8,8 @@ import type { SpaceStats } from '../stats.js';
 import { cliInput, cliRun, eachFile, note, throwIfFailed, type CliIo, type GlobalOptions, withGlobals } from './context.js';
 import { addRunFlags, checkFlagsApply, formatOptions, intFlag, type FormatFlags } from './format-flags.js';
 import { plotSvg } from './plot.js';
+import { loadMorkTable, looksLikeZip } from '../symbols/mork-zip.js';
+import { tableFacts } from './symbols-command.js';
 import { count, histogram, num, recordTable, table } from './render.js';
 
 interface InspectFlags extends GlobalOptions, FormatFlags {
@@ -50,9 +52,16 @@ interface Inspected {
 }
 
 async function inspectOne(io: CliIo, cmd: Command, inputName: string, flags: InspectFlags): Promise<Inspected> {
+  const given = cliInput(inputName, io);
+  if (flags.from === undefined && given.path !== undefined && looksLikeZip(await given.head(4))) {
+    // a symbol table: not a space, but inspect says what it holds
+    const facts = tableFacts(loadMorkTable(given.path));
+    const fileBytes = given.size;
+    return { report: { file: given.name, format: 'mork-symbols', ...(fileBytes !== undefined ? { fileBytes } : {}), ...facts }, facts, stats: undefined, fileBytes };
+  }
   const ctx = cliRun(io, flags);
   try {
-    const resolved = await resolveInput(cliInput(inputName, io), flags.from !== undefined ? { from: flags.from } : {});
+    const resolved = await resolveInput(given, flags.from !== undefined ? { from: flags.from } : {});
     const input = resolved.input;
     checkFlagsApply(cmd, resolved.format, undefined);
     const sample = flags.sample !== undefined ? intFlag('sample', flags.sample, 0, 10_000) : 0;
@@ -151,7 +160,7 @@ async function run(io: CliIo, cmd: Command, inputName: string, flags: InspectFla
   if (!stats) {
     io.stdout.write(table(rows));
     // a format that does not record its atom count (ACT): say how to get it
-    if (known('atoms') === undefined) io.stdout.write('(atoms, head symbols and histograms: --count walks the file)\n');
+    if (known('atoms') === undefined && format !== 'mork-symbols') io.stdout.write('(atoms, head symbols and histograms: --count walks the file)\n');
     internals();
     return;
   }

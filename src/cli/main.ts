@@ -11,6 +11,7 @@ import { addExamples } from './examples.js';
 import { addConvertCommands } from './convert-commands.js';
 import { addInspectCommand } from './inspect-command.js';
 import { addQueryCommand } from './query-command.js';
+import { addSymbolsCommand } from './symbols-command.js';
 import { BatchFailed, type CliIo } from './context.js';
 import { forLocale } from './render.js';
 import { addVerifyCommand } from './verify-command.js';
@@ -60,6 +61,7 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   addConvertCommands(program, io, setExit);
   addInspectCommand(program, io, setExit);
   addQueryCommand(program, io, setExit);
+  addSymbolsCommand(program, io, setExit);
   addVerifyCommand(program, io, setExit);
   addBenchCommand(program, io, setExit);
   addShellCommands(program, io, version);

@@ -16,7 +16,7 @@ import type { MttsOptions } from './mtts/options.js';
 /** Bytes read ahead for sniffing. */
 export const SNIFF_BYTES = 4096;
 
-export type FormatName = 'text' | 'paths' | 'act' | 'mtts';
+export type FormatName = 'text' | 'paths' | 'act' | 'mtts' | 'mettatron';
 
 /** How sure a sniff is that the first bytes are this format's. */
 export const Evidence = {
@@ -57,6 +57,8 @@ export interface Format<F extends object = object> {
   readonly extensions: readonly string[];
   /** True for binary formats (not written to a terminal without --force). */
   readonly binary: boolean;
+  /** False for a format morkspace reads but does not write (MeTTaTron's snapshot). */
+  readonly writable: boolean;
   readonly capabilities: Capabilities;
   /**
    * The format-specific CLI flags this format takes as an input (`read`) and as an output

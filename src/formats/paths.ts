@@ -331,6 +331,7 @@ export const pathsFormat: Format<PathsFacts> = {
   name: 'paths',
   extensions: ['.paths', '.upaths'],
   binary: true,
+  writable: true,
   capabilities: { prefixLookup: false, quickInspect: false, verifies: 'zlib stream and Adler-32 intact, every record complete', symbols: 'sidecar' },
   flags: { read: [], write: ['level'] },
   sniff: sniffPaths,

@@ -10,11 +10,12 @@ import type { Input } from '../io/input.js';
 import { actFormat } from './act/index.js';
 import { Evidence, SNIFF_BYTES, binaryEvidence, type Format, type FormatName } from './format.js';
 import { mttsFormat } from './mtts/index.js';
+import { snapshotFormat } from './mettatron.js';
 import { pathsFormat } from './paths.js';
 import { textFormat } from './text.js';
 
-/** Every format, text first (the fallback). */
-export const FORMATS: readonly Format[] = [textFormat, pathsFormat, actFormat, mttsFormat];
+/** Every format, text first (the fallback). MeTTaTron's snapshot is read only. */
+export const FORMATS: readonly Format[] = [textFormat, pathsFormat, actFormat, mttsFormat, snapshotFormat];
 
 /** Other names users type for a format (`mork convert` calls text `metta`). */
 const ALIASES: Readonly<Record<string, FormatName>> = { metta: 'text' };
@@ -73,7 +74,11 @@ export async function expectText(input: Input): Promise<Format> {
 
 /** The format to write: `explicit` if given, else the output file's extension. */
 export function detectOutputFormat(output: string | undefined, explicit?: string): Format {
-  if (explicit) return formatByName(explicit);
+  if (explicit) {
+    const f = formatByName(explicit);
+    if (!f.writable) throw fail.usage(`${f.name} is read, not written (write one of ${FORMATS.filter((x) => x.writable).map((x) => x.name).join(', ')})`);
+    return f;
+  }
   const byExt = output !== undefined && output !== '-' ? formatByExtension(output) : undefined;
   if (byExt) return byExt;
   throw new MorkspaceError(ErrorCode.Usage, output && output !== '-' ? `cannot tell the output format from '${path.basename(output)}': give --to` : 'writing to stdout: give --to FORMAT');

@@ -170,7 +170,8 @@ function printOne(batch: PathArena, i: number, w: ByteWriter, index: number, sym
     printExpression(batch.bytes, batch.start(i), batch.end(i), w, symbols);
   } catch (e) {
     if (isMorkspaceError(e) && (e.code === ErrorCode.NotExpression || e.code === ErrorCode.UnknownSymbol)) {
-      throw new FormatError(e.code, `path ${index} cannot be printed as text: ${e.message} at its byte ${e.where.offset ?? 0}`, { offset: index, offsetOf: 'path' });
+      // the position says `path N:`; the message says what is wrong with it
+      throw new FormatError(e.code, `cannot be printed as text: ${e.message} at its byte ${e.where.offset ?? 0}`, { offset: index, offsetOf: 'path' });
     }
     throw e;
   }
@@ -216,6 +217,7 @@ export const textFormat: Format<TextFacts> = {
   name: 'text',
   extensions: ['.metta', '.mm2', '.txt'],
   binary: false,
+  writable: true,
   capabilities: { prefixLookup: false, quickInspect: false, verifies: 'every expression parses', symbols: 'printed' },
   flags: { read: ['crlf', 'stripBom', 'intern', 'longSymbols'], write: [] },
   // text has no magic: it is what is left when no binary format claims the bytes (formats/table.ts)

@@ -30,6 +30,14 @@ export class Rng {
   chance(p: number): boolean {
     return this.#next() < p;
   }
+  /** `xs` shuffled in place (Fisher–Yates), and returned. */
+  shuffle<T>(xs: T[]): T[] {
+    for (let i = xs.length - 1; i > 0; i--) {
+      const j = this.int(0, i);
+      [xs[i], xs[j]] = [xs[j]!, xs[i]!];
+    }
+    return xs;
+  }
   bytes(n: number, alphabet?: readonly number[]): Uint8Array {
     const out = new Uint8Array(n);
     for (let i = 0; i < n; i++) out[i] = alphabet ? this.pick(alphabet) : this.int(0, 255);

@@ -81,6 +81,7 @@ export const actFormat: Format<ActFacts> = {
   name: 'act',
   extensions: ['.act'],
   binary: true,
+  writable: true,
   capabilities: { prefixLookup: true, quickInspect: true, verifies: 'every node valid (ACT carries no checksums)', symbols: 'sidecar' },
   flags: { read: [], write: [] },
   sniff: (head) => (looksLikeAct(head) ? Evidence.Strong : Evidence.None),

@@ -6,7 +6,7 @@
 import { StatsCollector } from '../../stats.js';
 import { POOL_MIN_BYTES } from '../../pool/pool.js';
 import { Evidence, writeChunks, type Format } from '../format.js';
-import type { Input } from '../../io/input.js';
+import { bytesInput, type Input } from '../../io/input.js';
 import type { SymbolTable } from '../../symbols/table.js';
 import { HEADER_BYTES, SECTION_HEADER_BYTES, SectionKind, decodeHeader, decodeSectionHeader, hasMagic } from './layout.js';
 import { mttsOptions } from './options.js';
@@ -35,6 +35,7 @@ export const mttsFormat: Format<MttsFacts> = {
   name: 'mtts',
   extensions: ['.mtts'],
   binary: true,
+  writable: true,
   capabilities: { prefixLookup: false, quickInspect: true, verifies: 'every checksum matches', symbols: 'inside' },
   flags: { read: ['verify'], write: ['compression', 'priority', 'chunkSize', 'meta'] },
   sniff: sniffMtts,
@@ -59,11 +60,14 @@ export const mttsFormat: Format<MttsFacts> = {
   async inspect(input, ctx, options) {
     // a stream can be read once: keep its bytes for the walk `count` asks for
     const bytes = input.path === undefined ? await input.readAll() : undefined;
-    const report = await inspectMtts(bytes ?? input);
-    if (!options.count) return { facts: { ...report } };
+    const symbols = await symbolsAhead(bytes ? bytesInput(bytes, input.name) : input, true);
+    const report = await inspectMtts(bytes ?? input, symbols);
+    const facts = { ...report, ...(symbols !== undefined ? { symbols: symbols.count, symbolBytes: symbols.bytes.length } : {}) };
+    if (!options.count) return { facts };
     const stats = new StatsCollector({ sample: options.sample ?? 0 });
+    stats.symbols = symbols;
     for await (const b of readMtts(bytes ? once(bytes) : input.chunks(), options.mtts, newFacts(), ctx)) stats.add(b);
-    return { facts: { ...report }, stats: stats.result() };
+    return { facts, stats: stats.result() };
   },
 };
 

@@ -4,6 +4,7 @@
  */
 import fs from 'node:fs/promises';
 import { hex } from '../../bytes.js';
+import type { SymbolTable } from '../../symbols/table.js';
 import { expressionToText } from '../../expr/encoding.js';
 import { ErrorCode, FormatError, ioError } from '../../errors.js';
 import type { Input } from '../../io/input.js';
@@ -70,17 +71,17 @@ export function chunkReport(e: IndexEntry, i: number): ChunkReport {
 }
 
 /** A path for a report: as MeTTa text when it is an expression, else its bytes in hex. */
-function showPath(p: Uint8Array): string {
+function showPath(p: Uint8Array, symbols?: SymbolTable): string {
   if (p.length === 0) return '(the empty path)';
   try {
-    const text = expressionToText(p);
+    const text = expressionToText(p, symbols);
     return text.length > 80 ? `${text.slice(0, 80)}…` : text;
   } catch {
     return `${p.length} bytes: ${hex(p, 24)}`;
   }
 }
 
-async function inspectAt(readAt: ReadAt, size: number): Promise<MttsInspection> {
+async function inspectAt(readAt: ReadAt, size: number, symbols?: SymbolTable): Promise<MttsInspection> {
   if (size < HEADER_BYTES + END_SECTION_BYTES) throw new FormatError(ErrorCode.Truncated, `file of ${size} bytes is shorter than an empty MTTS file`, { offset: size });
   const header: MttsHeader = decodeHeader(await readAt(0, HEADER_BYTES, 'the header'));
   const endOffset = size - END_SECTION_BYTES;
@@ -119,8 +120,8 @@ async function inspectAt(readAt: ReadAt, size: number): Promise<MttsInspection> 
     pathBytes: metadata.pathBytes,
     chunkBytes: metadata.chunkBytes,
     encoder: metadata.encoder,
-    firstPath: showPath(metadata.firstPath),
-    lastPath: showPath(metadata.lastPath),
+    firstPath: showPath(metadata.firstPath, symbols),
+    lastPath: showPath(metadata.lastPath, symbols),
     codecs: metadata.codecs,
     meta: metadata.meta,
     fileDigest: hex(end.fileDigest, 64).replaceAll(' ', ''),
@@ -134,13 +135,13 @@ async function inspectAt(readAt: ReadAt, size: number): Promise<MttsInspection> 
  * (and without the whole-file digest: `verify` checks that).
  * @throws FormatError ERR_BAD_MAGIC, ERR_VERSION, ERR_CHECKSUM, ERR_TRUNCATED, ERR_CORRUPT.
  */
-export async function inspectMtts(input: Input | Uint8Array): Promise<MttsInspection> {
+export async function inspectMtts(input: Input | Uint8Array, symbols?: SymbolTable): Promise<MttsInspection> {
   if (input instanceof Uint8Array || input.path === undefined) {
     const all = input instanceof Uint8Array ? input : await input.readAll();
     return inspectAt(async (offset, n, what) => {
       if (offset + n > all.length) throw new FormatError(ErrorCode.Truncated, `file ends inside ${what}`, { offset: all.length });
       return all.subarray(offset, offset + n);
-    }, all.length);
+    }, all.length, symbols);
   }
   const file = input.path;
   const fd = await fs.open(file, 'r').catch((e: unknown) => {
@@ -154,7 +155,7 @@ export async function inspectMtts(input: Input | Uint8Array): Promise<MttsInspec
       const { bytesRead } = await fd.read(buf, 0, n, offset);
       if (bytesRead !== n) throw new FormatError(ErrorCode.Truncated, `file ends inside ${what}`, { offset: offset + bytesRead });
       return buf;
-    }, size);
+    }, size, symbols);
   } finally {
     await fd.close();
   }
