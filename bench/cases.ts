@@ -21,7 +21,7 @@ export function bySize(a: SizeName, b: SizeName): number {
 }
 
 /** Files prepared once per size: generated text, then derived from it with our CLI and the tools. */
-export type InputKind = 'text' | 'paths' | 'records' | 'act' | 'mtts' | 'gz' | 'lz4' | 'zst';
+export type InputKind = 'text' | 'paths' | 'records' | 'act' | 'mtts' | 'gz' | 'lz4' | 'zst' | 'uris' | 'uris-mtts';
 
 /**
  * `writer` cases are compared with `gzip -6` on the same size, `reader` cases with `gzip -d`.
@@ -68,6 +68,12 @@ export const CASES: readonly BenchCase[] = [
   { name: 'text->mtts:threads=2', role: 'writer', sizes: BIG, input: 'text', outExt: 'mtts', run: 'cli', argv: convert('mtts', '--threads', '2') },
   { name: 'mtts->text:threads=1', role: 'reader', sizes: BIG, input: 'mtts', outExt: 'metta', run: 'cli', argv: (i, o) => [...deserialize(i, o), '--threads', '1'] },
   { name: 'mtts->text:threads=2', role: 'reader', sizes: BIG, input: 'mtts', outExt: 'metta', run: 'cli', argv: (i, o) => [...deserialize(i, o), '--threads', '2'] },
+  // interning (#10): triples of 20–200-byte URIs; `truncate` is the run without interning (most symbols are over 63 bytes)
+  { name: 'uris->paths:intern', role: 'writer', sizes: BIG, input: 'uris', outExt: 'paths', run: 'cli', argv: (i, o) => [...serialize(i, o), '--intern', '--symbols', `${o}.zip`] },
+  { name: 'uris->paths:truncate', role: 'writer', sizes: BIG, input: 'uris', outExt: 'paths', run: 'cli', argv: (i, o) => [...serialize(i, o), '--long-symbols', 'truncate'] },
+  { name: 'uris->mtts:intern', role: 'writer', sizes: BIG, input: 'uris', outExt: 'mtts', run: 'cli', argv: (i, o) => [...convert('mtts')(i, o), '--intern'] },
+  { name: 'uris->mtts:truncate', role: 'writer', sizes: BIG, input: 'uris', outExt: 'mtts', run: 'cli', argv: (i, o) => [...convert('mtts')(i, o), '--long-symbols', 'truncate'] },
+  { name: 'uris-mtts->text', role: 'reader', sizes: BIG, input: 'uris-mtts', outExt: 'metta', run: 'cli', argv: deserialize },
   { name: 'sort', role: 'micro', sizes: BIG, input: 'text', outExt: '', run: 'sort' },
   { name: 'gzip -6', role: 'yardstick-writer', sizes: ALL, input: 'records', outExt: 'gz', run: 'tool', cmd: 'gzip', args: ['-6', '-c'] },
   { name: 'gzip -d', role: 'yardstick-reader', sizes: ALL, input: 'gz', outExt: 'records', run: 'tool', cmd: 'gzip', args: ['-d', '-c'] },

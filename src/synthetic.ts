@@ -283,11 +283,15 @@ export function generateSpace(atoms: number, seed: number = DEFAULT_SEED): strin
 
 /** Write the space to `file` (through a temporary file, so a cached file is always complete). */
 export function writeSpace(file: string, atoms: number, seed: number = DEFAULT_SEED): void {
+  writeChunksTo(file, generateChunks(atoms, seed));
+}
+
+function writeChunksTo(file: string, chunks: Iterable<string>): void {
   mkdirSync(path.dirname(file), { recursive: true });
   const tmp = `${file}.tmp-${process.pid}`;
   const fd = openSync(tmp, 'w');
   try {
-    for (const chunk of generateChunks(atoms, seed)) writeSync(fd, chunk);
+    for (const chunk of chunks) writeSync(fd, chunk);
   } finally {
     closeSync(fd);
   }
@@ -298,6 +302,42 @@ export function writeSpace(file: string, atoms: number, seed: number = DEFAULT_S
 export function cachedSpace(dir: string, atoms: number, seed: number = DEFAULT_SEED): string {
   const file = path.join(dir, `gen-v${GENERATOR_VERSION}-s${seed}-${atoms}.metta`);
   if (!existsSync(file)) writeSpace(file, atoms, seed);
+  return file;
+}
+
+/**
+ * A linked-data space of `atoms` triples `(p s o)` whose subjects and objects are quoted URIs of 20
+ * to 200 bytes (Zipf-weighted over about atoms/5 distinct ones, a few predicates): the symbols the
+ * interning benchmark needs, most over 63 bytes. Deterministic in (atoms, seed).
+ */
+export function* generateUriChunks(atoms: number, seed: number = DEFAULT_SEED): Generator<string> {
+  const rand = mulberry32(seed ^ 0x75726973); // "uris"
+  const hosts = ['http://purl.obolibrary.org/obo/', 'https://flybase.org/reports/', 'http://www.w3.org/2000/01/rdf-schema#', 'https://identifiers.org/ncbigene:', 'http://example.org/a/long/path/'];
+  const distinct = Math.max(16, Math.floor(atoms / 5));
+  const uris: string[] = [];
+  for (let k = 0; k < distinct; k++) {
+    const host = hosts[k % hosts.length]!;
+    const target = 20 + Math.floor(rand() * 181);
+    let tail = `${k.toString(36)}_`;
+    while (host.length + tail.length + 2 < target) tail += String.fromCharCode(97 + Math.floor(rand() * 26));
+    uris.push(`"${(host + tail).slice(0, target - 2)}"`);
+  }
+  const nodes = new Zipf(uris, 0.9);
+  const predicates = new Zipf(['subClassOf', 'partOf', 'expressedIn', 'interactsWith', 'label', 'type', 'seeAlso', 'hasPhenotype'], 1);
+  const lines: string[] = [];
+  for (let i = 0; i < atoms; i++) {
+    lines.push(`(${predicates.pick(rand)} ${nodes.pick(rand)} ${nodes.pick(rand)})`);
+    if (lines.length === CHUNK_ATOMS || i === atoms - 1) {
+      yield lines.join('\n') + '\n';
+      lines.length = 0;
+    }
+  }
+}
+
+/** The cached generated URI space for (atoms, seed) under `dir`, generating it if missing. */
+export function cachedUriSpace(dir: string, atoms: number, seed: number = DEFAULT_SEED): string {
+  const file = path.join(dir, `uris-v${GENERATOR_VERSION}-s${seed}-${atoms}.metta`);
+  if (!existsSync(file)) writeChunksTo(file, generateUriChunks(atoms, seed));
   return file;
 }
 

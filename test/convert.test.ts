@@ -182,9 +182,9 @@ describe('telling formats apart: specific evidence outranks weak', () => {
     assert.equal(await sniff(encodeAct(space), 'x.metta'), 'act');
     assert.equal(await sniff(await encodeMtts(space), 'x.paths'), 'mtts');
   });
-  test("when a file starts with MTTS and zero version bytes (MeTTaTron's snapshot), then it is not taken for our MTTS", async () => {
-    const snapshot = Buffer.concat([Buffer.from('MTTS'), Buffer.alloc(8)]);
-    await assert.rejects(sniff(snapshot), (e: unknown) => isMorkspaceError(e) && e.code === ErrorCode.BadMagic);
+  test("when a file starts with MTTS and zero version bytes (MeTTaTron's snapshot), then it is a snapshot, not our MTTS", async () => {
+    const snapshot = Buffer.concat([Buffer.from('MTTS'), Buffer.alloc(16)]);
+    assert.equal(await sniff(snapshot, 'x.mtts'), 'mettatron');
   });
   test('when binary data matches no format, then it is refused naming the first non-text byte, even with a .metta name', async () => {
     const junk = Uint8Array.from([0x28, 0x61, 0x00, 0x01, 0x02, 0x03]);
@@ -192,7 +192,9 @@ describe('telling formats apart: specific evidence outranks weak', () => {
     assert.equal((await detectInputFormat(bytesInput(junk), 'text')).name, 'text', '--from text reads it anyway');
   });
   test('every format in the table declares its capabilities and flags', () => {
-    assert.deepEqual(FORMATS.map((f) => f.name), ['text', 'paths', 'act', 'mtts']);
+    assert.deepEqual(FORMATS.map((f) => f.name), ['text', 'paths', 'act', 'mtts', 'mettatron']);
+    assert.deepEqual(FORMATS.filter((f) => !f.writable).map((f) => f.name), ['mettatron']);
+    assert.deepEqual(FORMATS.map((f) => f.capabilities.symbols), ['printed', 'sidecar', 'sidecar', 'inside', 'inside']);
     assert.deepEqual(FORMATS.filter((f) => f.capabilities.prefixLookup).map((f) => f.name), ['act']);
     for (const f of FORMATS) assert.ok(f.capabilities.verifies.length > 0 && Array.isArray(f.flags.read) && Array.isArray(f.flags.write), f.name);
   });

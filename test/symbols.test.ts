@@ -353,6 +353,19 @@ describe('MeTTaTron snapshots', () => {
     assert.match(w.stderr, /mettatron is read, not written/);
   });
 
+  test('a damaged symbols section in MTTS: one line, exit 1, no output', () => {
+    assert.equal(cli(['serialize', '--intern', '--to', 'mtts', '-o', file('dmg.mtts')], { input: '(parent Alice Bob)\n(x "' + 'q'.repeat(300) + '")\n' }).status, 0);
+    const bytes = fs.readFileSync(file('dmg.mtts'));
+    assert.equal(bytes.readUInt16LE(8), 1, 'minor version 1: the file has a symbols section');
+    assert.equal(bytes.readUInt16LE(16), 0x0002, 'right after the header');
+    bytes[16 + 12 + 36 + 3]! ^= 0x10;
+    fs.writeFileSync(file('dmg2.mtts'), bytes);
+    const r = cli(['deserialize', file('dmg2.mtts'), '-o', file('dmg.metta')]);
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /^morkspace: .*dmg2\.mtts: .*symbols section.*\[ERR_(CHECKSUM|CORRUPT)\]\n$/);
+    assert.ok(!fs.existsSync(file('dmg.metta')));
+  });
+
   test('our own MTTS is never taken for a snapshot, nor the reverse', () => {
     assert.equal(cli(['serialize', '--to', 'mtts', '-o', file('own.mtts')], { input: '(a)' }).status, 0);
     assert.equal(JSON.parse(cli(['inspect', file('own.mtts'), '--json']).stdout.toString()).format, 'mtts');

@@ -26,9 +26,10 @@ interface CommandSpec {
   options: OptionSpec[];
 }
 
-const FORMAT_NAMES = FORMATS.map((f) => f.name);
+// the formats that can be written (--to); --from takes those too, and MeTTaTron's snapshot is sniffed
+const FORMAT_NAMES = FORMATS.filter((f) => f.writable).map((f) => f.name);
 // Options whose value is a file or folder (completed with the shell's own file completion).
-const FILE_VALUES = new Set(['--output', '--out-dir', '--tmp-dir', '--plot']);
+const FILE_VALUES = new Set(['--output', '--out-dir', '--tmp-dir', '--plot', '--symbols', '--symbols-out']);
 
 function optionSpec(o: Option): OptionSpec | undefined {
   if (o.hidden || o.long === undefined) return undefined;
