@@ -216,6 +216,28 @@ describe('--intern', () => {
     assert.equal(expressionToText(path, t), '(parent Alice Bob)');
   });
 
+  test('the collector against a Set: 60,000 symbols past every growth step, merged as the symbol pass merges', () => {
+    const rng = new Rng(testSeed(13));
+    const words = Array.from({ length: 60_000 }, (_, i) => `${'u'.repeat(rng.int(0, 90))}${i.toString(36)}`);
+    const c = new SymbolCollector();
+    const seen = new Set<string>();
+    for (let i = 0; i < 200_000; i++) {
+      const w = enc.encode(rng.pick(words));
+      c.add(w, 0, w.length);
+      seen.add(new TextDecoder().decode(w));
+    }
+    // a second collector merged in with the first one's hashes, as the run's thread merges a worker's
+    const d = new SymbolCollector();
+    const { bytes, starts, hashes } = c.distinct();
+    for (let k = 0; k + 1 < starts.length; k++) d.add(bytes, starts[k]!, starts[k + 1]!, hashes[k]!);
+    assert.equal(c.count, seen.size);
+    assert.equal(d.count, seen.size);
+    const t = d.assign();
+    const texts = [...seen].sort((a, b) => a.length - b.length || (a < b ? -1 : a > b ? 1 : 0));
+    assert.deepEqual(Array.from({ length: t.count }, (_, k) => new TextDecoder().decode(t.symbolAt(k))), texts);
+    for (const w of texts.slice(0, 500)) assert.equal(d.idOf(enc.encode(w), 0, enc.encode(w).length), texts.indexOf(w) + 1);
+  });
+
   test('a .paths or ACT output without a place for the table is a usage error before any work', () => {
     const r = cli(['serialize', file('long.metta'), '--intern', '-o', file('nowhere.paths')]);
     assert.equal(r.status, 2);

@@ -67,7 +67,7 @@ export function addConvertCommands(program: Command, io: CliIo, setExit: (p: Pro
       .option('--jobs <n>', 'with --out-dir: conversions at once, sharing the worker pool (default: threads / 2, at least 1)')
       .option('--keep-going', 'with --out-dir: convert the rest when one fails (exit code of the first failure)')
       .option('--shard <K/N>', 'keep shard K of N (1-based): the K-th of N equal ranges of the space in order; the N outputs converted together give the whole (docs/shards.md)')
-      .option('--profile [json]', 'time per stage (read, sort, write), peak RSS, threads: a table on stderr, or --profile=json on stdout (stderr when the output is stdout)')
+      .option('--profile [json]', 'time per stage (symbols with --intern, read, sort, write), peak RSS, threads: a table on stderr, or --profile=json on stdout (stderr when the output is stdout)')
       .option('-f, --force', 'replace an existing output file; write binary to a terminal')
       .option('--json', 'print a JSON report of the run (stdout when -o is a file, else stderr)')
       .option('-v, --verbose', 'print a summary and notes on stderr');

@@ -4,7 +4,8 @@
  * line break between expressions (`TextParser.atTopLevel`); otherwise it parses the chunk itself.
  */
 import { PathArena } from '../path-arena.js';
-import { TextParser, type LongSymbols } from './parser.js';
+import { SymbolCollector, type SharedSymbols } from '../symbols/table.js';
+import { TextParser, type Interner, type LongSymbols } from './parser.js';
 
 const LF = 0x0a;
 
@@ -15,6 +16,12 @@ export interface ParseChunkTask {
   /** The run's rule for symbols over 63 bytes: under `error` the worker gives up at one (the run's thread reports it). */
   longSymbols: LongSymbols;
   /**
+   * `--intern`: `collect` gathers the chunk's distinct symbols instead of its paths (the symbol
+   * pass); `index` gives every symbol the id the run assigned (the path pass), looked up in memory
+   * shared with the run's thread.
+   */
+  intern?: { collect: true } | { index: SharedSymbols };
+  /**
    * Buffers lent for the result (moved to the worker with the task, and back in the result): the
    * paths are written there, into new buffers only when they do not fit (see `reclaim` in buffers.ts).
    */
@@ -23,7 +30,7 @@ export interface ParseChunkTask {
 
 /** Expressions found in `bytes[start..stop)`: `start` follows the first line break, `stop` ends the last complete one. */
 export type ParseChunkResult =
-  | { ok: true; start: number; stop: number; count: number; topLevel: number; longSymbols: number; bytes: Uint8Array; ends: Uint32Array }
+  | { ok: true; start: number; stop: number; count: number; topLevel: number; longSymbols: number; bytes: Uint8Array; ends: Uint32Array; symbols?: { bytes: Uint8Array; starts: Float64Array; hashes: Uint32Array } }
   | { ok: false };
 
 /** Parse `task.bytes` from its first line break; `{ ok: false }` when there is none or the parse fails. */
@@ -32,12 +39,28 @@ export function parseChunk(task: ParseChunkTask): ParseChunkResult {
   const lf = input.indexOf(LF);
   if (lf < 0) return { ok: false };
   const start = lf + 1;
-  const parser = new TextParser({ crIsWhitespace: task.crIsWhitespace, longSymbols: task.longSymbols === 'truncate' ? 'truncate' : 'throw' });
+  const collector = task.intern !== undefined && 'collect' in task.intern ? new SymbolCollector() : undefined;
+  const interner: Interner | undefined = collector ? { idOf: (b, s, e) => (collector.add(b, s, e), 1) } : task.intern && 'index' in task.intern ? indexed(task.intern.index) : undefined;
+  const parser = new TextParser({ crIsWhitespace: task.crIsWhitespace, longSymbols: task.longSymbols === 'truncate' ? 'truncate' : 'throw', ...(interner ? { interner } : {}) });
   const arena = task.out ? PathArena.adopt(task.out.bytes, task.out.ends, 0) : new PathArena(input.length - start + 64, 4096);
   try {
     parser.push(input.subarray(start), arena);
   } catch {
     return { ok: false }; // maybe a wrong guess (the line break was inside an expression): the main thread decides
   }
-  return { ok: true, start, stop: start + parser.consumed, count: arena.count, topLevel: parser.stats.topLevel, longSymbols: parser.stats.longSymbols, bytes: arena.bytes, ends: arena.ends };
+  const stop = start + parser.consumed;
+  const counts = { start, stop, topLevel: parser.stats.topLevel, longSymbols: parser.stats.longSymbols };
+  // the symbol pass wants the symbols, not the paths
+  if (collector) return { ok: true, ...counts, count: 0, bytes: new Uint8Array(0), ends: new Uint32Array(0), symbols: collector.distinct() };
+  return { ok: true, ...counts, count: arena.count, bytes: arena.bytes, ends: arena.ends };
+}
+
+// The interner over a run's shared index, made once per index on this thread.
+let cached: { key: number; interner: Interner } | undefined;
+function indexed(shared: SharedSymbols): Interner {
+  if (cached?.key !== shared.key) {
+    const c = SymbolCollector.fromShared(shared);
+    cached = { key: shared.key, interner: { idOf: (b, s, e) => c.idOf(b, s, e) } };
+  }
+  return cached.interner;
 }

@@ -77,3 +77,23 @@ export async function* coalesced(source: AsyncIterable<Uint8Array>, minBytes = C
     if (!finished) void it.return?.()?.catch(() => undefined);
   }
 }
+
+/**
+ * `source` in pieces of at least `bytes` (the last may be smaller), whatever its pace: for a file,
+ * where waiting for more costs nothing and a reader gains from large pieces (`--intern`'s symbol
+ * pass merges each piece's distinct symbols on the run's thread: fewer, larger pieces, less to merge).
+ */
+export async function* inPieces(source: AsyncIterable<Uint8Array>, bytes: number): AsyncGenerator<Uint8Array> {
+  let parts: Uint8Array[] = [];
+  let size = 0;
+  for await (const c of source) {
+    parts.push(c);
+    size += c.length;
+    if (size >= bytes) {
+      yield parts.length === 1 ? parts[0]! : concatBytes(parts);
+      parts = [];
+      size = 0;
+    }
+  }
+  if (size > 0) yield parts.length === 1 ? parts[0]! : concatBytes(parts);
+}

@@ -56,7 +56,7 @@ export function decodeChunk(task: DecodeChunkTask): unknown {
 /** Parse a text chunk from its first line break (see `parseChunk` in parse-chunk.ts) into the lent buffers. */
 export function parseTextChunk(task: ParseChunkTask): unknown {
   const r = parseChunk(task);
-  return reply(r, r.ok ? [r.bytes, r.ends] : [], [task.bytes, task.out?.bytes, task.out?.ends]);
+  return reply(r, r.ok ? [r.bytes, r.ends, r.symbols?.bytes, r.symbols?.starts, r.symbols?.hashes] : [], [task.bytes, task.out?.bytes, task.out?.ends]);
 }
 
 /** Sort, de-duplicate and gather a part of a shared arena (see `sortPart` in sort-parallel.ts); the batches are moved out. */

@@ -9,8 +9,12 @@
  */
 import type { PathArena } from '../path-arena.js';
 
-/** The stages a run can report, in pipeline order. */
-export const STAGES = ['read', 'sort', 'write'] as const;
+/**
+ * The stages a run can report, in pipeline order. `symbols` is `--intern`'s symbol pass, a read of
+ * the whole input before the batches flow: not upstream of `read` in the pull chain, so its time
+ * is its own (`record` it with its whole time) and nothing is netted against it.
+ */
+export const STAGES = ['symbols', 'read', 'sort', 'write'] as const;
 export type StageName = (typeof STAGES)[number];
 
 /**
@@ -100,6 +104,10 @@ export class RecordingProbe implements Probe {
     for (const name of STAGES) {
       const f = this.#inclusive.get(name);
       if (f === undefined) continue;
+      if (name === 'symbols') {
+        out.push({ ...f });
+        continue;
+      }
       out.push({ ...f, ms: Math.max(0, f.ms - before) });
       before = f.ms;
     }
@@ -115,7 +123,9 @@ export class RecordingProbe implements Probe {
     const out = this.stages().filter((f) => f.name !== 'write');
     const waited = this.#inclusive.get('write');
     const write = waited ?? { name: 'write' as const, ms: 0, bytes: 0, atoms: 0 };
-    out.push({ ...write, ms: Math.max(0, totalMs - (waited?.ms ?? 0)) });
+    // the writer did not wait through a symbol pass: it ran before the writer asked for anything
+    const before = this.#inclusive.get('symbols')?.ms ?? 0;
+    out.push({ ...write, ms: Math.max(0, totalMs - (waited?.ms ?? 0) - before) });
     // what the stages before the writer did while the writer waited, beyond what they report
     const inStages = out.reduce((t, f) => t + f.ms, 0);
     if (inStages < totalMs && out.length > 1) out[out.length - 2]!.ms += totalMs - inStages;

@@ -5,6 +5,8 @@
  * a JS number that is `shard · 2⁴⁰ + counter` (below 2⁴⁷: exact).
  */
 import { ErrorCode, FormatError } from '../errors.js';
+import { PathArena } from '../path-arena.js';
+import { sortedOrder } from '../sort.js';
 
 /** Bytes of an id in a path (after its `C8` tag). */
 export const ID_BYTES = 8;
@@ -52,13 +54,31 @@ export function parseId(text: string): number | undefined {
 /** 32-bit FNV-1a of `bytes[s..e)`. */
 export function hashBytes(bytes: Uint8Array, s: number, e: number): number {
   let h = 0x811c9dc5;
-  for (let k = s; k < e; k++) h = Math.imul(h ^ bytes[k]!, 0x01000193);
+  // int32 offsets where they fit, for the fast indexed path (see `sameRange`)
+  if (e <= 0x7fffffff) for (let k = s | 0, end = e | 0; k < end; k++) h = Math.imul(h ^ bytes[k]!, 0x01000193);
+  else for (let k = s; k < e; k++) h = Math.imul(h ^ bytes[k]!, 0x01000193);
   return h >>> 0;
 }
 
+function longestOf(starts: Float64Array<ArrayBufferLike>, n: number): number {
+  let m = 0;
+  for (let k = 0; k < n; k++) m = Math.max(m, starts[k + 1]! - starts[k]!);
+  return m;
+}
+
+// Offsets read from a Float64Array are doubles, and V8 indexes a typed array with a double key on
+// its slow path (measured: 2.2 µs to merge one 77-byte symbol): below 2³¹ they are made int32
+// first (`| 0`), which keeps the loop on the fast path; beyond, the slow path is still right.
 function sameRange(a: Uint8Array, as: number, ae: number, b: Uint8Array, bs: number, be: number): boolean {
-  if (ae - as !== be - bs) return false;
-  for (let k = 0; k < ae - as; k++) if (a[as + k] !== b[bs + k]) return false;
+  const n = ae - as;
+  if (n !== be - bs) return false;
+  if (ae <= 0x7fffffff && be <= 0x7fffffff) {
+    const x = as | 0;
+    const y = bs | 0;
+    for (let k = 0; k < n; k++) if (a[x + k] !== b[y + k]) return false;
+    return true;
+  }
+  for (let k = 0; k < n; k++) if (a[as + k] !== b[bs + k]) return false;
   return true;
 }
 
@@ -230,6 +250,17 @@ export class SymbolTable {
   }
 }
 
+/** A collector's index in shared memory (`SymbolCollector.share`); `key` tells one from another. */
+export interface SharedSymbols {
+  key: number;
+  bytes: SharedArrayBuffer;
+  starts: SharedArrayBuffer;
+  hashes: SharedArrayBuffer;
+  slots: SharedArrayBuffer;
+  ids: SharedArrayBuffer;
+}
+let nextShareKey = 0;
+
 /**
  * Distinct symbols gathered while text is read (the symbol pass of `--intern`): an open-addressing
  * hash set over one growing byte buffer. `assign()` then numbers them in (length, bytes) order, so
@@ -237,13 +268,54 @@ export class SymbolTable {
  * MORK's single-threaded load does (shard 0 starts at 1: no id is all zeros).
  */
 export class SymbolCollector {
-  #bytes = new Uint8Array(1 << 16);
+  #bytes: Uint8Array<ArrayBufferLike> = new Uint8Array(1 << 16);
   #used = 0;
-  #starts: Float64Array = new Float64Array(1025);
+  #starts: Float64Array<ArrayBufferLike> = new Float64Array(1025);
+  /** The hash of entry k: compared before its bytes, and kept for growing the slots without rehashing. */
+  #hashes: Uint32Array<ArrayBufferLike> = new Uint32Array(1024);
   #count = 0;
-  #slots = new Int32Array(1 << 11);
+  #slots: Int32Array<ArrayBufferLike> = new Int32Array(1 << 11);
   /** Id of entry k once assigned (ascending with the bytes). */
-  #ids: Float64Array | undefined;
+  #ids: Float64Array<ArrayBufferLike> | undefined;
+
+  /**
+   * A read-only collector over `shared` (`share()` of an assigned one, on another thread): the
+   * path pass's workers look ids up in the same memory, without a copy per worker.
+   */
+  static fromShared(shared: SharedSymbols): SymbolCollector {
+    const c = new SymbolCollector();
+    c.#bytes = new Uint8Array(shared.bytes);
+    c.#used = c.#bytes.length;
+    c.#starts = new Float64Array(shared.starts);
+    c.#hashes = new Uint32Array(shared.hashes);
+    c.#count = c.#starts.length - 1;
+    c.#slots = new Int32Array(shared.slots);
+    c.#ids = new Float64Array(shared.ids);
+    return c;
+  }
+
+  /** The assigned collector's index in shared memory, for `fromShared` on the pool's threads. */
+  share(): SharedSymbols {
+    if (this.#ids === undefined) throw new Error('SymbolCollector: share before assign');
+    const copy = (from: ArrayBufferView, bytes: number): SharedArrayBuffer => {
+      const sab = new SharedArrayBuffer(bytes);
+      new Uint8Array(sab).set(new Uint8Array(from.buffer, from.byteOffset, bytes));
+      return sab;
+    };
+    return {
+      key: (nextShareKey = (nextShareKey + 1) >>> 0),
+      bytes: copy(this.#bytes, this.#used),
+      starts: copy(this.#starts, 8 * (this.#count + 1)),
+      hashes: copy(this.#hashes, 4 * this.#count),
+      slots: copy(this.#slots, this.#slots.byteLength),
+      ids: copy(this.#ids, 8 * this.#count),
+    };
+  }
+
+  /** The distinct symbols gathered, with their hashes (views of the collector's own buffers: it is not used after). */
+  distinct(): { bytes: Uint8Array<ArrayBufferLike>; starts: Float64Array<ArrayBufferLike>; hashes: Uint32Array<ArrayBufferLike> } {
+    return { bytes: this.#bytes.subarray(0, this.#used), starts: this.#starts.subarray(0, this.#count + 1), hashes: this.#hashes.subarray(0, this.#count) };
+  }
 
   get count(): number {
     return this.#count;
@@ -251,12 +323,12 @@ export class SymbolCollector {
 
   /** Bytes the collector holds (for the run's memory account). */
   get memoryBytes(): number {
-    return this.#bytes.length + this.#starts.byteLength + this.#slots.byteLength + (this.#ids?.byteLength ?? 0);
+    return this.#bytes.length + this.#starts.byteLength + this.#hashes.byteLength + this.#slots.byteLength + (this.#ids?.byteLength ?? 0);
   }
 
-  /** Add `buf[s..e)` if new; returns its entry number. */
-  add(buf: Uint8Array, s: number, e: number): number {
-    const found = this.#find(buf, s, e);
+  /** Add `buf[s..e)` if new (`h`: its `hashBytes`, when the caller has it); returns its entry number. */
+  add(buf: Uint8Array, s: number, e: number, h: number = hashBytes(buf, s, e)): number {
+    const found = this.#find(buf, s, e, h);
     if (found >= 0) return found;
     if (this.#ids) throw new Error('SymbolCollector: add after assign');
     const len = e - s;
@@ -270,31 +342,38 @@ export class SymbolCollector {
     this.#bytes.set(buf.subarray(s, e), this.#used);
     this.#used += len;
     const k = this.#count++;
-    if (this.#count + 1 > this.#starts.length) {
+    if (k + 2 > this.#starts.length) {
       const next = new Float64Array(this.#starts.length * 2);
       next.set(this.#starts);
       this.#starts = next;
     }
+    if (k + 1 > this.#hashes.length) {
+      const hashes = new Uint32Array(this.#hashes.length * 2);
+      hashes.set(this.#hashes);
+      this.#hashes = hashes;
+    }
     this.#starts[k + 1] = this.#used;
-    if (this.#count * 2 > this.#slots.length) this.#rehash();
-    else this.#place(k, hashBytes(buf, s, e));
+    this.#hashes[k] = h;
+    if (this.#count * 2 > this.#slots.length) this.#grow();
+    else this.#place(k, h);
     return k;
   }
 
   /** The id of `buf[s..e)`, which must have been added before `assign()`; -1 if it was not. */
   idOf(buf: Uint8Array, s: number, e: number): number {
-    const k = this.#find(buf, s, e);
+    const k = this.#find(buf, s, e, hashBytes(buf, s, e));
     return k < 0 ? -1 : this.#ids![k]!;
   }
 
-  #find(buf: Uint8Array, s: number, e: number): number {
+  #find(buf: Uint8Array, s: number, e: number, h: number): number {
     const slots = this.#slots;
     const mask = slots.length - 1;
     const b = this.#bytes;
-    for (let slot = hashBytes(buf, s, e) & mask; ; slot = (slot + 1) & mask) {
+    const hashes = this.#hashes;
+    for (let slot = h & mask; ; slot = (slot + 1) & mask) {
       const j = slots[slot]!;
       if (j === 0) return -1;
-      if (sameRange(b, this.#starts[j - 1]!, this.#starts[j]!, buf, s, e)) return j - 1;
+      if (hashes[j - 1] === h && sameRange(b, this.#starts[j - 1]!, this.#starts[j]!, buf, s, e)) return j - 1;
     }
   }
 
@@ -306,9 +385,9 @@ export class SymbolCollector {
     slots[slot] = k + 1;
   }
 
-  #rehash(): void {
+  #grow(): void {
     this.#slots = new Int32Array(this.#slots.length * 2);
-    for (let k = 0; k < this.#count; k++) this.#place(k, hashBytes(this.#bytes, this.#starts[k]!, this.#starts[k + 1]!));
+    for (let k = 0; k < this.#count; k++) this.#place(k, this.#hashes[k]!);
   }
 
   /** Give every symbol its id (from 1, in (length, bytes) order) and return the table. */
@@ -316,16 +395,28 @@ export class SymbolCollector {
     const n = this.#count;
     const b = this.#bytes;
     const st = this.#starts;
-    const order = Array.from({ length: n }, (_, k) => k);
     // shorter first, then by bytes: the order inline symbols have in paths (their tag holds the
-    // length), so an interned space of short symbols lists in the same order as the inline one
-    order.sort((x, y) => st[x + 1]! - st[x]! - (st[y + 1]! - st[y]!) || Buffer.compare(b.subarray(st[x]!, st[x + 1]!), b.subarray(st[y]!, st[y + 1]!)));
+    // length), so an interned space of short symbols lists in the same order as the inline one.
+    // As keys `[length u32 BE][bytes]`, byte order is (length, bytes) order: the paths' radix sort
+    // ranks them (165K URIs: 0.86 s with a comparison sort, see docs/symbols.md).
+    const keys = new PathArena(this.#used + 4 * n + 16, n + 1);
+    const key = new Uint8Array(4 + longestOf(st, n));
+    for (let k = 0; k < n; k++) {
+      const len = st[k + 1]! - st[k]!;
+      key[0] = len >>> 24;
+      key[1] = (len >>> 16) & 0xff;
+      key[2] = (len >>> 8) & 0xff;
+      key[3] = len & 0xff;
+      key.set(b.subarray(st[k]!, st[k + 1]!), 4);
+      keys.push(key, 0, 4 + len);
+    }
+    const sorted = sortedOrder(keys);
     const ids = new Float64Array(n);
     const outStarts = new Float64Array(n + 1);
     const out = new Uint8Array(this.#used);
     let w = 0;
     for (let r = 0; r < n; r++) {
-      const k = order[r]!;
+      const k = sorted[r]!;
       ids[k] = r + 1;
       out.set(b.subarray(st[k]!, st[k + 1]!), w);
       w += st[k + 1]! - st[k]!;
