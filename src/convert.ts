@@ -19,7 +19,7 @@ import type { Space } from './space.js';
 import type { PathArena } from './path-arena.js';
 import { StatsCollector, type SpaceStats } from './stats.js';
 import { writeMorkTable } from './symbols/mork-zip.js';
-import { resolveStage } from './symbols/resolve.js';
+import { checkIdsStage, resolveStage } from './symbols/resolve.js';
 import type { SymbolTable } from './symbols/table.js';
 
 /** What a conversion did. */
@@ -72,7 +72,9 @@ function symbolStages(options: ConvertOptions): Stage[] {
       return { ...space, symbols: given };
     });
   }
+  // ids given with a table of another source are checked as they pass (resolving checks them anyway)
   if (options.resolve === true) stages.push(resolveStage);
+  else if (given !== undefined) stages.push(checkIdsStage);
   return stages;
 }
 

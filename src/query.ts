@@ -18,6 +18,7 @@ import type { Input } from './io/input.js';
 import { PathArena } from './path-arena.js';
 import { consumeSpace, resolveInput, type ConvertOptions } from './convert.js';
 import { withRun } from './run/context.js';
+import type { SymbolTable } from './symbols/table.js';
 
 /** What to look for. */
 export interface QueryOptions extends ConvertOptions {
@@ -43,10 +44,12 @@ function isVarTag(b: number): boolean {
   return b >= 0x80 && b <= TAG_NEW_VAR;
 }
 
-// Parse with positions relative to the user's text, naming which argument was wrong.
-function parseArgument(text: string, what: string): Uint8Array {
+// Parse with positions relative to the user's text, naming which argument was wrong. With the
+// space's symbol table, every symbol becomes its id (0, which no id is, when the table lacks it:
+// then nothing matches).
+function parseArgument(text: string, what: string, symbols?: SymbolTable): Uint8Array {
   try {
-    return parseExpression(text);
+    return parseExpression(text, symbols !== undefined ? { interner: { idOf: (b, s, e) => symbols.idOf(b.subarray(s, e)) ?? 0 } } : {});
   } catch (e) {
     throw inFile(e, what);
   }
@@ -67,10 +70,10 @@ export function constantPrefix(pattern: Uint8Array): Uint8Array {
  * Compile the text of an expression's beginning into byte ranges: open lists become arity ranges.
  * @throws FormatError ERR_SYNTAX (`where.file` = `prefix`) for text that is not the start of one expression.
  */
-export function parsePrefix(text: string): PrefixPattern {
+export function parsePrefix(text: string, symbols?: SymbolTable): PrefixPattern {
   const open = openLists(text);
   // A line feed first: a trailing comment must not swallow the closing parentheses.
-  const bytes = parseArgument(open.length > 0 ? `${text}\n${')'.repeat(open.length)}` : text, 'prefix');
+  const bytes = parseArgument(open.length > 0 ? `${text}\n${')'.repeat(open.length)}` : text, 'prefix', symbols);
   const lo = Uint8Array.from(bytes);
   const hi = Uint8Array.from(bytes);
   const openSet = new Set(open);
@@ -239,12 +242,12 @@ class PatternMatcher {
 }
 
 /**
- * Compile a pattern and/or a prefix into a query.
+ * Compile a pattern and/or a prefix into a query; over an interned space, through its `symbols`.
  * @throws FormatError ERR_SYNTAX / ERR_LIMIT with the position in the pattern or prefix text.
  */
-export function compileQuery(pattern: string | undefined, prefix: string | undefined): Query {
-  const pat = pattern !== undefined ? parseArgument(pattern, 'pattern') : undefined;
-  const pre = prefix !== undefined ? parsePrefix(prefix) : undefined;
+export function compileQuery(pattern: string | undefined, prefix: string | undefined, symbols?: SymbolTable): Query {
+  const pat = pattern !== undefined ? parseArgument(pattern, 'pattern', symbols) : undefined;
+  const pre = prefix !== undefined ? parsePrefix(prefix, symbols) : undefined;
   const constant = pat !== undefined ? constantPrefix(pat) : new Uint8Array(0);
   // Walk by the longer of the two constraints; the other is still checked on every atom.
   const walkPrefix = pre !== undefined && pre.lo.length >= constant.length ? pre : pat !== undefined ? { lo: constant, hi: constant } : EMPTY_PREFIX;
@@ -270,18 +273,22 @@ function inRanges(r: PrefixPattern, bytes: Uint8Array, s: number, e: number): bo
 
 /**
  * The atoms of `input` that match, in space order, handed to `each` batch by batch (the batch is
- * valid until `each` returns). Formats with prefix lookups (ACT) read only the subtrie under the
- * query's prefix. Returns the number of matches.
+ * valid until `each` returns), with the space's symbol table when it is interned (its own, or
+ * `options.symbols`): the pattern is compiled through it, and the matches print through it.
+ * Formats with prefix lookups (ACT) read only the subtrie under the query's prefix. Returns the
+ * number of matches.
  * @throws FormatError for a bad pattern (ERR_SYNTAX) or a malformed input.
  */
-export async function queryInput(input: Input, options: QueryOptions, each: (matches: PathArena) => Promise<void> | void): Promise<number> {
-  const query = compileQuery(options.pattern, options.prefix);
+export async function queryInput(input: Input, options: QueryOptions, each: (matches: PathArena, symbols: SymbolTable | undefined) => Promise<void> | void): Promise<number> {
+  // a bad pattern is reported before the input is opened
+  compileQuery(options.pattern, options.prefix);
   const limit = options.limit ?? Infinity;
   return withRun(options.context, options, async (ctx) => {
     const { input: plain, format } = await resolveInput(input, options);
     let found = 0;
     // `release`: the batches are the run's own, handed back for reuse once scanned
-    const scan = async (source: Iterable<PathArena> | AsyncIterable<PathArena>, release: boolean): Promise<void> => {
+    const scan = async (source: Iterable<PathArena> | AsyncIterable<PathArena>, release: boolean, symbols: SymbolTable | undefined): Promise<void> => {
+      const query = compileQuery(options.pattern, options.prefix, symbols);
       for await (const batch of source) {
         ctx.checkAborted();
         const out = new PathArena(1 << 12, 64);
@@ -295,7 +302,7 @@ export async function queryInput(input: Input, options: QueryOptions, each: (mat
           }
         }
         if (release) batch.release();
-        if (out.count > 0) await each(out);
+        if (out.count > 0) await each(out, symbols);
         if (found >= limit) return;
       }
     };
@@ -303,10 +310,11 @@ export async function queryInput(input: Input, options: QueryOptions, each: (mat
       const file = await openActInput(plain, ctx).catch((e: unknown) => {
         throw inFile(e, plain.name);
       });
-      await scan(file.prefixPaths(query.walkPrefix), true);
+      const query = compileQuery(options.pattern, options.prefix, options.symbols);
+      await scan(file.prefixPaths(query.walkPrefix), true, options.symbols);
     } else {
       // matches go out as they are found: the consumer cannot start over, so a claimed order is settled first
-      await consumeSpace(plain, format, ctx, options, (space) => scan(space.batches, space.recycles === true));
+      await consumeSpace(plain, format, ctx, options, (space) => scan(space.batches, space.recycles === true, space.symbols));
     }
     return found;
   });

@@ -257,13 +257,22 @@ describe('--intern', () => {
     assert.ok(!fs.existsSync(file('keep.paths')));
   });
 
+  test('a table for another space: converting with it stops at the first id it lacks, exit 1, no output', () => {
+    assert.equal(cli(['serialize', '--intern', '--to', 'paths', '-o', file('other.paths'), '--symbols', file('other.zip')], { input: '(a b)\n(c d)\n(e f)\n' }).status, 0);
+    fs.writeFileSync(file('other-small.zip'), writeMorkTable(tableOf([[1, 'a'], [2, 'b']])));
+    const r = cli(['convert', file('other.paths'), '--symbols', file('other-small.zip'), '-o', file('other.mtts')]);
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /symbol id 0x000000000000000[3-6] is not in the symbol table \(a table for another space\?\) \[ERR_UNKNOWN_SYMBOL\]/);
+    assert.ok(!fs.existsSync(file('other.mtts')));
+  });
+
   test('an id missing from the table: a one-line error naming the id, exit 1, no output', () => {
     const r0 = cli(['serialize', '--intern', '--to', 'paths', '-o', file('m.paths'), '--symbols', file('m.zip')], { input: '(a b)\n(c d)\n' });
     assert.equal(r0.status, 0, r0.stderr);
     fs.writeFileSync(file('small.zip'), writeMorkTable(tableOf([[1, 'a'], [2, 'b']])));
     const r = cli(['deserialize', file('m.paths'), '--symbols', file('small.zip'), '-o', file('m.metta')]);
     assert.equal(r.status, 1);
-    assert.match(r.stderr, /m\.paths: path 1: cannot be printed as text: symbol id 0x0000000000000003 is not in the symbol table at its byte 2 \[ERR_UNKNOWN_SYMBOL\]\n$/);
+    assert.match(r.stderr, /m\.paths: path 1: symbol id 0x0000000000000003 is not in the symbol table \(a table for another space\?\) \[ERR_UNKNOWN_SYMBOL\]\n$/);
     assert.ok(!fs.existsSync(file('m.metta')));
   });
 });
@@ -311,6 +320,21 @@ describe('--resolve and the symbols command', () => {
     assert.equal(r.status, 1);
     assert.match(r.stderr, /symbol 0x0000000000000002 \('z{48}…', 80 bytes\) is longer than 63/);
     assert.ok(!fs.existsSync(file('rl.paths')));
+  });
+
+  test('query over an interned space: the pattern and the matches go through its table (MTTS inside, ACT beside)', () => {
+    const text = `(parent Alice Bob)\n(parent Alice "${'w'.repeat(90)}")\n(parent Carol Alice)\n`;
+    assert.equal(cli(['serialize', '--intern', '--to', 'mtts', '-o', file('q.mtts')], { input: text }).status, 0);
+    assert.equal(cli(['convert', file('q.mtts'), '-o', file('q.act'), '--symbols-out', file('q.zip')]).status, 0);
+    const expected = `(parent Alice Bob)\n(parent Alice "${'w'.repeat(90)}")\n`;
+    const m = cli(['query', file('q.mtts'), '(parent Alice $x)']);
+    assert.equal(m.status, 0, m.stderr);
+    assert.equal(m.stdout.toString(), expected);
+    const a = cli(['query', file('q.act'), '(parent Alice $x)', '--symbols', file('q.zip')]);
+    assert.equal(a.status, 0, a.stderr);
+    assert.equal(a.stdout.toString(), expected);
+    assert.equal(cli(['query', file('q.act'), '--prefix', '(parent Carol', '--symbols', file('q.zip'), '--count']).stdout.toString(), '1\n');
+    assert.equal(cli(['query', file('q.mtts'), '(parent Nobody $x)', '--count']).stdout.toString(), '0\n');
   });
 
   test('symbols: summary, look-ups both ways (exit 1 when missing), a listing', () => {

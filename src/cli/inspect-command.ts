@@ -18,6 +18,7 @@ interface InspectFlags extends GlobalOptions, FormatFlags {
   sample?: string;
   plot?: string;
   force?: boolean;
+  symbols?: string;
 }
 
 export function addInspectCommand(program: Command, io: CliIo, setExit: (p: Promise<void>) => void): void {
@@ -32,6 +33,7 @@ export function addInspectCommand(program: Command, io: CliIo, setExit: (p: Prom
     .option('--sample <n>', 'show n atoms drawn at random (the same file gives the same ones); walks the space, as --count')
     .option('--plot <file.svg>', 'draw the head symbols and histograms into an SVG file; walks the space, as --count (needs the optional vega)')
     .option('-f, --force', 'replace an existing --plot file')
+    .option('--symbols <zip>', "the symbol table (MORK's archive) of an interned .paths or ACT input: head symbols and samples print through it")
     .option('--crlf', 'text input: treat carriage returns as whitespace')
     .option('--strip-bom', 'text input: drop a UTF-8 byte-order mark at the start');
   addRunFlags(cmd, true).action((inputs: string[]) => {
@@ -65,7 +67,7 @@ async function inspectOne(io: CliIo, cmd: Command, inputName: string, flags: Ins
     const input = resolved.input;
     checkFlagsApply(cmd, resolved.format, undefined);
     const sample = flags.sample !== undefined ? intFlag('sample', flags.sample, 0, 10_000) : 0;
-    const { format, facts, stats } = await inspectSpace(input, { ...formatOptions(flags), count: (flags.count ?? false) || sample > 0 || flags.plot !== undefined, sample, from: resolved.format.name, context: ctx });
+    const { format, facts, stats } = await inspectSpace(input, { ...formatOptions(flags), ...(flags.symbols !== undefined ? { symbols: loadMorkTable(flags.symbols) } : {}), count: (flags.count ?? false) || sample > 0 || flags.plot !== undefined, sample, from: resolved.format.name, context: ctx });
     const fileBytes = input.size;
     // text holds every atom it lists; the space holds each once
     const listed = typeof facts['topLevel'] === 'number' ? facts['topLevel'] : undefined;

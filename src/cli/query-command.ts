@@ -6,6 +6,8 @@ import type { PathArena } from '../path-arena.js';
 import { queryInput, type QueryOptions } from '../query.js';
 import { resolveInput } from '../convert.js';
 import { textEncoder } from '../bytes.js';
+import { loadMorkTable } from '../symbols/mork-zip.js';
+import type { SymbolTable } from '../symbols/table.js';
 import { cliInput, cliRun, type CliIo, type GlobalOptions, withGlobals } from './context.js';
 import { addRunFlags, checkFlagsApply, formatOptions, intFlag, type FormatFlags } from './format-flags.js';
 
@@ -14,6 +16,7 @@ interface QueryFlags extends GlobalOptions, FormatFlags {
   prefix?: string;
   count?: boolean;
   limit?: string;
+  symbols?: string;
 }
 
 export function addQueryCommand(program: Command, io: CliIo, setExit: (p: Promise<void>) => void): void {
@@ -25,6 +28,7 @@ export function addQueryCommand(program: Command, io: CliIo, setExit: (p: Promis
     .option('--prefix <text>', "only atoms beginning with this text, e.g. '(parent Alice' (open lists take any arity)")
     .option('--from <format>', 'input format (default: detected)')
     .option('--limit <n>', 'stop after n matches')
+    .option('--symbols <zip>', "the symbol table (MORK's archive) of an interned .paths or ACT input: the pattern and the matches go through it")
     .option('--count', 'print only the number of matches')
     .option('--json', 'print one JSON document {"matches": [...], "count": n}')
     .option('-v, --verbose', 'print notes on stderr')
@@ -38,6 +42,7 @@ async function run(io: CliIo, cmd: Command, inputName: string, pattern: string |
   if (pattern !== undefined) options.pattern = pattern;
   if (flags.prefix !== undefined) options.prefix = flags.prefix;
   if (flags.limit !== undefined) options.limit = intFlag('limit', flags.limit, 0, Number.MAX_SAFE_INTEGER);
+  if (flags.symbols !== undefined) options.symbols = loadMorkTable(flags.symbols);
   const ctx = cliRun(io, flags);
   try {
     const { input, format } = await resolveInput(cliInput(inputName, io), flags.from !== undefined ? { from: flags.from } : {});
@@ -51,8 +56,8 @@ async function run(io: CliIo, cmd: Command, inputName: string, pattern: string |
     const out = streamOutput(io.stdout);
     try {
       const print = flags.json ? jsonPrinter() : textPrinter();
-      const n = await queryInput(input, run, async (batch) => {
-        for (const chunk of print.batch(batch)) await out.sink.write(chunk);
+      const n = await queryInput(input, run, async (batch, symbols) => {
+        for (const chunk of print.batch(batch, symbols)) await out.sink.write(chunk);
       });
       for (const chunk of print.end(n)) await out.sink.write(chunk);
     } finally {
@@ -65,19 +70,19 @@ async function run(io: CliIo, cmd: Command, inputName: string, pattern: string |
 
 /** Turns batches of matches into output bytes. */
 interface Printer {
-  batch(matches: PathArena): Uint8Array[];
+  batch(matches: PathArena, symbols: SymbolTable | undefined): Uint8Array[];
   end(count: number): Uint8Array[];
 }
 
 // One atom per line, as `deserialize` prints them.
 function textPrinter(): Printer {
   return {
-    batch(matches) {
+    batch(matches, symbols) {
       const out: Uint8Array[] = [];
       const w = new ByteWriter(1 << 16);
       for (let i = 0; i < matches.count; i++) {
         // (no pattern matches the empty path: every match is an expression)
-        printExpression(matches.bytes, matches.start(i), matches.end(i), w);
+        printExpression(matches.bytes, matches.start(i), matches.end(i), w, symbols);
         if (w.pos >= 1 << 16) out.push(w.take());
       }
       if (w.pos > 0) out.push(w.take());
@@ -91,9 +96,9 @@ function textPrinter(): Printer {
 function jsonPrinter(): Printer {
   let n = 0;
   return {
-    batch(matches) {
+    batch(matches, symbols) {
       let part = n === 0 ? '{"matches":[' : '';
-      for (let i = 0; i < matches.count; i++) part += (n++ > 0 ? ',' : '') + JSON.stringify(expressionToText(matches.viewPath(i)));
+      for (let i = 0; i < matches.count; i++) part += (n++ > 0 ? ',' : '') + JSON.stringify(expressionToText(matches.viewPath(i), symbols));
       return [textEncoder.encode(part)];
     },
     end: (count) => [textEncoder.encode(`${n === 0 ? '{"matches":[' : ''}],"count":${count}}\n`)],

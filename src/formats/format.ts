@@ -9,6 +9,7 @@ import { giveBack } from '../buffers.js';
 import type { RunContext } from '../run/context.js';
 import type { Space } from '../space.js';
 import type { SpaceStats } from '../stats.js';
+import type { SymbolTable } from '../symbols/table.js';
 import type { TextReadOptions } from './text.js';
 import type { PathsOptions } from './paths.js';
 import type { MttsOptions } from './mtts/options.js';
@@ -84,7 +85,7 @@ export interface Format<F extends object = object> {
    * Inspection without reading every path (`capabilities.quickInspect`): header facts, and space
    * statistics only when `count` asks for a full walk.
    */
-  inspect?(input: Input, ctx: RunContext, options: FormatOptions & { count: boolean; sample?: number }): Promise<{ facts: Record<string, unknown>; stats?: SpaceStats }>;
+  inspect?(input: Input, ctx: RunContext, options: FormatOptions & { count: boolean; sample?: number; symbols?: SymbolTable }): Promise<{ facts: Record<string, unknown>; stats?: SpaceStats }>;
 }
 
 /**

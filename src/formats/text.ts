@@ -341,10 +341,12 @@ async function internedSymbols(input: Input, ctx: RunContext, text: TextReadOpti
     for await (const batch of pass) batch.release();
     const table = collector.assign();
     ctx.probe?.record('symbols', performance.now() - started, stats.parse?.bytes ?? 0, 0);
-    // the pool's threads look ids up in shared memory; on one thread nothing needs it
+    // the pool's threads look ids up in shared memory, and so does this one: the gathering
+    // collector (its buffers grown by doubling) is let go; on one thread nothing needs sharing
     const shared = parallel ? collector.share() : undefined;
-    ctx.log(`${input.name}: ${table.count} distinct symbols interned (${table.bytes.length} bytes of text; the table takes about ${Math.ceil(collector.memoryBytes / 2 ** 20)} MiB)`);
-    return { collector, table, input: source, done, ...(shared ? { shared } : {}) };
+    const index = shared ? SymbolCollector.fromShared(shared) : collector;
+    ctx.log(`${input.name}: ${table.count} distinct symbols interned (${table.bytes.length} bytes of text; the table and its index take about ${Math.ceil((index.memoryBytes + table.bytes.length + 16 * table.count) / 2 ** 20)} MiB)`);
+    return { collector: index, table, input: source, done, ...(shared ? { shared } : {}) };
   } catch (e) {
     done();
     throw e;

@@ -3,7 +3,7 @@
  * sorts by symbol text, as a non-interning build's space does). A stage: its output is unsorted.
  */
 import { ErrorCode, FormatError } from '../errors.js';
-import { MAX_SYMBOL_BYTES, TagKind, tagKind } from '../expr/encoding.js';
+import { MAX_SYMBOL_BYTES, TagKind, scanExpression, tagKind } from '../expr/encoding.js';
 import { PathArena } from '../path-arena.js';
 import type { Stage } from '../pipeline.js';
 import { ID_BYTES, TAG_ID, idText, readId, type SymbolTable } from './table.js';
@@ -66,4 +66,39 @@ export const resolveStage: Stage = (space) => {
   }
   const { symbols: _, ...rest } = space;
   return { ...rest, batches: batches(table), order: 'unsorted', recycles: true };
+};
+
+/**
+ * A stage that checks every id of an interned space against its table as the batches pass (a
+ * table for another space is found before it is written beside the paths, not when they are
+ * printed). Paths that are not expressions (binary keys) are left alone.
+ * @throws FormatError ERR_UNKNOWN_SYMBOL naming the path and the id.
+ */
+export const checkIdsStage: Stage = (space) => {
+  const table = space.symbols;
+  if (table === undefined) return space;
+  async function* batches(table: SymbolTable): AsyncGenerator<PathArena> {
+    let index = 0;
+    for await (const batch of space.batches) {
+      const bytes = batch.bytes;
+      for (let i = 0; i < batch.count; i++, index++) {
+        const s = batch.start(i);
+        let missing = -1;
+        try {
+          scanExpression(bytes, s, batch.end(i), (a, b) => {
+            if (missing < 0 && b - a === ID_BYTES && table.indexOf(Math.max(0, readId(bytes, a))) < 0) missing = a;
+          });
+        } catch (e) {
+          if (!(e instanceof FormatError) || e.code !== ErrorCode.NotExpression) throw e;
+          continue;
+        }
+        if (missing >= 0) {
+          const id = readId(bytes, missing);
+          throw new FormatError(ErrorCode.UnknownSymbol, `symbol id ${idText(Math.max(0, id))} is not in the symbol table (a table for another space?)`, { offset: index, offsetOf: 'path' });
+        }
+      }
+      yield batch;
+    }
+  }
+  return { ...space, batches: batches(table) };
 };

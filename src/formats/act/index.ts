@@ -98,6 +98,7 @@ export const actFormat: Format<ActFacts> = {
     const facts = headerFacts(file);
     if (!options.count) return { facts: { ...facts } };
     const collector = new StatsCollector({ sample: options.sample ?? 0 });
+    collector.symbols = options.symbols;
     for (const batch of file.paths()) collector.add(batch);
     return { facts: { ...facts, nodes: file.walkStats() }, stats: collector.result() };
   },
