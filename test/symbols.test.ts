@@ -123,6 +123,8 @@ print('\\n'.join(out))
     fs.writeFileSync(file('bad.paths'), cli(['serialize', '--intern', '--symbols', file('bad-ok.zip'), '-o', '-', '--to', 'paths'], { input: '(a bb)\n' }).stdout);
     for (const [name, zip, message] of cases) {
       assert.throws(() => readMorkTable(zip, 't.zip'), (e: unknown) => isMorkspaceError(e) && e.code === ErrorCode.Corrupt && message.test(e.message), name);
+      // from the CLI, three of them (each a process start: the suite's time)
+      if (!['deflated', 'bad name', 'meta disagrees'].includes(name)) continue;
       fs.writeFileSync(file('bad.zip'), zip);
       const r = cli(['deserialize', file('bad.paths'), '--symbols', file('bad.zip'), '-o', file('bad.metta')]);
       assert.equal(r.status, 1, `${name}: ${r.stderr}`);
