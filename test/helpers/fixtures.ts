@@ -10,6 +10,8 @@ export const BIG_LOGIC_PATHS = `${ROOT}fixtures/upstream/big_logic.metta.paths`;
 /** MORK programs: unclear licence, used in place from ../shared; absent on some clones. */
 export const SHARED_MORK = fileURLToPath(new URL('../../../../shared/fixtures/upstream/mork/', import.meta.url));
 export const CLI = `${ROOT}bin/morkspace.js`;
+/** 1,719 real MeTTa files with their expected verdicts (varied licences): used in place from ../shared. */
+export const SHARED_REALWORLD = fileURLToPath(new URL('../../../../shared/fixtures/realworld/', import.meta.url));
 
 export const GOLDEN_CASES = ['a_ab', 'ace5', 'dups_unsorted', 'empty_path', 'empty_set', 'fanout_31_32_33', 'fanout_root_31', 'fanout_root_32', 'fanout_root_33', 'line_reuse', 'long_lines', 'random40'];
 
