@@ -222,10 +222,11 @@ export async function convert(input: Input | readonly Input[], output: OutputTar
     if (options.shard !== undefined) options = await sharded(resolved, ctx, options, options.shard);
     const counts = { atoms: 0, pathBytes: 0 };
     let sink = target.sink;
-    // the table's own file, planned now so that an existing one stops the run before any work
+    // text to be interned into a format with no room for the table, and nowhere else to put it: before any work
     if (options.text?.intern === true && to.capabilities.symbols === 'sidecar' && options.symbolsOut === undefined && options.resolve !== true) {
       throw new MorkspaceError(ErrorCode.Usage, `--intern: ${to.name} keeps no symbol table: give --symbols-out FILE (serialize: --symbols FILE) for MORK's table beside the output, or write mtts, which holds it`);
     }
+    // the table's own file, planned now so that an existing one stops the run before any work
     const sidecar = options.symbolsOut !== undefined ? await openOutput(options.symbolsOut, { force: options.force ?? false }) : undefined;
     let table: SymbolTable | undefined;
     const write = async (space: Space): Promise<void> => {

@@ -251,6 +251,16 @@ describe('--intern', () => {
     assert.ok(!fs.existsSync(file('nowhere.act')));
   });
 
+  test('--out-dir: interned inputs convert each with its own table; a table to write per output is a usage error', () => {
+    fs.mkdirSync(file('batch-out'), { recursive: true });
+    const r = cli(['convert', file('i.mtts'), file('short.mtts'), '--out-dir', file('batch-out'), '--to', 'text']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(sortedLines(fs.readFileSync(file('batch-out/i.metta'), 'utf8')), sortedLines(text));
+    const u = cli(['convert', file('i.mtts'), '--out-dir', file('batch-out'), '--to', 'paths', '--symbols-out', file('x.zip')]);
+    assert.equal(u.status, 2);
+    assert.match(u.stderr, /--out-dir writes one output per input/);
+  });
+
   test('an existing table file is not replaced without --force', () => {
     fs.writeFileSync(file('keep.zip'), 'mine');
     const r = cli(['serialize', file('long.metta'), '--intern', '-o', file('keep.paths'), '--symbols', file('keep.zip')]);

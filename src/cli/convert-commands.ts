@@ -145,6 +145,9 @@ async function runBatch(io: CliIo, cmd: Command, inputNames: readonly string[], 
   if (inputNames.includes('-')) throw new UsageError(ErrorCode.Usage, '--out-dir converts files: stdin (-) has no name to write under');
   if (flags.to === undefined) throw new UsageError(ErrorCode.Usage, '--out-dir needs --to FORMAT (the outputs are named after the inputs)');
   const to = detectOutputFormat(undefined, flags.to);
+  // one table for every input may be given; a table to write would be one per output
+  if (flags.symbolsOut !== undefined || (textOnly && flags.symbols !== undefined)) throw new UsageError(ErrorCode.Usage, '--out-dir writes one output per input: a symbol table to write (--symbols-out) would be one per output too; write mtts, which holds its table');
+  if (flags.intern && to.capabilities.symbols === 'sidecar') throw new UsageError(ErrorCode.Usage, `--intern with --out-dir: ${to.name} keeps no symbol table; write mtts, which holds it`);
   const jobs = flags.jobs !== undefined ? intFlag('jobs', flags.jobs, 1, 256) : undefined;
   // every input's format checked, and every output planned, before any work
   for (const name of inputNames) {
@@ -159,6 +162,7 @@ async function runBatch(io: CliIo, cmd: Command, inputNames: readonly string[], 
   let ended = 0;
   const results = await convertBatch(planned, {
     ...formatOptions(flags),
+    ...symbolOptions(flags, textOnly),
     ...run,
     ...(flags.from !== undefined ? { from: flags.from } : {}),
     to: to.name,
