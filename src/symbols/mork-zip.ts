@@ -6,7 +6,8 @@
  * (one byte `~n` when n ≤ 127, else n as u64 big-endian), the bytes. The zip itself is fflate's.
  */
 import fs from 'node:fs';
-import { unzipSync, zipSync, type Zippable } from 'fflate';
+import type { Zippable } from 'fflate';
+import { zip } from '../native.js';
 import { ErrorCode, FormatError, ioError } from '../errors.js';
 import { MAX_SHARDS, SHARD_SPAN, SymbolTable, idText } from './table.js';
 
@@ -86,7 +87,7 @@ export function writeMorkTable(table: SymbolTable): Uint8Array {
     mv.setBigUint64(16 * i + 8, BigInt(size!));
   });
   files[META_ENTRY] = [metaBytes, { level: 0, mtime: DOS_EPOCH }];
-  return zipSync(files);
+  return zip().zipSync(files);
 }
 
 /**
@@ -154,11 +155,11 @@ function assemble(sink: { id: number[]; start: number[]; chunks: Uint8Array[] },
  * record are each an error naming the entry.
  * @throws FormatError ERR_CORRUPT
  */
-export function readMorkTable(zip: Uint8Array, file?: string): SymbolTable {
+export function readMorkTable(bytes: Uint8Array, file?: string): SymbolTable {
   const infos: { name: string; compression: number; size: number }[] = [];
   let entries: Record<string, Uint8Array>;
   try {
-    entries = unzipSync(zip, {
+    entries = zip().unzipSync(bytes, {
       filter: (f) => {
         infos.push({ name: f.name, compression: f.compression, size: f.originalSize });
         return f.compression === 0 && (f.name === META_ENTRY || SHARD_ENTRY.test(f.name));

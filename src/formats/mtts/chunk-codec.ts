@@ -4,8 +4,7 @@
  * (src/pool/worker.ts), so the bytes never depend on where a chunk was encoded.
  */
 import zlib from 'node:zlib';
-import { blake3 } from '@napi-rs/blake-hash';
-import { compressSync as lz4Compress, uncompressSync as lz4Uncompress } from 'lz4-napi';
+import { blake3, lz4Compress, lz4Uncompress } from '../../native.js';
 import { ErrorCode } from '../../errors.js';
 import type { MttsCompression, MttsPriority } from './options.js';
 

@@ -2,7 +2,7 @@
  * The MTTS byte layout (docs/format-mtts.md): the fixed header, section framing, and the bodies of
  * the metadata, chunk, index and end sections. All integers are little-endian; varints are LEB128.
  */
-import { blake3 } from '@napi-rs/blake-hash';
+import { blake3 } from '../../native.js';
 import { viewOf } from '../../bytes.js';
 import { ErrorCode, FormatError, type Where } from '../../errors.js';
 import { CHUNK_DIGEST_BYTES, chunkDigest, sameBytes, type ChunkFields } from './chunk-codec.js';

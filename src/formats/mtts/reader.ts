@@ -4,7 +4,7 @@
  * section digests, the whole-file digest, chunk order, the index against the chunks seen, and the
  * metadata totals against the paths decoded.
  */
-import { Blake3Hasher } from '@napi-rs/blake-hash';
+import { blake3Hasher } from '../../native.js';
 import { compareRanges, hex } from '../../bytes.js';
 import { ErrorCode, FormatError, type Where } from '../../errors.js';
 import { PathArena } from '../../path-arena.js';
@@ -132,7 +132,7 @@ function where(chunk: number, offset: number): Where {
 /** Parse sections front to back, yielding chunk decode tasks; checks the structure as it goes. */
 async function* sections(source: AsyncIterable<Uint8Array>, opts: MttsOptions, facts: MttsFacts): AsyncGenerator<PendingChunk> {
   const r = new ByteReader(source);
-  const hasher = new Blake3Hasher();
+  const hasher = blake3Hasher();
   const read = async (n: number, what: string): Promise<Uint8Array> => {
     const b = await r.read(n, what);
     hasher.update(b);

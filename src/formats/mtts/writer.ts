@@ -3,7 +3,7 @@
  * (front coding, codec, digest) in a bounded window → header, chunks as they are encoded, index,
  * metadata (totals known only at the end), end. The writer holds at most the in-flight window.
  */
-import { Blake3Hasher } from '@napi-rs/blake-hash';
+import { blake3Hasher } from '../../native.js';
 import { compareRanges, concatBytes } from '../../bytes.js';
 import { ErrorCode, FormatError, MorkspaceError } from '../../errors.js';
 import type { PathArena } from '../../path-arena.js';
@@ -150,7 +150,7 @@ export async function* writeMtts(batches: AsyncIterable<PathArena>, options: Par
     signal?.throwIfAborted();
     return pooled ? pool.run<EncodeChunkTask, EncodedChunk | ChunkFault>('encodeChunk', task, [c.bytes.buffer as ArrayBuffer, c.ends.buffer as ArrayBuffer], signal) : timedPartSync(probe, 'encode', c.bytes.length, () => encodeChunk(task));
   };
-  const hasher = new Blake3Hasher();
+  const hasher = blake3Hasher();
   let offset = 0;
   const out = (b: Uint8Array): Uint8Array => {
     timedPartSync(probe, 'hash', b.length, () => hasher.update(b));
