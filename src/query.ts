@@ -36,6 +36,8 @@ export interface Query {
   walkPrefix: PrefixPattern;
   /** True when the atom `bytes[s..e)` matches. */
   matches(bytes: Uint8Array, s: number, e: number): boolean;
+  /** The pattern's matcher, whose bindings hold for the last atom that matched (absent without a pattern). */
+  readonly matcher?: PatternMatcher;
 }
 
 const EMPTY_PREFIX: PrefixPattern = { lo: new Uint8Array(0), hi: new Uint8Array(0) };
@@ -47,7 +49,7 @@ function isVarTag(b: number): boolean {
 // Parse with positions relative to the user's text, naming which argument was wrong. With the
 // space's symbol table, every symbol becomes its id (0, which no id is, when the table lacks it:
 // then nothing matches).
-function parseArgument(text: string, what: string, symbols?: SymbolTable): Uint8Array {
+export function parseArgument(text: string, what: string, symbols?: SymbolTable): Uint8Array {
   try {
     return parseExpression(text, symbols !== undefined ? { interner: { idOf: (b, s, e) => symbols.idOf(b.subarray(s, e)) ?? 0 } } : {});
   } catch (e) {
@@ -124,7 +126,7 @@ function openLists(text: string): number[] {
 }
 
 /** The end of the expression starting at `bytes[p]`, or -1 when it runs past `e` or is malformed. */
-function skipExpression(bytes: Uint8Array, p: number, e: number): number {
+export function skipExpression(bytes: Uint8Array, p: number, e: number): number {
   let pending = 1;
   while (pending > 0) {
     if (p >= e) return -1;
@@ -147,12 +149,25 @@ function skipExpression(bytes: Uint8Array, p: number, e: number): number {
 
 /**
  * Structural matcher for one pattern. Keeps scratch between calls: one instance per query, one thread.
+ * After a match, `bound(k)` is where the pattern's k-th variable matched, and `levels` (once
+ * `computeLevels` ran) the atom's own variables, for a template to substitute (rewrite.ts).
  */
-class PatternMatcher {
+export class PatternMatcher {
   readonly #pattern: Uint8Array;
   readonly #boundStart: number[] = [];
   readonly #boundEnd: number[] = [];
   #levels = new Int32Array(256);
+
+  /** Where the pattern's variable `k` matched in the last matched atom: `[start, end)`. */
+  bound(k: number): [number, number] {
+    return [this.#boundStart[k]!, this.#boundEnd[k]!];
+  }
+
+  /** levels[p - s]: the atom's variable (De Bruijn level) at each of its variable tags. */
+  levels(a: Uint8Array, s: number, e: number): Int32Array {
+    this.#computeLevels(a, s, e);
+    return this.#levels;
+  }
 
   constructor(pattern: Uint8Array) {
     this.#pattern = pattern;
@@ -254,6 +269,7 @@ export function compileQuery(pattern: string | undefined, prefix: string | undef
   const matcher = pat !== undefined ? new PatternMatcher(pat) : undefined;
   return {
     walkPrefix,
+    ...(matcher !== undefined ? { matcher } : {}),
     matches(bytes, s, e) {
       if (pre !== undefined && !inRanges(pre, bytes, s, e)) return false;
       return matcher === undefined || matcher.matches(bytes, s, e);

@@ -2,6 +2,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { loadMorkTable } from '../symbols/mork-zip.js';
+import { sortUnique, type Stage } from '../pipeline.js';
+import { compileQuery } from '../query.js';
+import { compileRewrite, matchStage } from '../rewrite.js';
 import type { Command } from 'commander';
 import { batchJobs, convertBatch } from '../batch.js';
 import { convert, resolveInput, type ConvertOptions, type ConvertReport } from '../convert.js';
@@ -28,6 +31,8 @@ interface ConvertFlags extends GlobalOptions, FormatFlags {
   symbols?: string;
   symbolsOut?: string;
   resolve?: boolean;
+  pattern?: string;
+  template?: string;
 }
 
 /** The three commands differ only in which formats they fix and which flags they take. */
@@ -60,7 +65,11 @@ export function addConvertCommands(program: Command, io: CliIo, setExit: (p: Pro
     if (spec.textOnly) cmd.option('--symbols <zip>', 'with --intern: write the symbol table here (MORK\'s archive), beside a .paths or ACT output');
     else cmd.option('--symbols <zip>', 'the symbol table (MORK\'s archive) of an interned .paths or ACT input');
     if (spec.name !== 'deserialize') cmd.option('--symbols-out <zip>', 'write the space\'s symbol table here (MORK\'s archive of Stored entries)');
-    if (spec.name === 'convert') cmd.option('--resolve', 'turn interned ids back into inline symbols (each must be 63 bytes or less); the output needs no table');
+    if (spec.name === 'convert') {
+      cmd.option('--resolve', 'turn interned ids back into inline symbols (each must be 63 bytes or less); the output needs no table');
+      cmd.option('--pattern <text>', 'keep only the atoms that match this MeTTa pattern, e.g. (parent $x $y)');
+      cmd.option('--template <text>', 'with --pattern: write each match as this atom, its variables bound by the pattern, e.g. (child $y $x)');
+    }
     cmd
       .option('-o, --output <file>', 'output file (default: stdout); a new or replaced file is written atomically, a device or FIFO directly')
       .option('--out-dir <dir>', 'convert each input on its own into DIR (x.paths → DIR/x.<to>), a summary table on stdout')
@@ -102,10 +111,11 @@ async function run(io: CliIo, cmd: Command, inputNames: readonly string[], flags
     // one format for every input: said once, not detected again
     const from = formats.size === 1 ? [...formats][0]! : flags.from;
     const symbols = symbolOptions(flags, textOnly);
+    const stages = matchStages(flags);
     const target = await cliOutput(flags.output, io, force);
     let report;
     try {
-      report = await convert(inputs.length === 1 ? inputs[0]! : inputs, target, { ...formatOptions(flags), context: ctx, ...(from !== undefined ? { from } : {}), to: to.name, textOnly, ...shard, ...symbols, force });
+      report = await convert(inputs.length === 1 ? inputs[0]! : inputs, target, { ...formatOptions(flags), context: ctx, ...(from !== undefined ? { from } : {}), to: to.name, textOnly, ...shard, ...symbols, force, ...(stages ? { stages } : {}) });
       await target.commit();
     } finally {
       progress?.done();
@@ -124,6 +134,15 @@ async function run(io: CliIo, cmd: Command, inputNames: readonly string[], flags
   } finally {
     await ctx.close();
   }
+}
+
+/** `--pattern`/`--template` as the stages after the sort (the rewrite's result sorted again), checked before any work. */
+function matchStages(flags: ConvertFlags): Stage[] | undefined {
+  if (flags.template !== undefined && flags.pattern === undefined) throw new UsageError(ErrorCode.Usage, '--template needs --pattern: its variables come from the pattern');
+  if (flags.pattern === undefined) return undefined;
+  if (flags.template !== undefined) compileRewrite(flags.pattern, flags.template);
+  else compileQuery(flags.pattern, undefined);
+  return [matchStage(flags.pattern, undefined, flags.template), ...(flags.template !== undefined ? [sortUnique] : [])];
 }
 
 /** The symbol flags as convert options: `serialize --symbols` names the table to write, elsewhere the table to read. */

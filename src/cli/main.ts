@@ -10,7 +10,7 @@ import { addBenchCommand } from './bench-command.js';
 import { addExamples } from './examples.js';
 import { addConvertCommands } from './convert-commands.js';
 import { addInspectCommand } from './inspect-command.js';
-import { addQueryCommand } from './query-command.js';
+import { QuietExit, addQueryCommand } from './query-command.js';
 import { addSymbolsCommand } from './symbols-command.js';
 import { BatchFailed, type CliIo } from './context.js';
 import { forLocale } from './render.js';
@@ -78,6 +78,7 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
       return ExitCode.Usage;
     }
     if (isEpipe(e)) return ExitCode.Ok; // the reader went away (`| head`): not our failure
+    if (e instanceof QuietExit) return e.code;
     if (e instanceof BatchFailed) {
       if (!json) io.stderr.write(`morkspace: ${e.message}\n`);
       return exitCodeOf(e.first);

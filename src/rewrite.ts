@@ -1,0 +1,155 @@
+/**
+ * Pattern → template (`--pattern P --template T`, as `mork convert` rewrites while it converts): the
+ * atoms that match P become T with each of T's variables replaced by what P's variable of the same
+ * name matched. A bound sub-expression may hold the atom's own variables: they are renumbered in the
+ * order the result introduces them, so the result is a well-formed atom (De Bruijn levels from 0).
+ */
+import { ErrorCode, MorkspaceError } from './errors.js';
+import { MAX_VARIABLES, TAG_NEW_VAR } from './expr/encoding.js';
+import { PathArena } from './path-arena.js';
+import type { Stage } from './pipeline.js';
+import { compileQuery, parseArgument, type Query } from './query.js';
+import type { SymbolTable } from './symbols/table.js';
+
+// The tokens of MeTTa `text` in order (symbols, quoted strings with their quotes, variables),
+// skipping comments and whitespace as the parser does.
+function tokens(text: string): string[] {
+  const out: string[] = [];
+  const ends = (c: string): boolean => c === ' ' || c === '\t' || c === '\n' || c === '(' || c === ')';
+  for (let p = 0; p < text.length; ) {
+    const c = text[p]!;
+    if (c === ';') {
+      const lf = text.indexOf('\n', p);
+      p = lf < 0 ? text.length : lf + 1;
+    } else if (ends(c)) p++;
+    else {
+      let e = p + 1;
+      if (c === '"') {
+        while (e < text.length && text[e] !== '"') e += text[e] === '\\' ? 2 : 1;
+        e++;
+      } else while (e < text.length && !ends(text[e]!)) e++;
+      out.push(text.slice(p, e));
+      p = e;
+    }
+  }
+  return out;
+}
+
+/** The names of the variables of MeTTa `text`, in the order they first appear (the order the parser numbers them). */
+export function variableNames(text: string): string[] {
+  return [...new Set(tokens(text).filter((t) => t.startsWith('$')))];
+}
+
+// The symbols of MeTTa `text` (tokens that are not variables), skipping comments as the parser does.
+function templateSymbols(text: string): string[] {
+  return tokens(text).filter((t) => !t.startsWith('$'));
+}
+
+/** A compiled rewrite: the query that finds the atoms, and the template written for each. */
+export interface Rewrite {
+  readonly query: Query;
+  /** Append T for the atom `bytes[s..e)`, which `query.matches` has just accepted, to `out`. */
+  write(bytes: Uint8Array, s: number, e: number, out: PathArena): void;
+}
+
+/**
+ * Compile `pattern` and `template` (MeTTa text) over a space with `symbols` (interned) or none.
+ * @throws UsageError naming a template variable the pattern lacks; FormatError for bad text.
+ */
+export function compileRewrite(pattern: string, template: string, symbols?: SymbolTable, prefix?: string): Rewrite {
+  const query = compileQuery(pattern, prefix, symbols);
+  const tpl = parseArgument(template, 'template', symbols);
+  // an interned space's table is fixed: a symbol the template brings must be in it already
+  const unknown = symbols !== undefined ? templateSymbols(template).find((t) => symbols.idOf(new TextEncoder().encode(t)) === undefined) : undefined;
+  if (unknown !== undefined) throw new MorkspaceError(ErrorCode.Usage, `--template: the symbol ${unknown.slice(0, 80)} is not in the space's symbol table (an interned space's table is fixed); --resolve the space first`);
+  const from = variableNames(pattern);
+  const to = variableNames(template);
+  const missing = to.filter((v) => !from.includes(v));
+  if (missing.length > 0) throw new MorkspaceError(ErrorCode.Usage, `--template uses ${missing.join(', ')}, which the pattern does not bind (its variables: ${from.join(', ') || 'none'})`);
+  // template variable j (in introduction order) is pattern variable source[j]
+  const source = to.map((v) => from.indexOf(v));
+  const matcher = query.matcher!;
+  const outLevel = new Int32Array(MAX_VARIABLES);
+  let buf = new Uint8Array(256);
+  return {
+    query,
+    write(bytes, s, e, out) {
+      const levels = matcher.levels(bytes, s, e);
+      outLevel.fill(-1);
+      let vars = 0;
+      let w = 0;
+      let templateVars = 0;
+      const room = (n: number): void => {
+        if (w + n > buf.length) {
+          const next = new Uint8Array(Math.max(2 * buf.length, w + n));
+          next.set(buf.subarray(0, w));
+          buf = next;
+        }
+      };
+      for (let p = 0; p < tpl.length; ) {
+        const b = tpl[p]!;
+        if (b >= 0x80 && b <= TAG_NEW_VAR) {
+          // a template variable: what its pattern variable matched, the atom's variables renumbered
+          const j = b === TAG_NEW_VAR ? templateVars++ : b & 0x3f;
+          const [bs, be] = matcher.bound(source[j]!);
+          room(be - bs);
+          for (let q = bs; q < be; ) {
+            const c = bytes[q]!;
+            if (c >= 0x80 && c <= TAG_NEW_VAR) {
+              const level = levels[q - s]!;
+              if (outLevel[level]! < 0) {
+                outLevel[level] = vars++;
+                buf[w++] = TAG_NEW_VAR;
+              } else buf[w++] = 0x80 | outLevel[level]!;
+              q++;
+            } else {
+              const n = c > TAG_NEW_VAR ? 1 + (c & 0x3f) : 1;
+              buf.set(bytes.subarray(q, q + n), w);
+              w += n;
+              q += n;
+            }
+          }
+          if (vars > MAX_VARIABLES) throw new MorkspaceError(ErrorCode.Limit, `a rewrite holds more than ${MAX_VARIABLES} variables (MORK's limit)`);
+          p++;
+        } else {
+          const n = b > TAG_NEW_VAR ? 1 + (b & 0x3f) : 1;
+          room(n);
+          buf.set(tpl.subarray(p, p + n), w);
+          w += n;
+          p += n;
+        }
+      }
+      out.push(buf, 0, w);
+    },
+  };
+}
+
+/**
+ * The stage that keeps the atoms matching `pattern` (under `prefix`), written as `template` when
+ * one is given. Without a template the order is kept; with one the result is unsorted (a sort stage
+ * follows). The space's symbol table, if any, compiles the texts.
+ */
+export function matchStage(pattern: string | undefined, prefix: string | undefined, template: string | undefined): Stage {
+  return (space, ctx) => {
+    const rewrite = template !== undefined && pattern !== undefined ? compileRewrite(pattern, template, space.symbols, prefix) : undefined;
+    const query = rewrite?.query ?? compileQuery(pattern, prefix, space.symbols);
+    async function* batches(): AsyncGenerator<PathArena> {
+      for await (const batch of space.batches) {
+        ctx.checkAborted();
+        const out = new PathArena(rewrite ? batch.byteLength + 1024 : Math.min(batch.byteLength + 64, 1 << 20), 1024);
+        const bytes = batch.bytes;
+        for (let i = 0; i < batch.count; i++) {
+          const s = batch.start(i);
+          const e = batch.end(i);
+          if (!query.matches(bytes, s, e)) continue;
+          if (rewrite) rewrite.write(bytes, s, e, out);
+          else out.push(bytes, s, e);
+        }
+        if (space.recycles === true) batch.release();
+        if (out.count > 0) yield out;
+        else out.release();
+      }
+    }
+    return { ...space, batches: batches(), order: rewrite ? 'unsorted' : space.order, recycles: true };
+  };
+}
