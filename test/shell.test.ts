@@ -22,7 +22,7 @@ t morkspace help ver
 t morkspace convert fixtures/upstream/big_logic.metta.pa`;
     const r = spawnSync('bash', ['-c', script], { cwd: ROOT, encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
-    assert.deepEqual(r.stdout.trim().split('\n'), ['convert', '--to --threads --tmp-dir', 'text paths act mtts', '--count', 'verify', 'fixtures/upstream/big_logic.metta.paths']);
+    assert.deepEqual(r.stdout.trim().split('\n'), ['convert', '--to --template --threads --tmp-dir', 'text paths act mtts', '--count', 'verify', 'fixtures/upstream/big_logic.metta.paths']);
   });
 
   test('zsh and fish: the scripts parse', () => {
