@@ -146,12 +146,7 @@ export class TextParser {
   end(arena: PathArena): void {
     const used = this.#run(this.#carry, this.#carryLen, true, arena);
     this.#keep(this.#carry, used, this.#carryLen);
-    const first = this.stats.firstLong;
-    if (first !== undefined && this.#longSymbols === 'error') {
-      const more = this.stats.longSymbols - 1;
-      const { bytes, ...where } = first;
-      throw new FormatError(ErrorCode.Limit, `symbol of ${bytes} bytes is longer than ${MAX_SYMBOL_BYTES}${more > 0 ? ` (and ${more} more in the input)` : ''}: --intern keeps such symbols whole (as 8-byte ids and a symbol table); --long-symbols truncate keeps their first ${MAX_SYMBOL_BYTES} bytes, as upstream's default build does`, where);
-    }
+    if (this.#longSymbols === 'error') throwIfLong(this.stats);
   }
 
   #appendCarry(chunk: Uint8Array): void {
@@ -389,6 +384,19 @@ export class TextParser {
     this.#out = next;
     return next;
   }
+}
+
+/**
+ * Under `--long-symbols error`: the error for the first symbol over 63 bytes that `stats` met
+ * (its position, and how many more), once the whole input is read. Shared by the text and JSON readers.
+ * @throws FormatError ERR_LIMIT
+ */
+export function throwIfLong(stats: Pick<ParseStats, 'longSymbols' | 'firstLong'>): void {
+  const first = stats.firstLong;
+  if (first === undefined) return;
+  const more = stats.longSymbols - 1;
+  const { bytes, ...where } = first;
+  throw new FormatError(ErrorCode.Limit, `symbol of ${bytes} bytes is longer than ${MAX_SYMBOL_BYTES}${more > 0 ? ` (and ${more} more in the input)` : ''}: --intern keeps such symbols whole (as 8-byte ids and a symbol table); --long-symbols truncate keeps their first ${MAX_SYMBOL_BYTES} bytes, as upstream's default build does`, where);
 }
 
 /** How many times `byte` occurs in `bytes` (native memchr steps: far faster than a byte loop). */

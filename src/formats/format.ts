@@ -17,7 +17,7 @@ import type { MttsOptions } from './mtts/options.js';
 /** Bytes read ahead for sniffing. */
 export const SNIFF_BYTES = 4096;
 
-export type FormatName = 'text' | 'paths' | 'act' | 'mtts' | 'mettatron';
+export type FormatName = 'text' | 'paths' | 'act' | 'mtts' | 'mettatron' | 'json' | 'jsonl';
 
 /** How sure a sniff is that the first bytes are this format's. */
 export const Evidence = {

@@ -10,12 +10,13 @@ import type { Input } from '../io/input.js';
 import { actFormat } from './act/index.js';
 import { Evidence, SNIFF_BYTES, binaryEvidence, type Format, type FormatName } from './format.js';
 import { mttsFormat } from './mtts/index.js';
+import { jsonInputFormat, jsonlFormat } from './json.js';
 import { snapshotFormat } from './mettatron.js';
 import { pathsFormat } from './paths.js';
 import { textFormat } from './text.js';
 
-/** Every format, text first (the fallback). MeTTaTron's snapshot is read only. */
-export const FORMATS: readonly Format[] = [textFormat, pathsFormat, actFormat, mttsFormat, snapshotFormat];
+/** Every format, text first (the fallback). MeTTaTron's snapshot, JSON and JSONL are read only. */
+export const FORMATS: readonly Format[] = [textFormat, pathsFormat, actFormat, mttsFormat, snapshotFormat, jsonInputFormat, jsonlFormat];
 
 /** Other names users type for a format (`mork convert` calls text `metta`). */
 const ALIASES: Readonly<Record<string, FormatName>> = { metta: 'text' };
