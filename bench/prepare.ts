@@ -8,7 +8,7 @@ import path from 'node:path';
 import { inflateSync } from 'node:zlib';
 import { SIZES, type InputKind, type SizeName } from './cases.js';
 import { runMeasured, runTool } from './child.js';
-import { cachedSpace, cachedUriSpace } from './generate.js';
+import { cachedJsonl, cachedSpace, cachedUriSpace } from './generate.js';
 
 /** A prepared input, or why it could not be made (a format not merged yet, a tool missing). */
 export type Prepared = { file: string } | { skip: string };
@@ -85,6 +85,8 @@ export class Inputs {
         this.#log(`preparing ${size} URI text (cached in ${path.relative(process.cwd(), this.#paths.outDir)}/ after the first run)`);
         return { file: cachedUriSpace(this.#paths.outDir, SIZES[size]) };
       }
+      case 'jsonl':
+        return { file: cachedJsonl(this.#paths.outDir, SIZES[size]) };
       case 'uris-mtts':
         return this.#convert(size, 'uris', 'uris.mtts', (i, o) => ['serialize', i, '-o', o, '--intern', '--force', '--json'], false);
       case 'paths':

@@ -153,3 +153,41 @@ export function matchStage(pattern: string | undefined, prefix: string | undefin
     return { ...space, batches: batches(), order: rewrite ? 'unsorted' : space.order, recycles: true };
   };
 }
+
+/**
+ * `mork convert`'s compact prefix notation (MORK's expr/src/lib.rs), as MeTTa text: tokens split by
+ * spaces; `[N]` opens a list of the next N items (no closing bracket), `$` introduces a variable,
+ * `_k` refers back to the k-th (1-based), anything else is a symbol. `[2] parent $ _1` is
+ * `(parent $v1 $v1)`; the identity pair is `$` → `_1`. Returns undefined for text that is not in
+ * that notation (MeTTa, which a pattern is otherwise).
+ * @throws UsageError for notation that is cut short or names a variable not yet introduced.
+ */
+export function compactToMetta(text: string): string | undefined {
+  const tokens = text.trim().split(/ +/);
+  if (!/^\[\d+\]$/.test(tokens[0] ?? '') && !(tokens.length === 1 && /^(\$|_\d+)$/.test(tokens[0]!))) return undefined;
+  let p = 0;
+  let vars = 0;
+  const item = (): string => {
+    const t = tokens[p++];
+    if (t === undefined) throw new MorkspaceError(ErrorCode.Usage, `compact notation '${text}' ends before its last list is complete`);
+    const arity = /^\[(\d+)\]$/.exec(t);
+    if (arity) return `(${Array.from({ length: Number(arity[1]) }, item).join(' ')})`;
+    if (t === '$') return `$v${++vars}`;
+    const ref = /^_(\d+)$/.exec(t);
+    if (ref) {
+      const k = Math.max(1, Number(ref[1]));
+      // a template's `_k` names the pattern's k-th variable: it need not be introduced in the template itself
+      return `$v${k}`;
+    }
+    if (/[()"]/.test(t)) throw new MorkspaceError(ErrorCode.Usage, `compact notation: the symbol ${t} holds a parenthesis or quote; write the pattern in MeTTa text`);
+    return t;
+  };
+  const out = item();
+  if (p !== tokens.length) throw new MorkspaceError(ErrorCode.Usage, `compact notation '${text}': ${tokens.length - p} tokens after the expression`);
+  return out;
+}
+
+/** A pattern or template as the user gave it: MeTTa text, or `mork convert`'s compact notation. */
+export function patternText(text: string): string {
+  return compactToMetta(text) ?? text;
+}

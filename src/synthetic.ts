@@ -334,6 +334,33 @@ export function* generateUriChunks(atoms: number, seed: number = DEFAULT_SEED): 
   }
 }
 
+/**
+ * JSONL of `leaves` leaves: records of five leaves each (an id, a name, two tags, a score), with
+ * nested objects, arrays, strings with spaces and escapes, and numbers with fractions and exponents.
+ * Deterministic in (leaves, seed).
+ */
+export function* generateJsonlChunks(leaves: number, seed: number = DEFAULT_SEED): Generator<string> {
+  const rand = mulberry32(seed ^ 0x6a736f6e); // "json"
+  const words = ['alpha', 'beta gamma', 'delta "quoted"', 'épsilon', 'zeta\\path', 'eta', 'theta', 'iota'];
+  const lines: string[] = [];
+  const docs = Math.ceil(leaves / 5);
+  for (let i = 0; i < docs; i++) {
+    const w = (): string => JSON.stringify(words[Math.floor(rand() * words.length)]);
+    lines.push(`{"id": ${i}, "name": ${w()}, "meta": {"tags": [${w()}, ${w()}], "score": ${(rand() * 100).toFixed(2)}e${Math.floor(rand() * 5)}}}`);
+    if (lines.length === CHUNK_ATOMS || i === docs - 1) {
+      yield lines.join('\n') + '\n';
+      lines.length = 0;
+    }
+  }
+}
+
+/** The cached generated JSONL for (leaves, seed) under `dir`, generating it if missing. */
+export function cachedJsonl(dir: string, leaves: number, seed: number = DEFAULT_SEED): string {
+  const file = path.join(dir, `jsonl-v${GENERATOR_VERSION}-s${seed}-${leaves}.jsonl`);
+  if (!existsSync(file)) writeChunksTo(file, generateJsonlChunks(leaves, seed));
+  return file;
+}
+
 /** The cached generated URI space for (atoms, seed) under `dir`, generating it if missing. */
 export function cachedUriSpace(dir: string, atoms: number, seed: number = DEFAULT_SEED): string {
   const file = path.join(dir, `uris-v${GENERATOR_VERSION}-s${seed}-${atoms}.metta`);

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { PathArena, bytesInput, convertBytes, encodeText, sortUnique, sortUniqueArena, parseText } from '../src/index.js';
-import { compileRewrite, matchStage, variableNames } from '../src/rewrite.js';
+import { compactToMetta, compileRewrite, matchStage, variableNames } from '../src/rewrite.js';
 import { cli, tempDir } from './helpers/cli.js';
 import { Rng, testSeed } from './helpers/random.js';
 
@@ -88,6 +88,20 @@ describe('pattern → template', () => {
     const out = new PathArena();
     rw.write(atom, 0, atom.length, out);
     assert.equal(new TextDecoder().decode(encodeText(out)), '(back (g $a) (f $b $a) (g $a))\n');
+  });
+
+  test("mork convert's compact notation: [N] lists, $ new variables, _k references; the identity $ → _1", () => {
+    assert.equal(compactToMetta('[2] parent $ _1'), '(parent $v1 $v1)');
+    assert.equal(compactToMetta('[3] parent $ [2] f $'), '(parent $v1 (f $v2))');
+    assert.equal(compactToMetta('$'), '$v1');
+    assert.equal(compactToMetta('_1'), '$v1');
+    assert.equal(compactToMetta('(parent $x $y)'), undefined, 'MeTTa text is not compact');
+    assert.throws(() => compactToMetta('[2] parent'), /ends before its last list is complete/);
+    const r = cli(['query', '-', '[3] parent Alice $', '--template', '[2] kid _1'], { input: '(parent Alice Bob)\n(parent Carol Dan)\n' });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout.toString(), '(kid Bob)\n');
+    const id = cli(['query', '-', '$', '--template', '_1'], { input: '(a b)\n(c)\n' });
+    assert.equal(id.stdout.toString(), '(c)\n(a b)\n');
   });
 
   test('variable names in order of first appearance, strings and comments skipped', () => {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { loadMorkTable } from '../symbols/mork-zip.js';
 import { sortUnique, type Stage } from '../pipeline.js';
 import { compileQuery } from '../query.js';
-import { compileRewrite, matchStage } from '../rewrite.js';
+import { compileRewrite, matchStage, patternText } from '../rewrite.js';
 import type { Command } from 'commander';
 import { batchJobs, convertBatch } from '../batch.js';
 import { convert, resolveInput, type ConvertOptions, type ConvertReport } from '../convert.js';
@@ -140,9 +140,12 @@ async function run(io: CliIo, cmd: Command, inputNames: readonly string[], flags
 function matchStages(flags: ConvertFlags): Stage[] | undefined {
   if (flags.template !== undefined && flags.pattern === undefined) throw new UsageError(ErrorCode.Usage, '--template needs --pattern: its variables come from the pattern');
   if (flags.pattern === undefined) return undefined;
-  if (flags.template !== undefined) compileRewrite(flags.pattern, flags.template);
-  else compileQuery(flags.pattern, undefined);
-  return [matchStage(flags.pattern, undefined, flags.template), ...(flags.template !== undefined ? [sortUnique] : [])];
+  // MeTTa text, or mork convert's compact notation ([2] parent $ _1)
+  const pattern = patternText(flags.pattern);
+  const template = flags.template !== undefined ? patternText(flags.template) : undefined;
+  if (template !== undefined) compileRewrite(pattern, template);
+  else compileQuery(pattern, undefined);
+  return [matchStage(pattern, undefined, template), ...(template !== undefined ? [sortUnique] : [])];
 }
 
 /** The symbol flags as convert options: `serialize --symbols` names the table to write, elsewhere the table to read. */

@@ -7,7 +7,7 @@ import { detectOutputFormat } from '../formats/table.js';
 import type { Input } from '../io/input.js';
 import { sortUnique } from '../pipeline.js';
 import { compileQuery } from '../query.js';
-import { compileRewrite, matchStage } from '../rewrite.js';
+import { compileRewrite, matchStage, patternText } from '../rewrite.js';
 import type { RunContext } from '../run/context.js';
 import { ByteWriter, expressionToText, printExpression } from '../expr/encoding.js';
 import { streamOutput } from '../io/output.js';
@@ -67,7 +67,9 @@ export function addQueryCommand(program: Command, io: CliIo, setExit: (p: Promis
 
 async function run(io: CliIo, cmd: Command, inputName: string, pattern: string | undefined, flags: QueryFlags): Promise<void> {
   const options: QueryOptions = { ...formatOptions(flags) };
-  if (pattern !== undefined) options.pattern = pattern;
+  // MeTTa text, or mork convert's compact notation ([2] parent $ _1)
+  if (pattern !== undefined) options.pattern = pattern = patternText(pattern);
+  if (flags.template !== undefined) flags.template = patternText(flags.template);
   if (flags.prefix !== undefined) options.prefix = flags.prefix;
   if (flags.limit !== undefined) options.limit = intFlag('limit', flags.limit, 0, Number.MAX_SAFE_INTEGER);
   if (flags.symbols !== undefined) options.symbols = loadMorkTable(flags.symbols);
