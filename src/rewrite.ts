@@ -157,8 +157,9 @@ export function matchStage(pattern: string | undefined, prefix: string | undefin
 /**
  * `mork convert`'s compact prefix notation (MORK's expr/src/lib.rs), as MeTTa text: tokens split by
  * spaces; `[N]` opens a list of the next N items (no closing bracket), `$` introduces a variable,
- * `_k` refers back to the k-th (1-based), anything else is a symbol. `[2] parent $ _1` is
- * `(parent $v1 $v1)`; the identity pair is `$` → `_1`. Returns undefined for text that is not in
+ * `_k` refers back to the k-th (1-based), anything else is a symbol. `[3] parent $ _1` is
+ * `(parent $v1 $v1)` (`[N]` is Arity(N), so the N items include the head); the identity pair is
+ * `$` → `_1`. Returns undefined for text that is not in
  * that notation (MeTTa, which a pattern is otherwise).
  * @throws UsageError for notation that is cut short or names a variable not yet introduced.
  */
@@ -183,7 +184,7 @@ export function compactToMetta(text: string): string | undefined {
     return t;
   };
   const out = item();
-  if (p !== tokens.length) throw new MorkspaceError(ErrorCode.Usage, `compact notation '${text}': ${tokens.length - p} tokens after the expression`);
+  if (p !== tokens.length) throw new MorkspaceError(ErrorCode.Usage, `compact notation '${text}': ${tokens.length - p} tokens after the expression ([N] takes the next N items, the head included)`);
   return out;
 }
 

@@ -91,7 +91,9 @@ describe('pattern → template', () => {
   });
 
   test("mork convert's compact notation: [N] lists, $ new variables, _k references; the identity $ → _1", () => {
-    assert.equal(compactToMetta('[2] parent $ _1'), '(parent $v1 $v1)');
+    // `[N]` is Arity(N): the next N items (expr/src/lib.rs `parse`); `[2] parent $ _1` is not one expression
+    assert.equal(compactToMetta('[3] parent $ _1'), '(parent $v1 $v1)');
+    assert.throws(() => compactToMetta('[2] parent $ _1'), /1 tokens after the expression/);
     assert.equal(compactToMetta('[3] parent $ [2] f $'), '(parent $v1 (f $v2))');
     assert.equal(compactToMetta('$'), '$v1');
     assert.equal(compactToMetta('_1'), '$v1');
