@@ -4,7 +4,7 @@
  * `RunContext` (`context`) or makes one of its own from the run options and closes it afterwards.
  */
 import { ErrorCode, MorkspaceError, inFile } from './errors.js';
-import { detectInputFormat, detectOutputFormat, expectText } from './formats/table.js';
+import { detectInputFormat, detectOutputFormat, expectText, formatByName } from './formats/table.js';
 import type { Format, FormatOptions } from './formats/format.js';
 import { countedInput, fileInput, unwrapCompressed, type Input } from './io/input.js';
 import { openOutput, type OutputTarget } from './io/output.js';
@@ -146,7 +146,9 @@ async function openSettled(input: Input, format: Format, ctx: RunContext, option
 
 // The run's stages over a space as read: cancellation, paced collections, the sort, the caller's transforms.
 function sortedSpace(space: Space, ctx: RunContext, options: ConvertOptions): Space {
-  return runStages({ ...space, batches: metered(space.batches, 'read', ctx.probe) }, [abortable, paced, ...symbolStages(options), sortUnique, ...(options.stages ?? [])], ctx);
+  // an unordered output (upaths) takes the paths as they come: no sort, duplicates kept
+  const sort = options.to !== undefined && formatByName(options.to).unordered === true ? [] : [sortUnique];
+  return runStages({ ...space, batches: metered(space.batches, 'read', ctx.probe) }, [abortable, paced, ...symbolStages(options), ...sort, ...(options.stages ?? [])], ctx);
 }
 
 /**

@@ -6,6 +6,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import zlib from 'node:zlib';
 import path from 'node:path';
 import { PathArena, bytesInput, convertBytes, encodeText } from '../src/index.js';
 import { JsonParser } from '../src/formats/json.js';
@@ -123,5 +124,29 @@ describe('JSON from the CLI', () => {
     const got = await convertBytes(bytesInput(enc.encode('{"a":[1,2]}'), 'x.json'), { from: 'json', to: 'text', threads: 1 });
     assert.equal(new TextDecoder().decode(got.bytes), '(a (0 1))\n(a (1 2))\n');
     assert.equal(cli(['convert', file('data.json'), '--intern', '--to', 'mtts', '-o', file('x.mtts')]).status, 2, '--intern reads MeTTa text');
+  });
+});
+
+describe("mork convert's names: metta, upaths; --to against the extension", () => {
+  test('upaths is written in input order with duplicates kept, and read back sorted and unique', () => {
+    fs.writeFileSync(file('u.metta'), '(b)\n(a)\n(b)\n');
+    assert.equal(cli(['convert', file('u.metta'), '-o', file('u.upaths')]).status, 0);
+    const records: string[] = [];
+    const raw = zlib.inflateSync(fs.readFileSync(file('u.upaths')));
+    for (let p = 0; p < raw.length; ) {
+      const n = raw.readUInt32LE(p);
+      records.push(new TextDecoder().decode(encodeText(PathArena.from([raw.subarray(p + 4, p + 4 + n)]))).trim());
+      p += 4 + n;
+    }
+    assert.deepEqual(records, ['(b)', '(a)', '(b)']);
+    assert.equal(cli(['deserialize', file('u.upaths')]).stdout.toString(), '(a)\n(b)\n');
+    assert.equal(cli(['convert', file('u.upaths'), '--to', 'metta']).stdout.toString(), '(a)\n(b)\n');
+  });
+
+  test('--to that disagrees with the output extension writes --to, with a warning', () => {
+    const r = cli(['convert', file('u.metta'), '--to', 'mtts', '-o', file('odd.paths')]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stderr, /warning: writing mtts \(--to\) to odd\.paths, whose extension says paths/);
+    assert.equal(fs.readFileSync(file('odd.paths')).subarray(0, 4).toString(), 'MTTS');
   });
 });

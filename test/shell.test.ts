@@ -22,7 +22,7 @@ t morkspace help ver
 t morkspace convert fixtures/upstream/big_logic.metta.pa`;
     const r = spawnSync('bash', ['-c', script], { cwd: ROOT, encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
-    assert.deepEqual(r.stdout.trim().split('\n'), ['convert', '--to --template --threads --tmp-dir', 'text paths act mtts', '--count', 'verify', 'fixtures/upstream/big_logic.metta.paths']);
+    assert.deepEqual(r.stdout.trim().split('\n'), ['convert', '--to --template --threads --tmp-dir', 'text paths upaths act mtts', '--count', 'verify', 'fixtures/upstream/big_logic.metta.paths']);
   });
 
   test('zsh and fish: the scripts parse', () => {
@@ -39,7 +39,7 @@ t morkspace convert fixtures/upstream/big_logic.metta.pa`;
   test('fish: what it offers after `convert --to `', { skip: skipUnless('fish') }, () => {
     const r = spawnSync('fish', ['-c', `${JSON.stringify(process.execPath)} ${JSON.stringify(CLI)} completion fish | source; complete -C 'morkspace convert --to '`], { encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
-    assert.deepEqual(r.stdout.trim().split('\n').map((l) => l.split('\t')[0]).sort(), ['act', 'mtts', 'paths', 'text']);
+    assert.deepEqual(r.stdout.trim().split('\n').map((l) => l.split('\t')[0]).sort(), ['act', 'mtts', 'paths', 'text', 'upaths']);
   });
 
   test('a shell without a script is a usage error naming the shells', () => {

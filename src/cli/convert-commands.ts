@@ -12,7 +12,7 @@ import { RecordingProbe } from '../run/probe.js';
 import { parseShard } from '../shard.js';
 import type { RunContext } from '../run/context.js';
 import { fileInput } from '../io/input.js';
-import { detectOutputFormat } from '../formats/table.js';
+import { detectOutputFormat, formatByExtension } from '../formats/table.js';
 import { BatchFailed, checkCliOutput, checkOneStdin, cliBoard, cliInput, cliOutput, cliProgress, cliRun, note, runOptions, type CliIo, type GlobalOptions, withGlobals } from './context.js';
 import { count, num, recordTable } from './render.js';
 import { ErrorCode, UsageError } from '../errors.js';
@@ -92,6 +92,9 @@ async function run(io: CliIo, cmd: Command, inputNames: readonly string[], flags
   const shard = flags.shard !== undefined ? { shard: parseShard(flags.shard) } : {};
   const force = flags.force ?? false;
   const to = detectOutputFormat(flags.output, flags.to);
+  // --to wins over the extension, as in mork convert, which warns too
+  const byExtension = flags.to !== undefined && flags.output !== undefined && flags.output !== '-' ? formatByExtension(flags.output) : undefined;
+  if (byExtension !== undefined && byExtension !== to && !flags.quiet) note(io, `warning: writing ${to.name} (--to) to ${path.basename(flags.output!)}, whose extension says ${byExtension.name}`);
   checkCliOutput(flags.output, to, io, force);
   checkOneStdin(inputNames);
   if (flags.profile !== undefined && flags.profile !== true && flags.profile !== 'json') throw new UsageError(ErrorCode.Usage, `--profile takes nothing or =json, got '${String(flags.profile)}'`);

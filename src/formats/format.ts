@@ -17,7 +17,7 @@ import type { MttsOptions } from './mtts/options.js';
 /** Bytes read ahead for sniffing. */
 export const SNIFF_BYTES = 4096;
 
-export type FormatName = 'text' | 'paths' | 'act' | 'mtts' | 'mettatron' | 'json' | 'jsonl';
+export type FormatName = 'text' | 'paths' | 'upaths' | 'act' | 'mtts' | 'mettatron' | 'json' | 'jsonl';
 
 /** How sure a sniff is that the first bytes are this format's. */
 export const Evidence = {
@@ -60,6 +60,11 @@ export interface Format<F extends object = object> {
   readonly binary: boolean;
   /** False for a format morkspace reads but does not write (MeTTaTron's snapshot). */
   readonly writable: boolean;
+  /**
+   * True when the writer takes paths in any order, duplicates kept (`upaths`): a run writing it does
+   * not sort (the output is the source's paths as they come).
+   */
+  readonly unordered?: boolean;
   readonly capabilities: Capabilities;
   /**
    * The format-specific CLI flags this format takes as an input (`read`) and as an output

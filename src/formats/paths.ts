@@ -326,16 +326,9 @@ export interface PathsFacts {
   decompressedBytes: number;
 }
 
-/** The `paths` entry of the format table (`.upaths`: the same container, unordered, as `json_to_paths` writes it). */
-export const pathsFormat: Format<PathsFacts> = {
-  name: 'paths',
-  extensions: ['.paths', '.upaths'],
-  binary: true,
-  writable: true,
-  capabilities: { prefixLookup: false, quickInspect: false, verifies: 'zlib stream and Adler-32 intact, every record complete', symbols: 'sidecar' },
-  flags: { read: [], write: ['level'] },
-  sniff: sniffPaths,
-  async open(input, ctx, options = {}) {
+/** Open `.paths` bytes as a space: sorted by the format's contract (`claimed`), or not (`upaths`). */
+function openPaths(unordered: boolean): Format<PathsFacts>['open'] {
+  return async (input, ctx, options = {}) => {
     const facts: PathsFacts = { records: 0, decompressedBytes: 0 };
     const read = { ...options.paths, maxPathBytes: ctx.longestPath(options.paths?.maxPathBytes) };
     // the order is checked once, by the sort stage (a claimed order): not here as well
@@ -346,10 +339,36 @@ export const pathsFormat: Format<PathsFacts> = {
         yield b;
       }
     }
-    // upstream's serialize_paths writes sorted records: stream them, checked; `.upaths` are not
-    const unordered = (input.path ?? input.name).toLowerCase().endsWith('.upaths');
     return { batches: tracked(), order: unordered ? 'unsorted' : 'claimed', recycles: true, expanded: true, sizeHint: input.size !== undefined ? { inputBytes: input.size } : {}, facts };
-  },
+  };
+}
+
+/** The `paths` entry of the format table: upstream's serialize_paths writes sorted records, streamed and checked. */
+export const pathsFormat: Format<PathsFacts> = {
+  name: 'paths',
+  extensions: ['.paths'],
+  binary: true,
+  writable: true,
+  capabilities: { prefixLookup: false, quickInspect: false, verifies: 'zlib stream and Adler-32 intact, every record complete', symbols: 'sidecar' },
+  flags: { read: [], write: ['level'] },
+  sniff: sniffPaths,
+  open: openPaths(false),
   write: (space, ctx, sink, options = {}) => writeChunks(writePaths(space.batches, options.paths, ctx.probe), sink, ctx),
   describe: (f) => ({ records: f.records, decompressedBytes: f.decompressedBytes }),
+};
+
+/**
+ * The `upaths` entry ("unordered paths", as upstream's `json_to_paths` writes them): the same
+ * container, records in the order they come, duplicates kept. Read, it is sorted and de-duplicated
+ * like any unsorted source; written, the run does not sort (`unordered`): paths stream straight
+ * from the source to the file. Told from `.paths` by its extension or `--from/--to upaths`.
+ */
+export const upathsFormat: Format<PathsFacts> = {
+  ...pathsFormat,
+  name: 'upaths',
+  extensions: ['.upaths'],
+  unordered: true,
+  // the bytes are `.paths' bytes: the extension (or a name) says which
+  sniff: () => Evidence.None,
+  open: openPaths(true),
 };

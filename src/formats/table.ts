@@ -12,11 +12,11 @@ import { Evidence, SNIFF_BYTES, binaryEvidence, type Format, type FormatName } f
 import { mttsFormat } from './mtts/index.js';
 import { jsonInputFormat, jsonlFormat } from './json.js';
 import { snapshotFormat } from './mettatron.js';
-import { pathsFormat } from './paths.js';
+import { pathsFormat, upathsFormat } from './paths.js';
 import { textFormat } from './text.js';
 
 /** Every format, text first (the fallback). MeTTaTron's snapshot, JSON and JSONL are read only. */
-export const FORMATS: readonly Format[] = [textFormat, pathsFormat, actFormat, mttsFormat, snapshotFormat, jsonInputFormat, jsonlFormat];
+export const FORMATS: readonly Format[] = [textFormat, pathsFormat, upathsFormat, actFormat, mttsFormat, snapshotFormat, jsonInputFormat, jsonlFormat];
 
 /** Other names users type for a format (`mork convert` calls text `metta`). */
 const ALIASES: Readonly<Record<string, FormatName>> = { metta: 'text' };
