@@ -21,7 +21,7 @@ export type StageName = (typeof STAGES)[number];
  * Parts of a stage's own time that are measured apart, on the run's own thread (work done on the
  * pool's workers is not in them): decompressing (MTTS chunks decoded on this thread; the wait for
  * zlib's inflate of `.paths`), parsing text, the sort's spilling of sorted runs and its merging of
- * them, the writer's encoding (ACT nodes, MTTS chunks coded on this thread), compressing (the wait
+ * them, the writer's encoding (ACT nodes, MTTS chunks coded on this thread, text printed), compressing (the wait
  * for `.paths`' deflate pieces), hashing (MTTS's BLAKE3) and output I/O (the wait on the sink).
  */
 export const PARTS = { decompress: 'read', parse: 'read', spill: 'sort', merge: 'sort', encode: 'write', compress: 'write', hash: 'write', output: 'write' } as const satisfies Record<string, StageName>;
