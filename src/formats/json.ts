@@ -235,17 +235,9 @@ export class JsonParser {
             this.#expect = array ? Expect.ElementOrEnd : Expect.KeyOrEnd;
             continue;
           }
-          if (c === 0x22) {
-            const end = this.#string(buf, p, final);
-            if (end < 0) return p;
-            this.#leaf(this.#scratch, this.#scratchLen, out, buf, p);
-            this.#advance(buf, p, end);
-            p = end;
-            this.#afterValue();
-            continue;
-          }
-          if (c === 0x2d || (c >= 0x30 && c <= 0x39)) {
-            const end = this.#number(buf, p, final);
+          // a string or a number: decoded (or spelled as MORK spells it) into the scratch, then a leaf
+          if (c === 0x22 || c === 0x2d || (c >= 0x30 && c <= 0x39)) {
+            const end = c === 0x22 ? this.#string(buf, p, final) : this.#number(buf, p, final);
             if (end < 0) return p;
             this.#leaf(this.#scratch, this.#scratchLen, out, buf, p);
             this.#advance(buf, p, end);
