@@ -226,8 +226,8 @@ export interface TextFacts {
 export interface TextReadOptions extends Partial<Pick<ReadTextOptions, 'crIsWhitespace' | 'stripBom' | 'longSymbols'>> {
   /**
    * Intern every symbol as MORK's interning build does: a first pass gathers the distinct symbols
-   * and numbers them in byte order (the same space gets the same ids whatever its order, threads or
-   * budget), the second reads the paths with those ids. A stream is spooled to the run's temporary
+   * and numbers them in (length, bytes) order (the same space gets the same ids whatever its order,
+   * threads or budget), the second reads the paths with those ids. A stream is spooled to the run's temporary
    * folder for the second pass. The table travels as the space's `symbols`.
    */
   intern?: boolean;
@@ -259,7 +259,6 @@ export const textFormat: Format<TextFacts> = {
     if (text.intern === true) {
       const symbols = await internedSymbols(input, ctx, text);
       facts.internedSymbols = symbols.table.count;
-      // encoded paths are 9 bytes per symbol: a hint from the text size is as good as any
       return { ...base, batches: reading(symbols.input, ctx, text, facts, symbols.collector, symbols.shared, symbols.done), symbols: symbols.table };
     }
     return { ...base, batches: reading(input, ctx, text, facts) };
