@@ -8,11 +8,11 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { compareBytes, concatBytes } from '../src/bytes.js';
 import { mulberry32 } from '../src/prng.js';
-import { generateSpace } from '../src/synthetic.js';
+import { generateJsonlChunks, generateSpace } from '../src/synthetic.js';
 import { encodeAct, encodeMtts, encodePaths, parseText, sortUniqueArena, type PathArena } from '../src/index.js';
 
 /** The readers the harness drives. `sniff` reads through format detection, as the CLI does. */
-export const TARGETS = ['text', 'paths', 'act', 'mtts', 'sniff'] as const;
+export const TARGETS = ['text', 'paths', 'act', 'mtts', 'json', 'sniff'] as const;
 export type Target = (typeof TARGETS)[number];
 
 /** One case: the bytes, how they are fed, and what was done to them. */
@@ -61,7 +61,12 @@ async function makeSeedFiles(): Promise<SeedFiles> {
   }
   const paths = [{ name: 'big_logic.metta.paths', bytes: new Uint8Array(bigLogic) }, ...goldenPaths, ...spaces.map((s) => ({ name: `${s.name}.paths`, bytes: encodePaths(s.arena) }))];
   const act = [...goldenAct, ...spaces.map((s) => ({ name: `${s.name}.act`, bytes: encodeAct(s.arena) }))];
-  return { text, paths, act, mtts, sniff: [...text, ...paths.slice(0, 3), ...act.slice(0, 3), ...mtts.slice(0, 3)] };
+  const json = [
+    '{"name": "New York", "pop": 8.3e6, "tags": ["a", "b"], "nested": {"deep": [[1, 2.50, -0], {}, []]}}',
+    '[true, false, null, "esc \\" \\\\ \\/ \\b \\f \\n \\r \\t", "\\u00e9\\ud83d\\ude00", 18446744073709551616, 1e-7, ""]',
+    [...generateJsonlChunks(40, 3)].join(''),
+  ].map((t, i) => ({ name: `json-${i}`, bytes: new TextEncoder().encode(t) }));
+  return { text, paths, act, mtts, json, sniff: [...text, ...paths.slice(0, 3), ...act.slice(0, 3), ...mtts.slice(0, 3)] };
 }
 
 const INTERESTING = [0x00, 0xff, 0x7f, 0x80, 0x01, 0x28, 0x29, 0x24, 0x22, 0x0a];

@@ -25,6 +25,7 @@ import {
   sortUniqueArena,
   streamInput,
 } from '../src/index.js';
+import { readJson } from '../src/formats/json.js';
 import type { FuzzCase, Target } from './cases.js';
 
 /** How a case ended. */
@@ -47,6 +48,9 @@ async function read(target: Target, bytes: Uint8Array, size: number): Promise<Pa
       return collect(readPaths(chunks(bytes, size)));
     case 'mtts':
       return collect(readMtts(chunks(bytes, size)));
+    case 'json':
+      // a seed with several lines is JSONL; the rest one document each
+      return collect(readJson(chunks(bytes, size), { lines: bytes.includes(0x0a), longSymbols: 'truncate' }));
     case 'act': {
       const file = ActFile.fromBytes(bytes);
       const all = new PathArena();
