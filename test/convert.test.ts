@@ -192,10 +192,10 @@ describe('telling formats apart: specific evidence outranks weak', () => {
     assert.equal((await detectInputFormat(bytesInput(junk), 'text')).name, 'text', '--from text reads it anyway');
   });
   test('every format in the table declares its capabilities and flags', () => {
-    assert.deepEqual(FORMATS.map((f) => f.name), ['text', 'paths', 'upaths', 'act', 'mtts', 'mettatron', 'json', 'jsonl']);
-    assert.deepEqual(FORMATS.filter((f) => !f.writable).map((f) => f.name), ['mettatron', 'json', 'jsonl']);
+    assert.deepEqual(FORMATS.map((f) => f.name), ['text', 'paths', 'upaths', 'act', 'mtts', 'mettatron', 'json', 'jsonl', 'csv']);
+    assert.deepEqual(FORMATS.filter((f) => !f.writable).map((f) => f.name), ['mettatron', 'json', 'jsonl', 'csv']);
     assert.deepEqual(FORMATS.filter((f) => f.unordered === true).map((f) => f.name), ['upaths']);
-    assert.deepEqual(FORMATS.map((f) => f.capabilities.symbols), ['printed', 'sidecar', 'sidecar', 'sidecar', 'inside', 'inside', 'printed', 'printed']);
+    assert.deepEqual(FORMATS.map((f) => f.capabilities.symbols), ['printed', 'sidecar', 'sidecar', 'sidecar', 'inside', 'inside', 'printed', 'printed', 'printed']);
     assert.deepEqual(FORMATS.filter((f) => f.capabilities.prefixLookup).map((f) => f.name), ['act']);
     for (const f of FORMATS) assert.ok(f.capabilities.verifies.length > 0 && Array.isArray(f.flags.read) && Array.isArray(f.flags.write), f.name);
   });

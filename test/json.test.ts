@@ -150,3 +150,36 @@ describe("mork convert's names: metta, upaths; --to against the extension", () =
     assert.equal(fs.readFileSync(file('odd.paths')).subarray(0, 4).toString(), 'MTTS');
   });
 });
+
+describe('CSV, as MORK imports it', () => {
+  test("MORK's own example: a row per atom, (i c1 c2 …), every cell a symbol", () => {
+    fs.writeFileSync(file('t.csv'), '10,123,foo\n11,321,bar\n');
+    const r = cli(['convert', file('t.csv'), '--to', 'text']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout.toString(), '(0 10 123 foo)\n(1 11 321 bar)\n');
+  });
+
+  test('quoting, doubled quotes, line breaks in a field, CRLF, an empty cell; --csv-header skips the first row', () => {
+    fs.writeFileSync(file('q.csv'), 'name,city\r\n"Smith, J.","New\nYork"\r\n"say ""hi""",x\r\n,empty\r\n');
+    const r = cli(['convert', file('q.csv'), '--to', 'text', '--csv-header']);
+    assert.equal(r.status, 0, r.stderr);
+    // an empty cell is MORK's 0-byte symbol (the byte C0), which prints as a variable
+    assert.equal(r.stdout.toString(), '(0 Smith, J. New\nYork)\n(1 say "hi" x)\n(2 $a empty)\n');
+    assert.equal(cli(['convert', file('q.csv'), '--to', 'text']).stdout.toString().split('\n')[0], '(0 name city)');
+    fs.writeFileSync(file('t.tsv'), 'a\tb c\n');
+    assert.equal(cli(['convert', file('t.tsv'), '--to', 'text']).stdout.toString(), '(0 a b c)\n');
+    assert.equal(cli(['convert', file('t.csv'), '--to', 'text', '--csv-delimiter', ';']).stdout.toString(), '(0 10,123,foo)\n(1 11,321,bar)\n');
+  });
+
+  test('an unclosed quote is one line with its line, exit 1, nothing written; a row over 62 cells is refused', () => {
+    fs.writeFileSync(file('bad.csv'), 'a,b\nc,"d\n');
+    const r = cli(['convert', file('bad.csv'), '-o', file('bad-csv.paths')]);
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /bad\.csv:\d+(:\d+)?: Quote Not Closed.* \[ERR_SYNTAX\]\n$/);
+    assert.ok(!fs.existsSync(file('bad-csv.paths')));
+    fs.writeFileSync(file('wide.csv'), Array.from({ length: 63 }, (_, i) => `c${i}`).join(',') + '\n');
+    const w = cli(['convert', file('wide.csv'), '--to', 'text']);
+    assert.equal(w.status, 1);
+    assert.match(w.stderr, /a row of 63 cells: an atom holds at most 62/);
+  });
+});

@@ -55,7 +55,11 @@ const COMMANDS: readonly {
 export function addConvertCommands(program: Command, io: CliIo, setExit: (p: Promise<void>) => void): void {
   for (const spec of COMMANDS) {
     const cmd = program.command(spec.name).description(spec.description).argument('[inputs...]', spec.input);
-    if (!spec.textOnly) cmd.option('--from <format>', 'input format (default: detected from magic bytes or extension)');
+    if (!spec.textOnly) {
+      cmd.option('--from <format>', 'input format (default: detected from magic bytes or extension)');
+      cmd.option('--csv-delimiter <c>', 'csv input: the field separator, one character (\\t for a tab; default , and a tab for .tsv)');
+      cmd.option('--csv-header', 'csv input: the first row is a header: skip it (MORK reads it as a row)');
+    }
     if (spec.to === undefined) cmd.option('-t, --to <format>', 'output format (default: from the output extension)');
     cmd
       .option('--crlf', 'text input: treat carriage returns as whitespace (upstream keeps them as symbol bytes)')

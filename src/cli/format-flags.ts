@@ -11,6 +11,8 @@ export interface FormatFlags {
   stripBom?: boolean;
   intern?: boolean;
   longSymbols?: string;
+  csvDelimiter?: string;
+  csvHeader?: boolean;
   level?: string;
   compression?: string;
   priority?: string;
@@ -26,6 +28,8 @@ const SPELLING: Readonly<Record<string, string>> = {
   stripBom: '--strip-bom',
   intern: '--intern',
   longSymbols: '--long-symbols',
+  csvDelimiter: '--csv-delimiter',
+  csvHeader: '--csv-header',
   level: '--level',
   compression: '--compression',
   priority: '--priority',
@@ -116,6 +120,11 @@ export function formatOptions(flags: FormatFlags): FormatOptions {
     o.text = { ...(flags.crlf ? { crIsWhitespace: true } : {}), ...(flags.stripBom ? { stripBom: true } : {}), ...(flags.intern ? { intern: true } : {}), ...(flags.longSymbols !== undefined ? { longSymbols: flags.longSymbols as LongSymbols } : {}) };
   }
   if (flags.level !== undefined) o.paths = { level: intFlag('level', flags.level, 0, 9) };
+  if (flags.csvDelimiter !== undefined || flags.csvHeader) {
+    const d = flags.csvDelimiter === '\\t' ? '\t' : flags.csvDelimiter;
+    if (d !== undefined && [...d].length !== 1) throw fail.usage(`--csv-delimiter takes one character (\\t for a tab), got '${flags.csvDelimiter}'`);
+    o.csv = { ...(d !== undefined ? { delimiter: d } : {}), ...(flags.csvHeader ? { header: true } : {}) };
+  }
   const mtts = mttsFlags(flags);
   if (mtts !== undefined) o.mtts = mtts;
   return o;

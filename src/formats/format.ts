@@ -13,11 +13,12 @@ import type { SymbolTable } from '../symbols/table.js';
 import type { TextReadOptions } from './text.js';
 import type { PathsOptions } from './paths.js';
 import type { MttsOptions } from './mtts/options.js';
+import type { CsvOptions } from './csv.js';
 
 /** Bytes read ahead for sniffing. */
 export const SNIFF_BYTES = 4096;
 
-export type FormatName = 'text' | 'paths' | 'upaths' | 'act' | 'mtts' | 'mettatron' | 'json' | 'jsonl';
+export type FormatName = 'text' | 'paths' | 'upaths' | 'act' | 'mtts' | 'mettatron' | 'json' | 'jsonl' | 'csv';
 
 /** How sure a sniff is that the first bytes are this format's. */
 export const Evidence = {
@@ -35,6 +36,7 @@ export interface FormatOptions {
   text?: TextReadOptions;
   paths?: Partial<PathsOptions>;
   mtts?: Partial<MttsOptions>;
+  csv?: Partial<CsvOptions>;
 }
 
 /** What a format can do, for callers that would otherwise switch on its name. */

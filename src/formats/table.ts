@@ -10,13 +10,14 @@ import type { Input } from '../io/input.js';
 import { actFormat } from './act/index.js';
 import { Evidence, SNIFF_BYTES, binaryEvidence, type Format, type FormatName } from './format.js';
 import { mttsFormat } from './mtts/index.js';
+import { csvFormat } from './csv.js';
 import { jsonInputFormat, jsonlFormat } from './json.js';
 import { snapshotFormat } from './mettatron.js';
 import { pathsFormat, upathsFormat } from './paths.js';
 import { textFormat } from './text.js';
 
-/** Every format, text first (the fallback). MeTTaTron's snapshot, JSON and JSONL are read only. */
-export const FORMATS: readonly Format[] = [textFormat, pathsFormat, upathsFormat, actFormat, mttsFormat, snapshotFormat, jsonInputFormat, jsonlFormat];
+/** Every format, text first (the fallback). MeTTaTron's snapshot, JSON, JSONL and CSV are read only. */
+export const FORMATS: readonly Format[] = [textFormat, pathsFormat, upathsFormat, actFormat, mttsFormat, snapshotFormat, jsonInputFormat, jsonlFormat, csvFormat];
 
 /** Other names users type for a format (`mork convert` calls text `metta`). */
 const ALIASES: Readonly<Record<string, FormatName>> = { metta: 'text' };
