@@ -166,6 +166,9 @@ describe('CSV, as MORK imports it', () => {
     // an empty cell is MORK's 0-byte symbol (the byte C0), which prints as a variable
     assert.equal(r.stdout.toString(), '(0 Smith, J. New\nYork)\n(1 say "hi" x)\n(2 $a empty)\n');
     assert.equal(cli(['convert', file('q.csv'), '--to', 'text']).stdout.toString().split('\n')[0], '(0 name city)');
+    // a header is a record, not a line: one with a quoted line break is skipped whole
+    fs.writeFileSync(file('h.csv'), '"first\nheader",b\nx,y\n');
+    assert.equal(cli(['convert', file('h.csv'), '--to', 'text', '--csv-header']).stdout.toString(), '(0 x y)\n');
     fs.writeFileSync(file('t.tsv'), 'a\tb c\n');
     assert.equal(cli(['convert', file('t.tsv'), '--to', 'text']).stdout.toString(), '(0 a b c)\n');
     assert.equal(cli(['convert', file('t.csv'), '--to', 'text', '--csv-delimiter', ';']).stdout.toString(), '(0 10,123,foo)\n(1 11,321,bar)\n');

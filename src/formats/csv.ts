@@ -41,7 +41,7 @@ const BATCH_ROWS = 1 << 14;
  * row of more than 62 cells (MORK's arity) or, under `error`, the first cell over 63 bytes.
  */
 export async function* readCsv(input: AsyncIterable<Uint8Array>, options: Partial<CsvOptions> & { longSymbols?: LongSymbols; signal?: AbortSignal } = {}, facts: CsvFacts = { rows: 0, truncatedSymbols: 0 }): AsyncGenerator<PathArena> {
-  const parser = parse({ delimiter: options.delimiter ?? ',', relax_column_count: true, skip_empty_lines: true, from_line: options.header ? 2 : 1, info: true, bom: false });
+  const parser = parse({ delimiter: options.delimiter ?? ',', relax_column_count: true, skip_empty_lines: true, from: options.header ? 2 : 1, info: true, bom: false });
   const feed = (async () => {
     try {
       for await (const chunk of input) {
