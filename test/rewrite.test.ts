@@ -11,6 +11,7 @@ import { PathArena, bytesInput, convertBytes, encodeText, sortUnique, sortUnique
 import { compactToMetta, compileRewrite, matchStage, variableNames } from '../src/rewrite.js';
 import { cli, tempDir } from './helpers/cli.js';
 import { Rng, testSeed } from './helpers/random.js';
+import { GOLDEN } from './helpers/fixtures.js';
 
 const TMP = tempDir();
 const file = (name: string): string => path.join(TMP, name);
@@ -121,6 +122,23 @@ describe('pattern → template', () => {
     const bad = cli(['query', file('fam.metta'), '(parent $x $y)', '--template', '(child $z)']);
     assert.equal(bad.status, 2);
     assert.match(bad.stderr, /--template uses \$z, which the pattern does not bind \(its variables: \$x, \$y\) \[ERR_USAGE\]/);
+  });
+});
+
+describe('convert --pattern on ACT', () => {
+  test('reads only the subtrie under the constant prefix, with the same result as a full scan', () => {
+    const act = path.join(GOLDEN, 'big_logic.act');
+    const walked = cli(['convert', act, '--to', 'text', '--pattern', '(axiom (= (* $x $y) $z))', '--template', '(mul $x $y $z)', '--profile=json']);
+    assert.equal(walked.status, 0, walked.stderr);
+    // the read stage saw only the subtrie: fewer atoms than the file holds
+    const read = (JSON.parse(walked.stderr.trim().split('\n').pop()!) as { stages: { name: string; atoms: number }[] }).stages.find((st) => st.name === 'read')!.atoms;
+    const all = (JSON.parse(cli(['inspect', act, '--count', '--json']).stdout.toString()) as { space: { atoms: number } }).space.atoms;
+    assert.ok(read > 0 && read < all / 2, `read ${read} of ${all}`);
+    fs.writeFileSync(file('big.paths'), cli(['convert', act, '--to', 'paths']).stdout);
+    const scanned = cli(['convert', file('big.paths'), '--to', 'text', '--pattern', '(axiom (= (* $x $y) $z))', '--template', '(mul $x $y $z)']);
+    assert.equal(scanned.status, 0, scanned.stderr);
+    assert.ok(walked.stdout.length > 0);
+    assert.ok(walked.stdout.equals(scanned.stdout));
   });
 });
 

@@ -119,10 +119,13 @@ async function run(io: CliIo, cmd: Command, inputNames: readonly string[], flags
     const from = formats.size === 1 ? [...formats][0]! : flags.from;
     const symbols = symbolOptions(flags, textOnly);
     const stages = matchStages(flags);
+    // an ACT input reads only the pattern's subtrie (its constant prefix, through an interned space's
+    // table); not with --shard, whose ranks count the whole space
+    const walk = flags.pattern !== undefined && flags.shard === undefined ? compileQuery(patternText(flags.pattern), undefined, symbols.symbols).walkPrefix : undefined;
     const target = await cliOutput(flags.output, io, force);
     let report;
     try {
-      report = await convert(inputs.length === 1 ? inputs[0]! : inputs, target, { ...formatOptions(flags), context: ctx, ...(from !== undefined ? { from } : {}), to: to.name, textOnly, ...shard, ...symbols, force, ...(stages ? { stages } : {}) });
+      report = await convert(inputs.length === 1 ? inputs[0]! : inputs, target, { ...formatOptions(flags), context: ctx, ...(from !== undefined ? { from } : {}), to: to.name, textOnly, ...shard, ...symbols, force, ...(stages ? { stages } : {}), ...(walk !== undefined && walk.lo.length > 0 ? { walk } : {}) });
       await target.commit();
     } finally {
       progress?.done();

@@ -14,6 +14,7 @@ import type { TextReadOptions } from './text.js';
 import type { PathsOptions } from './paths.js';
 import type { MttsOptions } from './mtts/options.js';
 import type { CsvOptions } from './csv.js';
+import type { PrefixPattern } from './act/walker.js';
 
 /** Bytes read ahead for sniffing. */
 export const SNIFF_BYTES = 4096;
@@ -37,6 +38,12 @@ export interface FormatOptions {
   paths?: Partial<PathsOptions>;
   mtts?: Partial<MttsOptions>;
   csv?: Partial<CsvOptions>;
+  /**
+   * Only the paths that start in these byte ranges are wanted (a pattern's constant prefix): a
+   * format with `prefixLookup` reads only that subtrie; the others read everything (the stage that
+   * matches filters anyway).
+   */
+  walk?: PrefixPattern;
 }
 
 /** What a format can do, for callers that would otherwise switch on its name. */

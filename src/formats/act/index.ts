@@ -10,6 +10,7 @@ import { StatsCollector } from '../../stats.js';
 import type { ActHeader } from './header.js';
 import { ActFile } from './reader.js';
 import { writeActTo } from './writer.js';
+import type { PrefixPattern } from './walker.js';
 
 export { encodeAct, writeAct, writeActTo, DEFAULT_ACT_FLUSH_BYTES, type ActWriteOptions, type ActWriteResult, ActWriter, ACT_MAGIC, ACT_HEADER_BYTES, ACT_PADDING_BYTES } from './writer.js';
 export { ActFile, DEFAULT_ACT_BATCH_PATHS, type ActReadOptions, type ActWalkStats } from './reader.js';
@@ -62,8 +63,8 @@ export function headerFacts(file: ActFile): ActFacts {
   };
 }
 
-async function* asyncBatches(file: ActFile): AsyncGenerator<PathArena> {
-  yield* file.paths();
+async function* asyncBatches(file: ActFile, walk?: PrefixPattern): AsyncGenerator<PathArena> {
+  yield* walk !== undefined && walk.lo.length > 0 ? file.prefixPaths(walk) : file.paths();
 }
 
 /**
@@ -85,9 +86,10 @@ export const actFormat: Format<ActFacts> = {
   capabilities: { prefixLookup: true, quickInspect: true, verifies: 'every node valid (ACT carries no checksums)', symbols: 'sidecar' },
   flags: { read: [], write: [] },
   sniff: (head) => (looksLikeAct(head) ? Evidence.Strong : Evidence.None),
-  async open(input, ctx) {
+  async open(input, ctx, options = {}) {
     const file = await openActInput(input, ctx);
-    return { batches: asyncBatches(file), order: 'sorted' as const, recycles: true, sizeHint: input.size !== undefined ? { inputBytes: input.size } : {}, facts: headerFacts(file) };
+    // a pattern's constant prefix: only its subtrie is read, in place
+    return { batches: asyncBatches(file, options.walk), order: 'sorted' as const, recycles: true, sizeHint: input.size !== undefined ? { inputBytes: input.size } : {}, facts: headerFacts(file) };
   },
   write: async (space, ctx, sink) => {
     await writeActTo(space.batches, sink, { tmpDir: ctx.tmpDir, signal: ctx.signal, probe: ctx.probe });
