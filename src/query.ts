@@ -303,8 +303,7 @@ export async function queryInput(input: Input, options: QueryOptions, each: (mat
     const { input: plain, format } = await resolveInput(input, options);
     let found = 0;
     // `release`: the batches are the run's own, handed back for reuse once scanned
-    const scan = async (source: Iterable<PathArena> | AsyncIterable<PathArena>, release: boolean, symbols: SymbolTable | undefined): Promise<void> => {
-      const query = compileQuery(options.pattern, options.prefix, symbols);
+    const scan = async (source: Iterable<PathArena> | AsyncIterable<PathArena>, release: boolean, query: Query, symbols: SymbolTable | undefined): Promise<void> => {
       for await (const batch of source) {
         ctx.checkAborted();
         const out = new PathArena(1 << 12, 64);
@@ -327,10 +326,10 @@ export async function queryInput(input: Input, options: QueryOptions, each: (mat
         throw inFile(e, plain.name);
       });
       const query = compileQuery(options.pattern, options.prefix, options.symbols);
-      await scan(file.prefixPaths(query.walkPrefix), true, options.symbols);
+      await scan(file.prefixPaths(query.walkPrefix), true, query, options.symbols);
     } else {
       // matches go out as they are found: the consumer cannot start over, so a claimed order is settled first
-      await consumeSpace(plain, format, ctx, options, (space) => scan(space.batches, space.recycles === true, space.symbols));
+      await consumeSpace(plain, format, ctx, options, (space) => scan(space.batches, space.recycles === true, compileQuery(options.pattern, options.prefix, space.symbols), space.symbols));
     }
     return found;
   });

@@ -190,12 +190,7 @@ export class JsonParser {
         case Expect.Key:
         case Expect.KeyOrEnd: {
           if (c === 0x7d && this.#expect === Expect.KeyOrEnd) {
-            // {}: the symbol `{}` at this position
-            this.#advance(buf, p, p + 1);
-            p++;
-            this.#stack.pop();
-            this.#leafText(EMPTY_OBJECT, out);
-            this.#afterValue();
+            p = this.#empty(EMPTY_OBJECT, buf, p, out);
             continue;
           }
           if (c !== 0x22) throw this.#error(ErrorCode.Syntax, 'expected an object key (a string)', buf, p);
@@ -211,12 +206,7 @@ export class JsonParser {
         }
         case Expect.ElementOrEnd: {
           if (c === 0x5d) {
-            // []: the symbol `[]` at this position
-            this.#advance(buf, p, p + 1);
-            p++;
-            this.#stack.pop();
-            this.#leafText(EMPTY_ARRAY, out);
-            this.#afterValue();
+            p = this.#empty(EMPTY_ARRAY, buf, p, out);
             continue;
           }
           const top = this.#stack[this.#stack.length - 1]!;
@@ -259,6 +249,15 @@ export class JsonParser {
         }
       }
     }
+  }
+
+  // `{}` or `[]` closed at buf[p]: the container is the leaf, its symbol at this position. Returns the offset after it.
+  #empty(symbol: Uint8Array, buf: Uint8Array, p: number, out: PathArena): number {
+    this.#advance(buf, p, p + 1);
+    this.#stack.pop();
+    this.#leafText(symbol, out);
+    this.#afterValue();
+    return p + 1;
   }
 
   #startDocument(): void {
