@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -28,7 +28,7 @@ process.stderr.on('error', (e) => {
 const entry = new URL('../dist/src/cli/main.js', import.meta.url);
 let cli;
 try {
-  cli = await import(entry.href);
+  cli = await import(bundleOrEntry().href);
 } catch (e) {
   if (e?.code !== 'ERR_MODULE_NOT_FOUND' || existsSync(fileURLToPath(entry))) throw e;
   const repo = resolve(fileURLToPath(new URL('..', import.meta.url)));
@@ -36,3 +36,16 @@ try {
   process.exitCode = 3;
 }
 if (cli) process.exitCode = await cli.main(process.argv.slice(2));
+
+// The build bundles the CLI into one file (build/bundle-cli.js): it loads in half the time of its
+// ~80 modules. Used only when it is at least as new as main.js, so a `tsc` run alone (no bundle step)
+// never runs stale code.
+function bundleOrEntry() {
+  const bundle = new URL('../dist/src/cli/main.bundle.js', import.meta.url);
+  try {
+    if (statSync(bundle).mtimeMs >= statSync(entry).mtimeMs) return bundle;
+  } catch {
+    // no bundle (or no build at all: the import below says so)
+  }
+  return entry;
+}

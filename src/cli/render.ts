@@ -1,9 +1,8 @@
 /** Human-readable tables for `inspect` and reports. */
+import { grouped } from '../digits.js';
 
 /** 1234567 → "1,234,567". */
-export function num(n: number): string {
-  return Number.isInteger(n) ? n.toLocaleString('en-US') : n.toLocaleString('en-US', { maximumFractionDigits: 2 });
-}
+export const num = grouped;
 
 /** A count and its noun, plural-aware: "1 atom", "2 atoms", "1,000 paths". */
 export function count(n: number, noun: string, plural = `${noun}s`): string {

@@ -59,7 +59,8 @@ export class WorkerPool {
     if (this.#closed) return Promise.reject(new MorkspaceError(ErrorCode.Internal, 'the worker pool was used after its run ended'));
     this.#starting ??= import('piscina').then(({ Piscina: P }) => {
       const pool = new P({
-        filename: new URL('./worker.js', import.meta.url).href,
+        // '../pool/': the same file from dist/src/pool/ and from the CLI's bundle in dist/src/cli/
+        filename: new URL('../pool/worker.js', import.meta.url).href,
         minThreads: this.threads,
         maxThreads: this.threads,
         // idle workers must not keep a library user's process alive

@@ -5,6 +5,7 @@
  * is a clock read per batch. Small enough to own: the progress libraries on npm bring a dependency
  * tree, a renderer loop or ANSI handling larger than these lines, for one line on stderr.
  */
+import { grouped } from '../digits.js';
 
 /** Where the line goes: a stream on a terminal (its width, when known, keeps the line on one row). */
 export interface ProgressStream {
@@ -86,10 +87,10 @@ export class Progress {
     } else if (this.#bytes > 0) {
       parts.push(`${mb(this.#bytes)} MB read`);
     }
-    parts.push(`${this.#atoms.toLocaleString('en-US')} atoms`);
+    parts.push(`${grouped(this.#atoms)} atoms`);
     // while bytes are read, their rate; once read (or never read as bytes: a mapped ACT), the atoms'
     const reading = this.#bytes > 0 && (this.#total === undefined || this.#bytes < this.#total);
-    parts.push(reading ? `${mb(this.#bytes / secs)} MB/s` : `${Math.round(this.#atoms / secs).toLocaleString('en-US')} atoms/s`, `[${this.#stage}]`);
+    parts.push(reading ? `${mb(this.#bytes / secs)} MB/s` : `${grouped(Math.round(this.#atoms / secs))} atoms/s`, `[${this.#stage}]`);
     const text = parts.join('  ');
     const width = this.#out.columns;
     return width !== undefined && width > 10 && text.length >= width ? text.slice(0, width - 1) : text;
