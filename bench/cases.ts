@@ -21,7 +21,7 @@ export function bySize(a: SizeName, b: SizeName): number {
 }
 
 /** Files prepared once per size: generated text, then derived from it with our CLI and the tools. */
-export type InputKind = 'text' | 'paths' | 'records' | 'act' | 'mtts' | 'gz' | 'lz4' | 'zst' | 'uris' | 'uris-mtts' | 'jsonl';
+export type InputKind = 'text' | 'paths' | 'records' | 'act' | 'mtts' | 'gz' | 'lz4' | 'zst' | 'uris' | 'uris-mtts' | 'jsonl' | 'csv';
 
 /**
  * `writer` cases are compared with `gzip -6` on the same size, `reader` cases with `gzip -d`.
@@ -74,8 +74,10 @@ export const CASES: readonly BenchCase[] = [
   { name: 'uris->mtts:intern', role: 'writer', sizes: BIG, input: 'uris', outExt: 'mtts', run: 'cli', argv: (i, o) => [...convert('mtts')(i, o), '--intern'] },
   { name: 'uris->mtts:truncate', role: 'writer', sizes: BIG, input: 'uris', outExt: 'mtts', run: 'cli', argv: (i, o) => [...convert('mtts')(i, o), '--long-symbols', 'truncate'] },
   { name: 'uris-mtts->text', role: 'reader', sizes: BIG, input: 'uris-mtts', outExt: 'metta', run: 'cli', argv: deserialize },
-  // import and transform (#12): 1M JSONL leaves; a pattern → template over the 1M-atom space
+  // import and transform (#12): 1M JSONL leaves (and interned), 1M CSV rows; a pattern → template over the 1M-atom space
   { name: 'jsonl->paths', role: 'writer', sizes: BIG, input: 'jsonl', outExt: 'paths', run: 'cli', argv: convert('paths') },
+  { name: 'csv->paths', role: 'writer', sizes: BIG, input: 'csv', outExt: 'paths', run: 'cli', argv: (i, o) => [...convert('paths')(i, o), '--csv-header'] },
+  { name: 'jsonl->mtts:intern', role: 'writer', sizes: BIG, input: 'jsonl', outExt: 'mtts', run: 'cli', argv: (i, o) => [...convert('mtts')(i, o), '--intern'] },
   { name: 'paths->paths:template', role: 'writer', sizes: BIG, input: 'paths', outExt: 'paths', run: 'cli', argv: (i, o) => [...convert('paths')(i, o), '--pattern', '($p $x $y)', '--template', '(rev $p $y $x)'] },
   { name: 'sort', role: 'micro', sizes: BIG, input: 'text', outExt: '', run: 'sort' },
   { name: 'gzip -6', role: 'yardstick-writer', sizes: ALL, input: 'records', outExt: 'gz', run: 'tool', cmd: 'gzip', args: ['-6', '-c'] },

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { inflateSync } from 'node:zlib';
 import { SIZES, type InputKind, type SizeName } from './cases.js';
 import { runMeasured, runTool } from './child.js';
-import { cachedJsonl, cachedSpace, cachedUriSpace } from './generate.js';
+import { cachedCsv, cachedJsonl, cachedSpace, cachedUriSpace } from './generate.js';
 
 /** A prepared input, or why it could not be made (a format not merged yet, a tool missing). */
 export type Prepared = { file: string } | { skip: string };
@@ -87,6 +87,8 @@ export class Inputs {
       }
       case 'jsonl':
         return { file: cachedJsonl(this.#paths.outDir, SIZES[size]) };
+      case 'csv':
+        return { file: cachedCsv(this.#paths.outDir, SIZES[size]) };
       case 'uris-mtts':
         return this.#convert(size, 'uris', 'uris.mtts', (i, o) => ['serialize', i, '-o', o, '--intern', '--force', '--json'], false);
       case 'paths':

@@ -5,7 +5,7 @@
  */
 import { compareRanges } from './bytes.js';
 import { MAX_ARENA_BYTES, PathArena } from './path-arena.js';
-import { metered, meteredPart, timedPart } from './run/probe.js';
+import { metered, meteredPart, timedPart, type StageName } from './run/probe.js';
 import type { RunContext } from './run/context.js';
 import { gatherPaths, isStrictlySorted, sortedUniqueOrder } from './sort.js';
 import { PARALLEL_SORT_MIN_PATHS, sortUniqueParallel } from './sort-parallel.js';
@@ -69,13 +69,18 @@ export const paced: Stage = (space, ctx) =>
  * `OrderViolation` at the first below it); `unsorted` is sorted within the run's memory budget
  * (`sortedWithinBudget`).
  */
-export const sortUnique: Stage = (space, ctx) => {
+export const sortUnique: Stage = (space, ctx) => sortedUnique(space, ctx, 'sort');
+
+/** `sortUnique`, its time recorded as `stage` (or not at all: when a stage that holds it meters itself). */
+export function sortedUnique(space: Space, ctx: RunContext, stage: StageName | undefined): Space {
+  const probe = stage !== undefined ? ctx.probe : undefined;
+  const meter = (b: AsyncIterable<PathArena>): AsyncIterable<PathArena> => (stage !== undefined ? metered(b, stage, probe) : b);
   let batches: AsyncIterable<PathArena>;
   if (space.order === 'sorted') batches = nonEmpty(space.batches);
   else if (space.order === 'claimed') batches = checkedAscending(space.batches, space.recycles === true);
-  else return { ...withBatches(space, metered(sortedWithinBudget(space, ctx), 'sort', ctx.probe), 'sorted'), recycles: true };
-  return withBatches(space, metered(batches, 'sort', ctx.probe), 'sorted');
-};
+  else return { ...withBatches(space, meter(sortedWithinBudget(space, ctx)), 'sorted'), recycles: true };
+  return withBatches(space, meter(batches), 'sorted');
+}
 
 /**
  * `space`'s batches, each handed back for reuse (`PathArena.release`) when the consumer asks for

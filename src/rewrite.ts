@@ -7,7 +7,9 @@
 import { ErrorCode, MorkspaceError } from './errors.js';
 import { MAX_VARIABLES, TAG_NEW_VAR } from './expr/encoding.js';
 import { PathArena } from './path-arena.js';
-import type { Stage } from './pipeline.js';
+import { sortedUnique, type Stage } from './pipeline.js';
+import { metered } from './run/probe.js';
+import type { Space } from './space.js';
 import { compileQuery, parseArgument, type Query } from './query.js';
 import type { SymbolTable } from './symbols/table.js';
 
@@ -126,8 +128,9 @@ export function compileRewrite(pattern: string, template: string, symbols?: Symb
 
 /**
  * The stage that keeps the atoms matching `pattern` (under `prefix`), written as `template` when
- * one is given. Without a template the order is kept; with one the result is unsorted (a sort stage
- * follows). The space's symbol table, if any, compiles the texts.
+ * one is given. Without a template the order is kept; with one the rewrites are sorted and
+ * de-duplicated again, within the run's budget. The space's symbol table, if any, compiles the
+ * texts. Metered as the `transform` stage.
  */
 export function matchStage(pattern: string | undefined, prefix: string | undefined, template: string | undefined): Stage {
   return (space, ctx) => {
@@ -150,7 +153,9 @@ export function matchStage(pattern: string | undefined, prefix: string | undefin
         else out.release();
       }
     }
-    return { ...space, batches: batches(), order: rewrite ? 'unsorted' : space.order, recycles: true };
+    const matched: Space = { ...space, batches: batches(), order: rewrite ? 'unsorted' : space.order, recycles: true };
+    const out = rewrite ? sortedUnique(matched, ctx, undefined) : matched;
+    return { ...out, batches: metered(out.batches, 'transform', ctx.probe) };
   };
 }
 

@@ -361,6 +361,33 @@ export function cachedJsonl(dir: string, leaves: number, seed: number = DEFAULT_
   return file;
 }
 
+/**
+ * CSV of `rows` rows of five cells (an id, a name, a city quoted with its comma, a date, a score),
+ * a header first; every tenth name quoted with a doubled quote inside. Deterministic in (rows, seed).
+ */
+export function* generateCsvChunks(rows: number, seed: number = DEFAULT_SEED): Generator<string> {
+  const rand = mulberry32(seed ^ 0x63737600); // "csv"
+  const names = ['Ada', 'Grace', 'Alan', 'Edsger', 'Barbara', 'Donald', 'Frances', 'Ken'];
+  const cities = ['"London, UK"', '"Arlington, VA"', '"Manchester, UK"', '"Austin, TX"', '"Zurich, CH"'];
+  const lines: string[] = ['id,name,city,date,score'];
+  for (let i = 0; i < rows; i++) {
+    const name = names[Math.floor(rand() * names.length)]!;
+    const day = 1 + Math.floor(rand() * 28);
+    lines.push(`${i},${i % 10 === 0 ? `"${name} ""${i}"""` : name},${cities[Math.floor(rand() * cities.length)]},2026-${String(1 + (i % 12)).padStart(2, '0')}-${String(day).padStart(2, '0')},${(rand() * 100).toFixed(3)}`);
+    if (lines.length === CHUNK_ATOMS || i === rows - 1) {
+      yield lines.join('\n') + '\n';
+      lines.length = 0;
+    }
+  }
+}
+
+/** The cached generated CSV for (rows, seed) under `dir`, generating it if missing. */
+export function cachedCsv(dir: string, rows: number, seed: number = DEFAULT_SEED): string {
+  const file = path.join(dir, `csv-v${GENERATOR_VERSION}-s${seed}-${rows}.csv`);
+  if (!existsSync(file)) writeChunksTo(file, generateCsvChunks(rows, seed));
+  return file;
+}
+
 /** The cached generated URI space for (atoms, seed) under `dir`, generating it if missing. */
 export function cachedUriSpace(dir: string, atoms: number, seed: number = DEFAULT_SEED): string {
   const file = path.join(dir, `uris-v${GENERATOR_VERSION}-s${seed}-${atoms}.metta`);

@@ -123,7 +123,59 @@ describe('JSON from the CLI', () => {
     // the library reads it as a stream of any chunking
     const got = await convertBytes(bytesInput(enc.encode('{"a":[1,2]}'), 'x.json'), { from: 'json', to: 'text', threads: 1 });
     assert.equal(new TextDecoder().decode(got.bytes), '(a (0 1))\n(a (1 2))\n');
-    assert.equal(cli(['convert', file('data.json'), '--intern', '--to', 'mtts', '-o', file('x.mtts')]).status, 2, '--intern reads MeTTa text');
+  });
+
+  test('--intern: every key, string, number and index an id; long strings whole; a stream spooled for the second pass', () => {
+    const long = 'w'.repeat(70);
+    fs.writeFileSync(file('long.json'), `{"k": ["${long}", 2.5, true], "m": {}}`);
+    const plain = cli(['convert', file('long.json'), '--to', 'text', '--long-symbols', 'truncate']);
+    assert.equal(plain.status, 0, plain.stderr);
+    assert.match(plain.stderr, /1 string, key or number over 63 bytes cut .*--intern keeps them whole/);
+    const r = cli(['convert', file('long.json'), '--intern', '-o', file('long.mtts')]);
+    assert.equal(r.status, 0, r.stderr);
+    const back = cli(['deserialize', file('long.mtts')]);
+    assert.equal(back.stdout.toString(), `(k (0 ${long}))\n(k (1 25e-1))\n(k (2 true))\n(m {})\n`);
+    // ids are ranked as inline symbols sort, so the order is the uncut one's; every symbol is in the table
+    const info = JSON.parse(cli(['inspect', file('long.mtts'), '--json']).stdout.toString()) as { symbols?: number };
+    assert.equal(info.symbols, 9, 'k 0 1 2 w… 25e-1 true m {}');
+    // JSONL on stdin: read twice through a spool in --tmp-dir, which is gone after the run
+    const spool = file('spool');
+    fs.mkdirSync(spool);
+    const s = cli(['convert', '-', '--from', 'jsonl', '--intern', '--tmp-dir', spool, '-o', file('ev.paths'), '--symbols-out', file('ev.zip')], { input: `{"e":"${long}"}\n{"e":2}\n` });
+    assert.equal(s.status, 0, s.stderr);
+    assert.deepEqual(fs.readdirSync(spool), []);
+    assert.equal(cli(['deserialize', file('ev.paths'), '--symbols', file('ev.zip')]).stdout.toString(), `(0 (e ${long}))\n(1 (e 2))\n`);
+  });
+});
+
+describe('JSON, JSONL and CSV in batch mode, inspect and verify', () => {
+  test('--out-dir converts each (the folder made when missing); inspect has a row each; verify names the bad one', () => {
+    const dir = file('batch-in');
+    fs.mkdirSync(dir);
+    const a = path.join(dir, 'a.json');
+    const b = path.join(dir, 'b.jsonl');
+    const c = path.join(dir, 'c.csv');
+    fs.writeFileSync(a, '{"a":[1,2]}');
+    fs.writeFileSync(b, '{"e":1}\n{"e":2}\n');
+    fs.writeFileSync(c, 'x,y\nz,w\n');
+    const out = file('batch-out/nested');
+    const r = cli(['convert', a, b, c, '--out-dir', out, '--to', 'text']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(fs.readdirSync(out), ['a.metta', 'b.metta', 'c.metta']);
+    assert.equal(fs.readFileSync(path.join(out, 'c.metta'), 'utf8'), '(0 x y)\n(1 z w)\n');
+    const rows = cli(['inspect', a, b, c]).stdout.toString().split('\n');
+    assert.match(rows[1]!, /^\S*a\.json\s+json\s+11\s+2\s/);
+    assert.match(rows[3]!, /^\S*c\.csv\s+csv\s+8\s+2\s/);
+    assert.match(rows[4]!, /^3 files\s+35\s+6\s/);
+    const bad = path.join(dir, 'bad.json');
+    fs.writeFileSync(bad, '{"a":\n');
+    const v = cli(['verify', a, bad]);
+    assert.equal(v.status, 1);
+    assert.match(v.stderr, /bad\.json:2:1: input ends inside the document \[ERR_SYNTAX\]/);
+    // every job failed: the folder it made is gone again
+    const none = cli(['convert', bad, '--out-dir', file('never/made'), '--to', 'paths']);
+    assert.equal(none.status, 1);
+    assert.ok(!fs.existsSync(file('never')));
   });
 });
 
@@ -172,6 +224,17 @@ describe('CSV, as MORK imports it', () => {
     fs.writeFileSync(file('t.tsv'), 'a\tb c\n');
     assert.equal(cli(['convert', file('t.tsv'), '--to', 'text']).stdout.toString(), '(0 a b c)\n');
     assert.equal(cli(['convert', file('t.csv'), '--to', 'text', '--csv-delimiter', ';']).stdout.toString(), '(0 10,123,foo)\n(1 11,321,bar)\n');
+  });
+
+  test('--intern: every cell and row number an id, long cells whole', () => {
+    const long = 'c'.repeat(80);
+    fs.writeFileSync(file('long.csv'), `a,${long}\nb,x\n`);
+    const cut = cli(['convert', file('long.csv'), '--to', 'text']);
+    assert.equal(cut.status, 1);
+    assert.match(cut.stderr, /symbol of 80 bytes is longer than 63.*--intern/);
+    const r = cli(['convert', file('long.csv'), '--intern', '-o', file('long-csv.act'), '--symbols-out', file('long-csv.zip')]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(cli(['deserialize', file('long-csv.act'), '--symbols', file('long-csv.zip')]).stdout.toString(), `(0 a ${long})\n(1 b x)\n`);
   });
 
   test('an unclosed quote is one line with its line, exit 1, nothing written; a row over 62 cells is refused', () => {

@@ -36,6 +36,17 @@ describe('--profile', () => {
     for (const s of p.stages) assert.equal(s.atoms, 91_692, s.name);
   });
 
+  test('--pattern/--template: a transform stage of its own; the sort counts the input once, the transform the rewrites', () => {
+    const r = cli(['convert', BIG_LOGIC_PATHS, '-o', path.join(dir, 't.paths'), '--profile=json', '--pattern', '(axiom (= (* $x $y) $z))', '--template', '(mul $x $y $z)']);
+    assert.equal(r.status, 0, r.stderr);
+    const p = JSON.parse(r.stdout.toString()) as Profile;
+    assert.deepEqual(p.stages.map((s) => s.name), ['read', 'sort', 'transform', 'write']);
+    const [read, sort, transform, write] = p.stages;
+    assert.equal(sort!.atoms, read!.atoms);
+    assert.ok(transform!.atoms > 0 && transform!.atoms < sort!.atoms, JSON.stringify(transform));
+    assert.equal(write!.atoms, transform!.atoms);
+  });
+
   test('--profile: a table on stderr, the output untouched on stdout; JSON goes to stderr when the output is stdout', () => {
     const table = cli(['deserialize', BIG_LOGIC_PATHS, '--profile']);
     assert.equal(table.status, 0, table.stderr);

@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { loadMorkTable } from '../symbols/mork-zip.js';
-import { sortUnique, type Stage } from '../pipeline.js';
+import type { Stage } from '../pipeline.js';
 import { compileQuery } from '../query.js';
 import { compileRewrite, matchStage, patternText } from '../rewrite.js';
 import type { Command } from 'commander';
@@ -15,7 +15,7 @@ import { fileInput } from '../io/input.js';
 import { detectOutputFormat, formatByExtension } from '../formats/table.js';
 import { BatchFailed, checkCliOutput, checkOneStdin, cliBoard, cliInput, cliOutput, cliProgress, cliRun, note, runOptions, type CliIo, type GlobalOptions, withGlobals } from './context.js';
 import { count, num, recordTable } from './render.js';
-import { ErrorCode, UsageError } from '../errors.js';
+import { ErrorCode, IoError, UsageError, ioError } from '../errors.js';
 import { addMttsWriteFlags, addRunFlags, checkFlagsApply, formatOptions, intFlag, type FormatFlags } from './format-flags.js';
 
 interface ConvertFlags extends GlobalOptions, FormatFlags {
@@ -65,7 +65,7 @@ export function addConvertCommands(program: Command, io: CliIo, setExit: (p: Pro
       .option('--crlf', 'text input: treat carriage returns as whitespace (upstream keeps them as symbol bytes)')
       .option('--strip-bom', 'text input: drop a UTF-8 byte-order mark at the start (upstream reads it as symbol bytes)')
       .option('--long-symbols <mode>', 'text input: a symbol over 63 bytes is an error (default: the first named, the rest counted) or is cut to 63 bytes, as upstream\'s default build does (truncate)');
-    if (spec.name !== 'deserialize') cmd.option('--intern', 'text input: every symbol becomes an 8-byte id, as MORK\'s interning build does; the table goes inside MTTS or to --symbols-out');
+    if (spec.name !== 'deserialize') cmd.option('--intern', 'text, JSON or CSV input: every symbol becomes an 8-byte id, as MORK\'s interning build does; the table goes inside MTTS or to --symbols-out');
     if (spec.textOnly) cmd.option('--symbols <zip>', 'with --intern: write the symbol table here (MORK\'s archive), beside a .paths or ACT output');
     else cmd.option('--symbols <zip>', 'the symbol table (MORK\'s archive) of an interned .paths or ACT input');
     if (spec.name !== 'deserialize') cmd.option('--symbols-out <zip>', 'write the space\'s symbol table here (MORK\'s archive of Stored entries)');
@@ -80,7 +80,7 @@ export function addConvertCommands(program: Command, io: CliIo, setExit: (p: Pro
       .option('--jobs <n>', 'with --out-dir: conversions at once, sharing the worker pool (default: threads / 2, at least 1)')
       .option('--keep-going', 'with --out-dir: convert the rest when one fails (exit code of the first failure)')
       .option('--shard <K/N>', 'keep shard K of N (1-based): the K-th of N equal ranges of the space in order; the N outputs converted together give the whole (docs/shards.md)')
-      .option('--profile [json]', 'time per stage (symbols with --intern, read, sort, write), peak RSS, threads: a table on stderr, or --profile=json on stdout (stderr when the output is stdout)')
+      .option('--profile [json]', 'time per stage (symbols with --intern, read, sort, transform with --pattern, write), peak RSS, threads: a table on stderr, or --profile=json on stdout (stderr when the output is stdout)')
       .option('-f, --force', 'replace an existing output file; write binary to a terminal')
       .option('--json', 'print a JSON report of the run (stdout when -o is a file, else stderr)')
       .option('-v, --verbose', 'print a summary and notes on stderr');
@@ -146,7 +146,7 @@ async function run(io: CliIo, cmd: Command, inputNames: readonly string[], flags
   }
 }
 
-/** `--pattern`/`--template` as the stages after the sort (the rewrite's result sorted again), checked before any work. */
+/** `--pattern`/`--template` as the stage after the sort (the rewrite's result sorted again), checked before any work. */
 function matchStages(flags: ConvertFlags): Stage[] | undefined {
   if (flags.template !== undefined && flags.pattern === undefined) throw new UsageError(ErrorCode.Usage, '--template needs --pattern: its variables come from the pattern');
   if (flags.pattern === undefined) return undefined;
@@ -155,7 +155,7 @@ function matchStages(flags: ConvertFlags): Stage[] | undefined {
   const template = flags.template !== undefined ? patternText(flags.template) : undefined;
   if (template !== undefined) compileRewrite(pattern, template);
   else compileQuery(pattern, undefined);
-  return [matchStage(pattern, undefined, template), ...(template !== undefined ? [sortUnique] : [])];
+  return [matchStage(pattern, undefined, template)];
 }
 
 /** The symbol flags as convert options: `serialize --symbols` names the table to write, elsewhere the table to read. */
@@ -187,6 +187,8 @@ async function runBatch(io: CliIo, cmd: Command, inputNames: readonly string[], 
     checkFlagsApply(cmd, format, to);
   }
   const planned = batchJobs(inputNames, outDir, to);
+  // the folder is made when missing (as `mkdir -p`), and removed again if no job wrote into it
+  const created = makeFolder(outDir);
   const shard = flags.shard !== undefined ? { shard: parseShard(flags.shard) } : {};
   // on a terminal, a row per running job, and a line as each job ends (the summary table follows on stdout)
   const shown = cliBoard(io, flags);
@@ -224,7 +226,18 @@ async function runBatch(io: CliIo, cmd: Command, inputNames: readonly string[], 
   if (flags.json) io.stdout.write(JSON.stringify({ jobs: rows.map((row, i) => ({ ...row, ...(results[i]!.error ? { error: results[i]!.error!.toJSON() } : {}) })) }) + '\n');
   else io.stdout.write(recordTable(rows, ''));
   const failed = results.find((r) => r.status === 'failed');
+  if (created !== undefined && results.every((r) => r.status === 'failed')) fs.rmSync(created, { recursive: true, force: true });
   if (failed?.error) throw new BatchFailed(failed.error, results.filter((r) => r.status === 'failed').length, results.length);
+}
+
+// `dir` and its missing parents; the first one made (undefined when it existed).
+function makeFolder(dir: string): string | undefined {
+  try {
+    return fs.mkdirSync(dir, { recursive: true });
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw code === 'EEXIST' || code === 'ENOTDIR' ? new IoError(ErrorCode.Io, `--out-dir: not a folder: ${dir}`, { file: dir }) : ioError(e, dir);
+  }
 }
 
 function fileBytes(file: string): number {

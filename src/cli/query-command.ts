@@ -5,7 +5,6 @@ import { convert } from '../convert.js';
 import { ErrorCode, UsageError } from '../errors.js';
 import { detectOutputFormat } from '../formats/table.js';
 import type { Input } from '../io/input.js';
-import { sortUnique } from '../pipeline.js';
 import { compileQuery } from '../query.js';
 import { compileRewrite, matchStage, patternText } from '../rewrite.js';
 import type { RunContext } from '../run/context.js';
@@ -113,7 +112,7 @@ async function writeSpace(io: CliIo, input: Input, from: string, options: QueryO
   const to = detectOutputFormat(flags.output, flags.to ?? (flags.output === undefined || flags.output === '-' ? 'text' : undefined));
   const force = flags.force ?? false;
   checkCliOutput(flags.output, to, io, force);
-  const stages = [matchStage(options.pattern, options.prefix, flags.template), ...(flags.template !== undefined ? [sortUnique] : [])];
+  const stages = [matchStage(options.pattern, options.prefix, flags.template)];
   const target = await cliOutput(flags.output, io, force);
   try {
     const report = await convert(input, target, { ...options, context: ctx, from, to: to.name, stages, force });

@@ -76,7 +76,8 @@ export interface ParseStats {
   /** Symbols over 63 bytes met without an interner (truncated, or to be reported). */
   longSymbols: number;
   /** Where the first of them starts, and its length. */
-  firstLong?: Where & { bytes: number };
+  /** Where the first was: a position, or (CSV, whose records may span lines) its record. */
+  firstLong?: Where & { bytes: number; record?: number };
 }
 
 const INCOMPLETE = -1;
@@ -395,8 +396,8 @@ export function throwIfLong(stats: Pick<ParseStats, 'longSymbols' | 'firstLong'>
   const first = stats.firstLong;
   if (first === undefined) return;
   const more = stats.longSymbols - 1;
-  const { bytes, ...where } = first;
-  throw new FormatError(ErrorCode.Limit, `symbol of ${bytes} bytes is longer than ${MAX_SYMBOL_BYTES}${more > 0 ? ` (and ${more} more in the input)` : ''}: --intern keeps such symbols whole (as 8-byte ids and a symbol table); --long-symbols truncate keeps their first ${MAX_SYMBOL_BYTES} bytes, as upstream's default build does`, where);
+  const { bytes, record, ...where } = first;
+  throw new FormatError(ErrorCode.Limit, `${record !== undefined ? `record ${record}: ` : ''}symbol of ${bytes} bytes is longer than ${MAX_SYMBOL_BYTES}${more > 0 ? ` (and ${more} more in the input)` : ''}: --intern keeps such symbols whole (as 8-byte ids and a symbol table); --long-symbols truncate keeps their first ${MAX_SYMBOL_BYTES} bytes, as upstream's default build does`, where);
 }
 
 /** How many times `byte` occurs in `bytes` (native memchr steps: far faster than a byte loop). */

@@ -11,9 +11,11 @@
  */
 import { ErrorCode, FormatError, type Where } from '../errors.js';
 import { MAX_SYMBOL_BYTES } from '../expr/encoding.js';
-import { throwIfLong, type LongSymbols } from '../expr/parser.js';
+import { throwIfLong, type Interner, type LongSymbols } from '../expr/parser.js';
 import type { Input } from '../io/input.js';
 import { PathArena } from '../path-arena.js';
+import { collecting, gatherSymbols } from '../symbols/gather.js';
+import { ID_BYTES, TAG_ID, writeId } from '../symbols/table.js';
 import type { RunContext } from '../run/context.js';
 import { Evidence, type Format } from './format.js';
 
@@ -76,8 +78,11 @@ export class JsonParser {
   // JSONL: documents so far, and whether the current line holds one
   #document = 0;
 
-  constructor(options: { lines?: boolean; longSymbols?: LongSymbols; maxTokenBytes?: number } = {}) {
+  readonly #interner: Interner | undefined;
+
+  constructor(options: { lines?: boolean; longSymbols?: LongSymbols; maxTokenBytes?: number; interner?: Interner } = {}) {
     this.#lines = options.lines ?? false;
+    this.#interner = options.interner;
     this.#longSymbols = options.longSymbols ?? 'error';
     this.#maxToken = options.maxTokenBytes ?? 256 << 20;
   }
@@ -291,18 +296,29 @@ export class JsonParser {
 
   // Descend by member `key[from..to)` (to < 0: the scratch's length): `[2]` and the key symbol.
   #member(key: Uint8Array, from: number, to: number, buf?: Uint8Array, at?: number): void {
-    const len = (to < 0 ? this.#scratchLen : to) - from;
-    const cut = this.#symbolLength(len, buf, at);
-    this.#ensurePrefix(2 + cut);
+    const len = this.#symbolLength((to < 0 ? this.#scratchLen : to) - from, buf, at);
+    this.#ensurePrefix(2 + Math.max(len, ID_BYTES));
     this.#prefix[this.#prefixLen++] = 0x02;
-    this.#prefix[this.#prefixLen++] = 0xc0 | cut;
-    this.#prefix.set(key.subarray(from, from + cut), this.#prefixLen);
-    this.#prefixLen += cut;
+    this.#prefixLen = this.#symbol(key, from, len, this.#prefixLen);
+  }
+
+  // Write the symbol `bytes[from..from+len)` at #prefix[at] (room made): its tag and bytes, or with
+  // an interner the tag of an 8-byte id and the id. Returns the end.
+  #symbol(bytes: Uint8Array, from: number, len: number, at: number): number {
+    if (this.#interner !== undefined) {
+      this.#prefix[at] = TAG_ID;
+      writeId(this.#interner.idOf(bytes, from, from + len), this.#prefix, at + 1);
+      return at + 1 + ID_BYTES;
+    }
+    // MORK writes an empty string as SymbolSize(0), the byte 0xC0: which reads as a variable ($)
+    this.#prefix[at] = 0xc0 | len;
+    this.#prefix.set(bytes.subarray(from, from + len), at + 1);
+    return at + 1 + len;
   }
 
   // A symbol's length after the long-symbol rule (a count, and the first one's place, when cut).
   #symbolLength(len: number, buf?: Uint8Array, at?: number): number {
-    if (len <= MAX_SYMBOL_BYTES) return len;
+    if (len <= MAX_SYMBOL_BYTES || this.#interner !== undefined) return len;
     if (this.stats.longSymbols++ === 0) this.stats.firstLong = { ...(buf ? this.#where(buf, at!) : { line: this.#line, column: this.#column, offset: this.#offset }), bytes: len };
     return MAX_SYMBOL_BYTES;
   }
@@ -317,12 +333,8 @@ export class JsonParser {
   }
 
   #emit(sym: Uint8Array, len: number, out: PathArena): void {
-    this.#ensurePrefix(1 + len);
-    const at = this.#prefixLen;
-    // MORK writes an empty string as SymbolSize(0), the byte 0xC0: which reads as a variable ($)
-    this.#prefix[at] = 0xc0 | len;
-    this.#prefix.set(sym.subarray(0, len), at + 1);
-    out.push(this.#prefix, 0, at + 1 + len);
+    this.#ensurePrefix(1 + Math.max(len, ID_BYTES));
+    out.push(this.#prefix, 0, this.#symbol(sym, 0, len, this.#prefixLen));
     this.stats.leaves++;
   }
 
@@ -489,7 +501,7 @@ const EMPTY_ARRAY = new TextEncoder().encode('[]');
 const EMPTY_OBJECT = new TextEncoder().encode('{}');
 
 /** Stream JSON (or JSONL) into batches of paths, one per leaf, in document order. */
-export async function* readJson(input: AsyncIterable<Uint8Array>, options: { lines?: boolean; longSymbols?: LongSymbols; maxTokenBytes?: number; signal?: AbortSignal } = {}, stats?: { json?: JsonStats }): AsyncGenerator<PathArena> {
+export async function* readJson(input: AsyncIterable<Uint8Array>, options: { lines?: boolean; longSymbols?: LongSymbols; maxTokenBytes?: number; interner?: Interner; signal?: AbortSignal } = {}, stats?: { json?: JsonStats }): AsyncGenerator<PathArena> {
   const parser = new JsonParser(options);
   if (stats) stats.json = parser.stats;
   for await (const chunk of input) {
@@ -509,6 +521,8 @@ export interface JsonFacts {
   leaves: number;
   documents: number;
   truncatedSymbols: number;
+  /** Distinct symbols interned (`--intern`). */
+  internedSymbols?: number;
 }
 
 function jsonFormat(name: 'json' | 'jsonl', extensions: string[], lines: boolean): Format<JsonFacts> {
@@ -518,29 +532,37 @@ function jsonFormat(name: 'json' | 'jsonl', extensions: string[], lines: boolean
     binary: false,
     writable: false,
     capabilities: { prefixLookup: false, quickInspect: false, verifies: lines ? 'every line is one JSON document' : 'the file is one JSON document', symbols: 'printed' },
-    flags: { read: ['longSymbols'], write: [] },
+    flags: { read: ['longSymbols', 'intern'], write: [] },
     // JSON has no magic, and `{`, `[` and `"` start MeTTa symbols too: the extension or --from decides
     sniff: () => Evidence.None,
     async open(input: Input, ctx: RunContext, options = {}) {
       const facts: JsonFacts = { leaves: 0, documents: 0, truncatedSymbols: 0 };
       const longSymbols = options.text?.longSymbols === 'truncate' ? ('truncate' as const) : undefined;
+      const read = (source: Input, interner?: Interner, stats?: { json?: JsonStats }): AsyncGenerator<PathArena> =>
+        readJson(source.chunks(), { lines, ...(longSymbols ? { longSymbols } : {}), ...(interner ? { interner } : {}), maxTokenBytes: ctx.longestPath(), signal: ctx.signal }, stats);
+      const symbols = options.text?.intern === true ? await gatherSymbols(input, ctx, (source, collector) => read(source, collecting(collector))) : undefined;
+      if (symbols) facts.internedSymbols = symbols.table.count;
       async function* batches(): AsyncGenerator<PathArena> {
-        const stats: { json?: JsonStats } = {};
-        yield* readJson(input.chunks(), { lines, ...(longSymbols ? { longSymbols } : {}), maxTokenBytes: ctx.longestPath(), signal: ctx.signal }, stats);
-        facts.leaves = stats.json!.leaves;
-        facts.documents = stats.json!.documents;
-        facts.truncatedSymbols = stats.json!.longSymbols;
-        if (facts.truncatedSymbols > 0) {
-          const first = stats.json!.firstLong!;
-          ctx.warn(`${input.name}: ${facts.truncatedSymbols} ${facts.truncatedSymbols === 1 ? 'string, key or number' : 'strings, keys or numbers'} over 63 bytes cut to their first 63 bytes, as upstream's loader does (the first at ${first.line}:${first.column}, ${first.bytes} bytes)`);
+        try {
+          const stats: { json?: JsonStats } = {};
+          yield* read(symbols?.input ?? input, symbols?.collector, stats);
+          facts.leaves = stats.json!.leaves;
+          facts.documents = stats.json!.documents;
+          facts.truncatedSymbols = stats.json!.longSymbols;
+          if (facts.truncatedSymbols > 0) {
+            const first = stats.json!.firstLong!;
+            ctx.warn(`${input.name}: ${facts.truncatedSymbols} ${facts.truncatedSymbols === 1 ? 'string, key or number' : 'strings, keys or numbers'} over 63 bytes cut to their first 63 bytes, as upstream's loader does (the first at ${first.line}:${first.column}, ${first.bytes} bytes); --intern keeps them whole`);
+          }
+        } finally {
+          symbols?.done();
         }
       }
-      return { batches: batches(), order: 'unsorted', recycles: true, sizeHint: input.size !== undefined ? { inputBytes: input.size, pathBytes: input.size } : {}, facts };
+      return { batches: batches(), order: 'unsorted', recycles: true, sizeHint: input.size !== undefined ? { inputBytes: input.size, pathBytes: input.size } : {}, facts, ...(symbols ? { symbols: symbols.table } : {}) };
     },
     async write() {
       throw new FormatError(ErrorCode.Usage, `${name} is read, not written`, {});
     },
-    describe: (f) => ({ documents: f.documents, leaves: f.leaves, ...(f.truncatedSymbols > 0 ? { truncatedSymbols: f.truncatedSymbols } : {}) }),
+    describe: (f) => ({ documents: f.documents, leaves: f.leaves, ...(f.truncatedSymbols > 0 ? { truncatedSymbols: f.truncatedSymbols } : {}), ...(f.internedSymbols !== undefined ? { internedSymbols: f.internedSymbols } : {}) }),
   };
 }
 

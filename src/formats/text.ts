@@ -2,11 +2,10 @@
  * MeTTa text: one expression per line on output, exactly as upstream's `dump_all_sexpr`;
  * any layout on input, parsed as upstream's parser does (see expr/parser.ts for the differences).
  */
-import fs from 'node:fs';
-import { ErrorCode, FormatError, ioError, isMorkspaceError } from '../errors.js';
-import { fileInput, type Input } from '../io/input.js';
-import { forgetTemp, trackTemp } from '../io/temp-files.js';
-import { SymbolCollector, type SharedSymbols, type SymbolTable } from '../symbols/table.js';
+import { ErrorCode, FormatError, isMorkspaceError } from '../errors.js';
+import type { Input } from '../io/input.js';
+import { gatherSymbols, type GatheredSymbols } from '../symbols/gather.js';
+import type { SharedSymbols, SymbolCollector, SymbolTable } from '../symbols/table.js';
 import type { RunContext } from '../run/context.js';
 import { ByteWriter, printExpression } from '../expr/encoding.js';
 import { coalesced, inPieces } from '../io/coalesce.js';
@@ -306,59 +305,20 @@ function parserOptions(text: TextReadOptions): Partial<ReadTextOptions> {
 }
 
 /**
- * The symbol pass of `--intern`: every distinct symbol of `input`, numbered. A stream is spooled to
- * the run's temporary folder first, so that the path pass can read it again (`input` of the result;
- * `done` removes the spool, which is also removed if the process is killed).
+ * The symbol pass of `--intern` (symbols/gather.ts), on the pool for a large input: the distinct
+ * symbols of each piece are gathered on a worker and merged here.
  */
-async function internedSymbols(input: Input, ctx: RunContext, text: TextReadOptions): Promise<{ collector: SymbolCollector; table: SymbolTable; input: Input; done: () => void; shared?: SharedSymbols }> {
-  let source = input;
-  let done = (): void => undefined;
-  if (!input.reopenable) {
-    const dir = await fs.promises.mkdtemp(`${ctx.tmpDir.replace(/\/$/, '')}/morkspace-spool-`).catch((e: unknown) => {
-      throw ioError(e, ctx.tmpDir);
-    });
-    trackTemp(dir);
-    done = () => {
-      fs.rmSync(dir, { recursive: true, force: true });
-      forgetTemp(dir);
-    };
-    try {
-      const file = `${dir}/input.metta`;
-      const out = await fs.promises.open(file, 'w');
-      try {
-        for await (const chunk of input.chunks()) {
-          ctx.checkAborted();
-          await out.write(chunk);
-        }
-      } finally {
-        await out.close();
-      }
-      source = { ...fileInput(file), name: input.name };
-    } catch (e) {
-      done();
-      throw e;
-    }
-  }
-  try {
-    const collector = new SymbolCollector();
-    const parallel = parallelFor(source, ctx);
-    // pieces of 8 MiB: the distinct symbols of each are merged here (1M URI triples: 1 MiB pieces
-    // 3.4 s, 8 MiB 2.5 s, 16 MiB 2.8 s, two threads)
-    const started = performance.now();
-    // no probe for its parsing: the pass is a stage of its own (`symbols`), not a part of `read`
-    const stats: { parse?: ParseStats } = {};
-    const pass = readText(parallel ? inPieces(source.chunks(), SYMBOL_PASS_PIECE_BYTES) : source.chunks(), { ...parserOptions(text), ...(parallel ? { pool: ctx.pool } : {}), intern: { pass: 'symbols', collector }, signal: ctx.signal }, stats);
-    for await (const batch of pass) batch.release();
-    const table = collector.assign();
-    ctx.probe?.record('symbols', performance.now() - started, stats.parse?.bytes ?? 0, 0);
-    // the pool's threads look ids up in shared memory, and so does this one: the gathering
-    // collector (its buffers grown by doubling) is let go; on one thread nothing needs sharing
-    const shared = parallel ? collector.share() : undefined;
-    const index = shared ? SymbolCollector.fromShared(shared) : collector;
-    ctx.log(`${input.name}: ${table.count} distinct symbols interned (${table.bytes.length} bytes of text; the table and its index take about ${Math.ceil((index.memoryBytes + table.bytes.length + 16 * table.count) / 2 ** 20)} MiB)`);
-    return { collector: index, table, input: source, done, ...(shared ? { shared } : {}) };
-  } catch (e) {
-    done();
-    throw e;
-  }
+function internedSymbols(input: Input, ctx: RunContext, text: TextReadOptions): Promise<GatheredSymbols> {
+  let parallel = false;
+  return gatherSymbols(
+    input,
+    ctx,
+    (source, collector) => {
+      parallel = parallelFor(source, ctx);
+      // pieces of 8 MiB: the distinct symbols of each are merged here (1M URI triples: 1 MiB pieces
+      // 3.4 s, 8 MiB 2.5 s, 16 MiB 2.8 s, two threads); no probe: the pass is the `symbols` stage
+      return readText(parallel ? inPieces(source.chunks(), SYMBOL_PASS_PIECE_BYTES) : source.chunks(), { ...parserOptions(text), ...(parallel ? { pool: ctx.pool } : {}), intern: { pass: 'symbols', collector }, signal: ctx.signal }, {});
+    },
+    () => parallel,
+  );
 }

@@ -12,9 +12,11 @@ import type { PathArena } from '../path-arena.js';
 /**
  * The stages a run can report, in pipeline order. `symbols` is `--intern`'s symbol pass, a read of
  * the whole input before the batches flow: not upstream of `read` in the pull chain, so its time
- * is its own (`record` it with its whole time) and nothing is netted against it.
+ * is its own (`record` it with its whole time) and nothing is netted against it. `transform` is
+ * `--pattern`/`--template`: the match, the rewrite and the rewrite's own sort (its spill and merge
+ * parts are counted with the sort's).
  */
-export const STAGES = ['symbols', 'read', 'sort', 'write'] as const;
+export const STAGES = ['symbols', 'read', 'sort', 'transform', 'write'] as const;
 export type StageName = (typeof STAGES)[number];
 
 /**
