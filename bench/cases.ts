@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 
 /** Input sizes, in top-level atoms of generated MeTTa text. */
-export const SIZES = { '10K': 10_000, '100K': 100_000, '1M': 1_000_000, '3M': 3_000_000, '10M': 10_000_000 } as const;
+export const SIZES = { '10K': 10_000, '100K': 100_000, '1M': 1_000_000, '3M': 3_000_000, '10M': 10_000_000, '50M': 50_000_000 } as const;
 export type SizeName = keyof typeof SIZES;
 const ALL: readonly SizeName[] = ['10K', '100K', '1M'];
 const BIG: readonly SizeName[] = ['1M'];
@@ -30,7 +30,11 @@ export type InputKind = 'text' | 'paths' | 'records' | 'act' | 'mtts' | 'gz' | '
 export type Role = 'writer' | 'reader' | 'yardstick-writer' | 'yardstick-reader' | 'micro' | 'hook';
 
 /** One case. `run` says how: our CLI in measure.js, an external tool, a micro-case, or a hook script. */
-export type BenchCase =
+export type BenchCase = CaseShape & {
+  /** Run only when a selection names it (`npm run bench -- jsonl->paths:1GB`): too long for a full run. */
+  explicit?: true;
+};
+type CaseShape =
   | { name: string; role: Role; sizes: readonly SizeName[]; input: InputKind; outExt: string; run: 'cli'; argv: (input: string, output: string) => string[] }
   | { name: string; role: Role; sizes: readonly SizeName[]; input: InputKind; outExt: string; run: 'tool'; cmd: string; args: readonly string[] }
   | { name: string; role: Role; sizes: readonly SizeName[]; input: InputKind; outExt: string; run: 'sort' }
@@ -76,6 +80,8 @@ export const CASES: readonly BenchCase[] = [
   { name: 'uris-mtts->text', role: 'reader', sizes: BIG, input: 'uris-mtts', outExt: 'metta', run: 'cli', argv: deserialize },
   // import and transform (#12): 1M JSONL leaves (and interned), 1M CSV rows; a pattern → template over the 1M-atom space
   { name: 'jsonl->paths', role: 'writer', sizes: BIG, input: 'jsonl', outExt: 'paths', run: 'cli', argv: convert('paths') },
+  // #12: a 1 GB JSONL (50M leaves) streams in bounded memory: a budget far below its size
+  { name: 'jsonl->paths:1GB', role: 'micro', sizes: ['50M'], input: 'jsonl', outExt: 'paths', run: 'cli', explicit: true, argv: (i, o) => [...convert('paths')(i, o), '--memory', '256M'] },
   { name: 'csv->paths', role: 'writer', sizes: BIG, input: 'csv', outExt: 'paths', run: 'cli', argv: (i, o) => [...convert('paths')(i, o), '--csv-header'] },
   { name: 'jsonl->mtts:intern', role: 'writer', sizes: BIG, input: 'jsonl', outExt: 'mtts', run: 'cli', argv: (i, o) => [...convert('mtts')(i, o), '--intern'] },
   { name: 'paths->paths:template', role: 'writer', sizes: BIG, input: 'paths', outExt: 'paths', run: 'cli', argv: (i, o) => [...convert('paths')(i, o), '--pattern', '($p $x $y)', '--template', '(rev $p $y $x)'] },

@@ -86,7 +86,7 @@ function gitCommit(): string {
  */
 function select(pattern: RegExp): { jobs: Array<{ c: BenchCase; size: SizeName }>; added: string[] } {
   const jobs: Array<{ c: BenchCase; size: SizeName }> = [];
-  for (const c of CASES) for (const size of c.sizes) if (pattern.test(`${c.name}/${size}`)) jobs.push({ c, size });
+  for (const c of CASES) for (const size of c.sizes) if ((c.explicit !== true || pattern.source !== '.') && pattern.test(`${c.name}/${size}`)) jobs.push({ c, size });
   const added: string[] = [];
   for (const { c, size } of [...jobs]) {
     const base = BASELINE[c.role];
