@@ -3,6 +3,7 @@
  * prepared input it reads (see prepare.ts), the extension of what it writes, and its command.
  */
 import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
 /** Input sizes, in top-level atoms of generated MeTTa text. */
 export const SIZES = { '10K': 10_000, '100K': 100_000, '1M': 1_000_000, '3M': 3_000_000, '10M': 10_000_000, '50M': 50_000_000 } as const;
@@ -27,7 +28,7 @@ export type InputKind = 'text' | 'paths' | 'records' | 'act' | 'mtts' | 'gz' | '
  * `writer` cases are compared with `gzip -6` on the same size, `reader` cases with `gzip -d`.
  * `yardstick` marks the gzip / lz4 / zstd CLIs.
  */
-export type Role = 'writer' | 'reader' | 'yardstick-writer' | 'yardstick-reader' | 'micro' | 'hook';
+export type Role = 'writer' | 'reader' | 'yardstick-writer' | 'yardstick-reader' | 'micro' | 'hook' | 'upstream';
 
 /** One case. `run` says how: our CLI in measure.js, an external tool, a micro-case, or a hook script. */
 export type BenchCase = CaseShape & {
@@ -38,7 +39,20 @@ type CaseShape =
   | { name: string; role: Role; sizes: readonly SizeName[]; input: InputKind; outExt: string; run: 'cli'; argv: (input: string, output: string) => string[] }
   | { name: string; role: Role; sizes: readonly SizeName[]; input: InputKind; outExt: string; run: 'tool'; cmd: string; args: readonly string[] }
   | { name: string; role: Role; sizes: readonly SizeName[]; input: InputKind; outExt: string; run: 'sort' }
-  | { name: string; role: Role; sizes: readonly SizeName[]; input: InputKind; outExt: string; run: 'hook'; script: string; args: (input: string) => string[] };
+  | { name: string; role: Role; sizes: readonly SizeName[]; input: InputKind; outExt: string; run: 'hook'; script: string; args: (input: string) => string[] }
+  // upstream's own code, when MORKSPACE_UPSTREAM_BIN names a program taking `op input output` (run.ts)
+  | { name: string; role: Role; sizes: readonly SizeName[]; input: InputKind; outExt: string; run: 'upstream'; op: UpstreamOp };
+
+/** What an upstream program given to the bench must do: upstream's own code for each conversion. */
+export type UpstreamOp = 'text2paths' | 'paths2text' | 'paths2act' | 'act2text';
+
+/** Our case each upstream case is set against (same input, same output format). */
+export const UPSTREAM_PAIRS: readonly { ours: string; upstream: string }[] = [
+  { ours: 'text->paths', upstream: 'upstream text->paths' },
+  { ours: 'paths->text', upstream: 'upstream paths->text' },
+  { ours: 'paths->act', upstream: 'upstream paths->act' },
+  { ours: 'act->text', upstream: 'upstream act->text' },
+];
 
 // `--to` is always explicit for act and mtts: until those formats are registered the CLI cannot
 // infer them from the extension, and an explicit name gives the clear "unknown format" (exit 2).
@@ -94,6 +108,24 @@ export const CASES: readonly BenchCase[] = [
   { name: 'zstd -d', role: 'yardstick-reader', sizes: ALL, input: 'zst', outExt: 'records', run: 'tool', cmd: 'zstd', args: ['-d', '-c', '-q'] },
   { name: 'act-lookup', role: 'hook', sizes: BIG, input: 'act', outExt: '', run: 'hook', script: 'act-lookup.js', args: (i) => [i, '10000'] },
   { name: 'mtts-codecs', role: 'hook', sizes: BIG, input: 'paths', outExt: '', run: 'hook', script: 'mtts-codecs.js', args: (i) => [i] },
+  // #14's aims: one and two threads of each conversion upstream is measured on, and start-up
+  { name: 'paths->text:threads=1', role: 'reader', sizes: BIG, input: 'paths', outExt: 'metta', run: 'cli', argv: (i, o) => [...deserialize(i, o), '--threads', '1'] },
+  { name: 'paths->text:threads=2', role: 'reader', sizes: BIG, input: 'paths', outExt: 'metta', run: 'cli', argv: (i, o) => [...deserialize(i, o), '--threads', '2'] },
+  { name: 'paths->act:threads=1', role: 'writer', sizes: BIG, input: 'paths', outExt: 'act', run: 'cli', argv: (i, o) => [...convert('act')(i, o), '--threads', '1'] },
+  { name: 'paths->act:threads=2', role: 'writer', sizes: BIG, input: 'paths', outExt: 'act', run: 'cli', argv: (i, o) => [...convert('act')(i, o), '--threads', '2'] },
+  { name: 'act->text:threads=1', role: 'reader', sizes: BIG, input: 'act', outExt: 'metta', run: 'cli', argv: (i, o) => [...deserialize(i, o), '--threads', '1'] },
+  { name: 'act->text:threads=2', role: 'reader', sizes: BIG, input: 'act', outExt: 'metta', run: 'cli', argv: (i, o) => [...deserialize(i, o), '--threads', '2'] },
+  { name: 'text->paths:threads=2', role: 'writer', sizes: BIG, input: 'text', outExt: 'paths', run: 'cli', argv: (i, o) => [...serialize(i, o), '--threads', '2'] },
+  { name: 'text->act:threads=1', role: 'writer', sizes: BIG, input: 'text', outExt: 'act', run: 'cli', argv: (i, o) => [...convert('act')(i, o), '--threads', '1'] },
+  { name: 'text->act:threads=2', role: 'writer', sizes: BIG, input: 'text', outExt: 'act', run: 'cli', argv: (i, o) => [...convert('act')(i, o), '--threads', '2'] },
+  // the whole command as a user runs it (bin/morkspace.js: the bundled CLI) on a small shipped file
+  // (a PathMap golden of 5 paths; the prepared input is only its stdin, unread), against `node -e 0`
+  { name: 'inspect small', role: 'micro', sizes: ['10K'], input: 'paths', outExt: 'json', run: 'tool', cmd: process.execPath, args: [fileURLToPath(new URL('../../bin/morkspace.js', import.meta.url)), 'inspect', '--json', fileURLToPath(new URL('../../fixtures/upstream/pathmap-golden/ace5.paths', import.meta.url))] },
+  { name: 'node -e 0', role: 'micro', sizes: ['10K'], input: 'paths', outExt: 'txt', run: 'tool', cmd: process.execPath, args: ['-e', '0'] },
+  { name: 'upstream text->paths', role: 'upstream', sizes: BIG, input: 'text', outExt: 'paths', run: 'upstream', op: 'text2paths' },
+  { name: 'upstream paths->text', role: 'upstream', sizes: BIG, input: 'paths', outExt: 'metta', run: 'upstream', op: 'paths2text' },
+  { name: 'upstream paths->act', role: 'upstream', sizes: BIG, input: 'paths', outExt: 'act', run: 'upstream', op: 'paths2act' },
+  { name: 'upstream act->text', role: 'upstream', sizes: BIG, input: 'act', outExt: 'metta', run: 'upstream', op: 'act2text' },
   // 20 files in one command (--out-dir), --jobs 1 against --jobs 2
   { name: 'batch-jobs', role: 'hook', sizes: ['100K'], input: 'paths', outExt: '', run: 'hook', script: 'batch-jobs.js', args: (i) => [i] },
 ];

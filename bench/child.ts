@@ -75,6 +75,25 @@ export function runTool(cmd: string, args: readonly string[], inputFile: string,
   });
 }
 
+/**
+ * Run an upstream program as `bin op input output` (the contract of MORKSPACE_UPSTREAM_BIN, see
+ * run.ts) under `/usr/bin/time`, for its wall time and the kernel's peak RSS of the child.
+ */
+export function runUpstream(bin: string, op: string, inputFile: string, outputFile: string): Promise<ChildResult & { maxRssKiB?: number }> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn('/usr/bin/time', ['-f', 'morkspace-bench %M', bin, op, inputFile, outputFile], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const wallSeconds = (performance.now() - started) / 1000;
+      const rss = /morkspace-bench (\d+)\s*$/.exec(stderr);
+      resolve({ wallSeconds, exitCode: code ?? 1, stderr: stderr.slice(0, KEEP_CHARS), ...(rss ? { maxRssKiB: Number(rss[1]) } : {}) });
+    });
+  });
+}
+
 /** Run a hook script (`node script …args`) that prints one JSON line on stdout; returns it parsed. */
 export function runHook(script: string, args: readonly string[]): Promise<{ json?: unknown; exitCode: number; stderr: string; stdout: string }> {
   return new Promise((resolve, reject) => {

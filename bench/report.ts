@@ -1,5 +1,5 @@
 /** Turns case results into the stdout table, the target checklist and docs/benchmarks.md. */
-import { BASELINE, bySize, type Role, type SizeName } from './cases.js';
+import { BASELINE, UPSTREAM_PAIRS, bySize, type Role, type SizeName } from './cases.js';
 import { bytes, markdownTable, mbps, mib, percent, rate, secs, secsSpread, spread, textTable, times, type Spread } from './numbers.js';
 
 /** The outcome of one case at one size. */
@@ -87,9 +87,10 @@ interface Target {
   status: 'met' | 'not met' | 'not measured';
 }
 
-function check(goal: string, value: number | undefined, limit: number, show: (v: number) => string, atMost = false): Target {
+function check(goal: string, value: number | undefined, limit: number, show: (v: number) => string, rule: '<' | '<=' | '>=' = '<'): Target {
   if (value === undefined || !Number.isFinite(value)) return { goal, measured: '—', status: 'not measured' };
-  return { goal, measured: show(value), status: (atMost ? value <= limit : value < limit) ? 'met' : 'not met' };
+  const met = rule === '<' ? value < limit : rule === '<=' ? value <= limit : value >= limit;
+  return { goal, measured: show(value), status: met ? 'met' : 'not met' };
 }
 
 /**
@@ -105,7 +106,7 @@ function rssGrowth(results: readonly CaseResult[], name: string): Target {
   const big = find(results, name, to)?.maxRssKiB;
   const growth = small !== undefined && big !== undefined && small > 0 ? big / small - 1 : undefined;
   const goal = `${name}: peak RSS at ${to} within ${Math.round(limit * 100)}% of ${from}`;
-  return check(goal, growth, limit, (g) => `${from} ${mib(small!)}, ${to} ${mib(big!)}: ${percent(g)}`, true);
+  return check(goal, growth, limit, (g) => `${from} ${mib(small!)}, ${to} ${mib(big!)}: ${percent(g)}`, '<=');
 }
 
 function targets(results: readonly CaseResult[]): Target[] {
@@ -132,10 +133,47 @@ function targets(results: readonly CaseResult[]): Target[] {
     check('1M atoms .paths→ACT < 1 s', sec('paths->act'), 1, s),
     check('1M atoms text→MTTS (balanced) < 1 s', sec('text->mtts:balanced'), 1, s),
     check('1M atoms MTTS→text < 1 s', sec('mtts->text'), 1, s),
-    check('MTTS --priority size ≤ 0.6× .paths size (1M)', size !== undefined && pathsBytes ? size / pathsBytes : undefined, 0.6, (v) => `${v.toFixed(2)}×`, true),
-    check('MTTS --priority speed encode within 2× of lz4 -1 on the same paths (mtts-codecs hook, 1M)', speedMs !== undefined && lz4Ms ? speedMs / lz4Ms : undefined, 2, (v) => `${v.toFixed(2)}×`, true),
+    check('MTTS --priority size ≤ 0.6× .paths size (1M)', size !== undefined && pathsBytes ? size / pathsBytes : undefined, 0.6, (v) => `${v.toFixed(2)}×`, '<='),
+    check('MTTS --priority speed encode within 2× of lz4 -1 on the same paths (mtts-codecs hook, 1M)', speedMs !== undefined && lz4Ms ? speedMs / lz4Ms : undefined, 2, (v) => `${v.toFixed(2)}×`, '<='),
     ...RSS_GROWTH.cases.map((name) => rssGrowth(results, name)),
+    ...performanceAims(results),
   ];
+}
+
+/**
+ * #14's aims: each conversion upstream is measured on at most 1.0x its wall time with one thread and
+ * 0.6x with two, peak RSS at most its own plus 60 MB (all in the same run); two threads at least 1.6x
+ * faster than one; a small command under 80 ms; the cost per atom at 10M within 1.3x of 1M.
+ */
+function performanceAims(results: readonly CaseResult[]): Target[] {
+  const wall = (name: string, size: SizeName = '1M'): number | undefined => {
+    const r = find(results, name, size);
+    return r && r.wallSamples.length > 0 ? spread(r.wallSamples).median : r ? median(r) : undefined;
+  };
+  const ratio = (a: number | undefined, b: number | undefined): number | undefined => (a !== undefined && b !== undefined && b > 0 ? a / b : undefined);
+  const x = (v: number): string => `${v.toFixed(2)}x`;
+  const out: Target[] = [];
+  for (const { ours, upstream } of UPSTREAM_PAIRS) {
+    const up = wall(upstream);
+    out.push(check(`${ours}, 1 thread: at most 1.0x upstream's wall time (1M)`, ratio(wall(`${ours}:threads=1`), up), 1, x, '<='));
+    out.push(check(`${ours}, 2 threads: at most 0.6x upstream's wall time (1M)`, ratio(wall(`${ours}:threads=2`), up), 0.6, x, '<='));
+    const ourRss = find(results, ours, '1M')?.maxRssKiB;
+    const upRss = find(results, upstream, '1M')?.maxRssKiB;
+    const extraMB = ourRss !== undefined && upRss !== undefined ? ((ourRss - upRss) * 1024) / 1e6 : undefined;
+    out.push(check(`${ours}: peak RSS at most upstream's + 60 MB (1M)`, extraMB, 60, (v) => `${v >= 0 ? '+' : ''}${v.toFixed(0)} MB (${mib(ourRss!)} vs ${mib(upRss!)})`, '<='));
+  }
+  for (const name of ['text->paths', 'text->act', 'text->mtts']) {
+    const speedup = ratio(wall(`${name}:threads=1`), wall(`${name}:threads=2`));
+    out.push(check(`${name}: 2 threads at least 1.6x faster than 1 (1M)`, speedup, 1.6, x, '>='));
+  }
+  const node = wall('node -e 0', '10K');
+  out.push(check(`inspect of a small file, whole command: under 80 ms${node !== undefined ? ` (Node's own start here: ${(node * 1000).toFixed(0)} ms)` : ''}`, wall('inspect small', '10K'), 0.08, (v) => `${(v * 1000).toFixed(0)} ms`));
+  const perAtom = (size: SizeName): number | undefined => {
+    const r = find(results, 'text->act:memory=1/4', size);
+    return r && r.atoms ? median(r) / r.atoms : undefined;
+  };
+  out.push(check('text→ACT, memory 1/4: cost per atom at 10M within 1.3x of 1M', ratio(perAtom('10M'), perAtom('1M')), 1.3, x, '<='));
+  return out;
 }
 
 function skipLines(results: readonly CaseResult[]): string[] {

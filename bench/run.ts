@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BASELINE, CASES, DEFAULT_RUNS, SLOW_RUNS, SLOW_SAMPLE_SECONDS, bySize, defaultRuns, type BenchCase, type SizeName } from './cases.js';
-import { runHook, runMeasured, runTool } from './child.js';
+import { runHook, runMeasured, runTool, runUpstream } from './child.js';
 import { Inputs, cliReason, firstLine, type BenchPaths } from './prepare.js';
 import { renderMarkdown, renderText, type CaseResult, type RunInfo } from './report.js';
 import { secs } from './numbers.js';
@@ -21,8 +21,12 @@ const BENCH_DIST = path.join(ROOT, 'dist', 'bench');
 /** Exit code with which the CLI rejects usage, including an unknown format or option (docs: exit codes). */
 const EXIT_USAGE = 2;
 
-/** Reserved for comparing with upstream's binaries; read by nothing yet. */
-const UPSTREAM_ENV = 'MORKSPACE_UPSTREAM_DIR';
+/**
+ * A program running upstream's own code for the `upstream …` cases: `$MORKSPACE_UPSTREAM_BIN OP IN OUT`
+ * with OP one of text2paths, paths2text, paths2act, act2text (cases.ts `UpstreamOp`), writing OUT
+ * from IN as MORK and PathMap do it. Not shipped: build it yourself from upstream's sources.
+ */
+const UPSTREAM_ENV = 'MORKSPACE_UPSTREAM_BIN';
 
 interface Args {
   pattern: RegExp;
@@ -38,7 +42,8 @@ const USAGE = [
   `  --runs N      N samples per case (default ${DEFAULT_RUNS}; ${SLOW_RUNS} for a case of 1M atoms or more whose first sample takes over ${SLOW_SAMPLE_SECONDS} s)`,
   '  --write-docs  also rewrite docs/benchmarks.md (off by default; --no-doc is accepted and does nothing)',
   'environment:',
-  `  ${UPSTREAM_ENV}  reserved: a folder of upstream binaries to compare with (not used yet)`,
+  `  ${UPSTREAM_ENV}  a program running upstream's code as \`OP IN OUT\` (OP: text2paths, paths2text,`,
+  '                 paths2act, act2text): the upstream cases run it, and our cases show the ratio',
   'cases:',
 ];
 
@@ -86,7 +91,9 @@ function gitCommit(): string {
  */
 function select(pattern: RegExp): { jobs: Array<{ c: BenchCase; size: SizeName }>; added: string[] } {
   const jobs: Array<{ c: BenchCase; size: SizeName }> = [];
-  for (const c of CASES) for (const size of c.sizes) if ((c.explicit !== true || pattern.source !== '.') && pattern.test(`${c.name}/${size}`)) jobs.push({ c, size });
+  // upstream's cases only when a program for them is given
+  const runnable = (c: BenchCase): boolean => (c.explicit !== true || pattern.source !== '.') && (c.run !== 'upstream' || process.env[UPSTREAM_ENV] !== undefined);
+  for (const c of CASES) for (const size of c.sizes) if (runnable(c) && pattern.test(`${c.name}/${size}`)) jobs.push({ c, size });
   const added: string[] = [];
   for (const { c, size } of [...jobs]) {
     const base = BASELINE[c.role];
@@ -144,6 +151,11 @@ async function runCase(c: BenchCase, size: SizeName, runCount: RunCount, inputs:
         }
         break;
       case 'tool':
+        // a micro-case's command does not read the prepared space: no atoms/s or MB/s for it
+        if (c.role === 'micro') {
+          delete result.atoms;
+          delete result.inputBytes;
+        }
         for (let i = 0; i < runs; i++) {
           const r = await runTool(c.cmd, c.args, input.file, output);
           if (r.exitCode !== 0) return { ...result, status: 'failed', note: `${c.cmd} exit ${r.exitCode}: ${firstLine(r.stderr)}` };
@@ -163,6 +175,19 @@ async function runCase(c: BenchCase, size: SizeName, runCount: RunCount, inputs:
         }
         delete result.inputBytes; // the parse is not timed
         return result;
+      case 'upstream': {
+        const bin = process.env[UPSTREAM_ENV];
+        if (!bin) return { ...result, status: 'skipped', note: `${UPSTREAM_ENV} is not set` };
+        for (let i = 0; i < runs; i++) {
+          const r = await runUpstream(bin, c.op, input.file, output);
+          if (r.exitCode !== 0) return { ...result, status: 'failed', note: `upstream ${c.op} exit ${r.exitCode}: ${firstLine(r.stderr)}` };
+          result.samples.push(r.wallSeconds);
+          result.wallSamples.push(r.wallSeconds);
+          if (r.maxRssKiB !== undefined) result.maxRssKiB = Math.max(result.maxRssKiB ?? 0, r.maxRssKiB);
+          if (i === 0) runs = runCount(r.wallSeconds);
+        }
+        break;
+      }
       case 'hook': {
         const script = path.join(BENCH_DIST, c.script);
         if (!existsSync(script)) return { ...result, status: 'skipped', note: `no dist/bench/${c.script} yet (a colleague's hook)` };
@@ -196,7 +221,6 @@ async function main(): Promise<void> {
     process.exitCode = 2;
     return;
   }
-  if (process.env[UPSTREAM_ENV]) log(`${UPSTREAM_ENV} is set, but no case uses it yet (reserved)`);
   const inputs = new Inputs(paths, log);
   const results: CaseResult[] = [];
   const started = performance.now();
@@ -224,6 +248,7 @@ async function main(): Promise<void> {
       '"seconds" for our cases is `main(argv)` measured inside a fresh child process (`bench/measure.ts`); "wall s" adds Node start-up and module loading. Yardsticks are wall time of the CLI tool, files on stdin/stdout.',
       '"atoms/s" counts distinct atoms of the space (the generated text repeats ~2.5% of its atoms). "MB/s in/out" are input/output file bytes per second. "ratio" = decompressed `.paths` record-stream bytes / output bytes (writers only).',
       '"vs gzip": our median ÷ the median of `gzip -6` (writers) or `gzip -d` (readers) on the record stream of the same space, same run. Below 1.00x is faster than gzip.',
+      `"upstream …" cases run upstream's own code (\`$${UPSTREAM_ENV}\`, when set): wall time and the kernel's peak RSS of the process; the targets set our whole-process wall time (Node's start included) against it, same run.`,
       '"peak RSS" is the highest peak RSS of the child over the samples (`VmHWM` from /proc/self/status, which starts afresh at exec; `maxRSS` from rusage would include the harness\'s own size at fork).',
       ...(added.length > 0 ? [`Baselines added to the selection: ${added.join(', ')}.`] : []),
       `Total harness time: ${secs((performance.now() - started) / 1000)} s.`,
