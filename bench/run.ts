@@ -43,7 +43,7 @@ const USAGE = [
   '  --write-docs  also rewrite docs/benchmarks.md (off by default; --no-doc is accepted and does nothing)',
   'environment:',
   `  ${UPSTREAM_ENV}  a program running upstream's code as \`OP IN OUT\` (OP: text2paths, paths2text,`,
-  '                 paths2act, act2text): the upstream cases run it, and our cases show the ratio',
+  '                 paths2act, act2text): the upstream cases run it, and the targets set our cases against it',
   'cases:',
 ];
 
