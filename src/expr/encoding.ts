@@ -145,6 +145,8 @@ export class ByteWriter {
 }
 
 const SPACE = 0x20;
+// the printer's stack of open lists, reused (a path longer than this gets one of its own)
+const OPEN_LISTS = new Uint8Array(4096);
 const LPAREN = 0x28;
 const RPAREN = 0x29;
 const LF = 0x0a;
@@ -163,14 +165,16 @@ export function printExpression(bytes: Uint8Array, start: number, end: number, o
   let o = out.pos;
   let p = start;
   let vars = 0;
-  const remaining: number[] = [];
+  // items left in each open list, innermost last: at most one list per byte of the path
+  const remaining = end - start <= OPEN_LISTS.length ? OPEN_LISTS : new Uint8Array(end - start);
+  let top = -1;
   for (;;) {
     if (p >= end) throw notExpression(p === start ? 'empty path is not an expression' : 'path ends inside an expression', p - start);
     const b = bytes[p++]!;
     if (b < 0x40) {
       buf[o++] = LPAREN;
       if (b > 0) {
-        remaining.push(b);
+        remaining[++top] = b;
         continue;
       }
       buf[o++] = RPAREN;
@@ -206,7 +210,6 @@ export function printExpression(bytes: Uint8Array, start: number, end: number, o
     }
     // an item is complete: close finished lists, or separate from the next sibling
     for (;;) {
-      const top = remaining.length - 1;
       if (top < 0) {
         if (p !== end) throw notExpression(`${end - p} bytes after the end of the expression`, p - start);
         buf[o++] = LF;
@@ -219,7 +222,7 @@ export function printExpression(bytes: Uint8Array, start: number, end: number, o
         buf[o++] = SPACE;
         break;
       }
-      remaining.pop();
+      top--;
       buf[o++] = RPAREN;
     }
   }
