@@ -399,7 +399,9 @@ class ActEncoder implements LineBytes {
     const at = this.#len;
     const start = this.#base + at;
     const p = encodeVarint(this.#buf, at, len);
-    this.#buf.set(src.subarray(s, e), p);
+    const buf = this.#buf;
+    if (len < 64) for (let k = 0; k < len; k++) buf[p + k] = src[s + k]!;
+    else buf.set(src.subarray(s, e), p);
     this.#len = p + len;
     this.#lines.add(start, src, s, e);
     return start;
