@@ -261,14 +261,7 @@ class SpaceGenerator {
 /** The text of `atoms` top-level atoms, one per line, in chunks of whole lines. Deterministic in (atoms, seed). */
 export function* generateChunks(atoms: number, seed: number = DEFAULT_SEED): Generator<string> {
   const gen = new SpaceGenerator(seed);
-  const lines: string[] = [];
-  for (let i = 0; i < atoms; i++) {
-    lines.push(gen.atom());
-    if (lines.length === CHUNK_ATOMS || i === atoms - 1) {
-      yield lines.join('\n') + '\n';
-      lines.length = 0;
-    }
-  }
+  yield* lineChunks(atoms, () => gen.atom());
 }
 
 /**
@@ -324,14 +317,26 @@ export function* generateUriChunks(atoms: number, seed: number = DEFAULT_SEED): 
   }
   const nodes = new Zipf(uris, 0.9);
   const predicates = new Zipf(['subClassOf', 'partOf', 'expressedIn', 'interactsWith', 'label', 'type', 'seeAlso', 'hasPhenotype'], 1);
-  const lines: string[] = [];
-  for (let i = 0; i < atoms; i++) {
-    lines.push(`(${predicates.pick(rand)} ${nodes.pick(rand)} ${nodes.pick(rand)})`);
-    if (lines.length === CHUNK_ATOMS || i === atoms - 1) {
+  yield* lineChunks(atoms, () => `(${predicates.pick(rand)} ${nodes.pick(rand)} ${nodes.pick(rand)})`);
+}
+
+// `n` lines made by `line(i)` in order (after `first`, when given), joined in chunks of CHUNK_ATOMS lines.
+function* lineChunks(n: number, line: (i: number) => string, first?: string): Generator<string> {
+  const lines: string[] = first !== undefined ? [first] : [];
+  for (let i = 0; i < n; i++) {
+    lines.push(line(i));
+    if (lines.length === CHUNK_ATOMS || i === n - 1) {
       yield lines.join('\n') + '\n';
       lines.length = 0;
     }
   }
+}
+
+// The generated file `name` under `dir`, written from `chunks()` the first time.
+function cachedFile(dir: string, name: string, chunks: () => Iterable<string>): string {
+  const file = path.join(dir, name);
+  if (!existsSync(file)) writeChunksTo(file, chunks());
+  return file;
 }
 
 /**
@@ -342,23 +347,13 @@ export function* generateUriChunks(atoms: number, seed: number = DEFAULT_SEED): 
 export function* generateJsonlChunks(leaves: number, seed: number = DEFAULT_SEED): Generator<string> {
   const rand = mulberry32(seed ^ 0x6a736f6e); // "json"
   const words = ['alpha', 'beta gamma', 'delta "quoted"', 'épsilon', 'zeta\\path', 'eta', 'theta', 'iota'];
-  const lines: string[] = [];
-  const docs = Math.ceil(leaves / 5);
-  for (let i = 0; i < docs; i++) {
-    const w = (): string => JSON.stringify(words[Math.floor(rand() * words.length)]);
-    lines.push(`{"id": ${i}, "name": ${w()}, "meta": {"tags": [${w()}, ${w()}], "score": ${(rand() * 100).toFixed(2)}e${Math.floor(rand() * 5)}}}`);
-    if (lines.length === CHUNK_ATOMS || i === docs - 1) {
-      yield lines.join('\n') + '\n';
-      lines.length = 0;
-    }
-  }
+  const w = (): string => JSON.stringify(words[Math.floor(rand() * words.length)]);
+  yield* lineChunks(Math.ceil(leaves / 5), (i) => `{"id": ${i}, "name": ${w()}, "meta": {"tags": [${w()}, ${w()}], "score": ${(rand() * 100).toFixed(2)}e${Math.floor(rand() * 5)}}}`);
 }
 
 /** The cached generated JSONL for (leaves, seed) under `dir`, generating it if missing. */
 export function cachedJsonl(dir: string, leaves: number, seed: number = DEFAULT_SEED): string {
-  const file = path.join(dir, `jsonl-v${GENERATOR_VERSION}-s${seed}-${leaves}.jsonl`);
-  if (!existsSync(file)) writeChunksTo(file, generateJsonlChunks(leaves, seed));
-  return file;
+  return cachedFile(dir, `jsonl-v${GENERATOR_VERSION}-s${seed}-${leaves}.jsonl`, () => generateJsonlChunks(leaves, seed));
 }
 
 /**
@@ -369,30 +364,22 @@ export function* generateCsvChunks(rows: number, seed: number = DEFAULT_SEED): G
   const rand = mulberry32(seed ^ 0x63737600); // "csv"
   const names = ['Ada', 'Grace', 'Alan', 'Edsger', 'Barbara', 'Donald', 'Frances', 'Ken'];
   const cities = ['"London, UK"', '"Arlington, VA"', '"Manchester, UK"', '"Austin, TX"', '"Zurich, CH"'];
-  const lines: string[] = ['id,name,city,date,score'];
-  for (let i = 0; i < rows; i++) {
+  const row = (i: number): string => {
     const name = names[Math.floor(rand() * names.length)]!;
     const day = 1 + Math.floor(rand() * 28);
-    lines.push(`${i},${i % 10 === 0 ? `"${name} ""${i}"""` : name},${cities[Math.floor(rand() * cities.length)]},2026-${String(1 + (i % 12)).padStart(2, '0')}-${String(day).padStart(2, '0')},${(rand() * 100).toFixed(3)}`);
-    if (lines.length === CHUNK_ATOMS || i === rows - 1) {
-      yield lines.join('\n') + '\n';
-      lines.length = 0;
-    }
-  }
+    return `${i},${i % 10 === 0 ? `"${name} ""${i}"""` : name},${cities[Math.floor(rand() * cities.length)]},2026-${String(1 + (i % 12)).padStart(2, '0')}-${String(day).padStart(2, '0')},${(rand() * 100).toFixed(3)}`;
+  };
+  yield* lineChunks(rows, row, 'id,name,city,date,score');
 }
 
 /** The cached generated CSV for (rows, seed) under `dir`, generating it if missing. */
 export function cachedCsv(dir: string, rows: number, seed: number = DEFAULT_SEED): string {
-  const file = path.join(dir, `csv-v${GENERATOR_VERSION}-s${seed}-${rows}.csv`);
-  if (!existsSync(file)) writeChunksTo(file, generateCsvChunks(rows, seed));
-  return file;
+  return cachedFile(dir, `csv-v${GENERATOR_VERSION}-s${seed}-${rows}.csv`, () => generateCsvChunks(rows, seed));
 }
 
 /** The cached generated URI space for (atoms, seed) under `dir`, generating it if missing. */
 export function cachedUriSpace(dir: string, atoms: number, seed: number = DEFAULT_SEED): string {
-  const file = path.join(dir, `uris-v${GENERATOR_VERSION}-s${seed}-${atoms}.metta`);
-  if (!existsSync(file)) writeChunksTo(file, generateUriChunks(atoms, seed));
-  return file;
+  return cachedFile(dir, `uris-v${GENERATOR_VERSION}-s${seed}-${atoms}.metta`, () => generateUriChunks(atoms, seed));
 }
 
 /** "10K" → 10000, "1M" → 1000000, "2500" → 2500. */

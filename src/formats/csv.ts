@@ -49,7 +49,7 @@ export async function* readCsv(input: AsyncIterable<Uint8Array>, options: Partia
   const { parse } = await import('csv-parse');
   // No `info` (a copied object per record: twice the parse time); the records of each chunk are
   // taken with read() as soon as it is written, not through the stream's async iterator (a promise
-  // per record). So a fault past the parser is placed by its row, not its line.
+  // per record). So a fault found past the parser (a long cell, a wide row) is placed by its record.
   const parser = parse({ delimiter: options.delimiter ?? ',', relax_column_count: true, skip_empty_lines: true, from: options.header ? 2 : 1, bom: false });
   let failed: unknown;
   parser.on('error', (e: unknown) => (failed ??= e));
