@@ -173,12 +173,18 @@ export async function* writeText(batches: AsyncIterable<PathArena>, skipped: { e
   };
   for await (const batch of batches) {
     if (timing) since = performance.now();
+    // the batch's paths lie back to back from byte 0 (PathArena): walk the ends, not start()/end() per path
+    const bytes = batch.bytes;
+    const ends = batch.ends;
+    let s = 0;
     for (let i = 0; i < batch.count; i++, index++) {
-      if (batch.length(i) === 0) {
+      const e = ends[i]!;
+      if (e === s) {
         skipped.emptyPaths++;
         continue;
       }
-      printOne(batch, i, w, index, symbols);
+      printPath(bytes, s, e, w, index, symbols);
+      s = e;
       if (w.pos >= 1 << 20 || (i + 1) % PRINT_BATCH_PATHS === 0) {
         yield handOver();
         if (timing) since = performance.now();
@@ -188,9 +194,10 @@ export async function* writeText(batches: AsyncIterable<PathArena>, skipped: { e
   }
 }
 
-function printOne(batch: PathArena, i: number, w: ByteWriter, index: number, symbols?: SymbolTable): void {
+// Print path `index` of the space, `bytes[s..e)`; a fault names that index.
+function printPath(bytes: Uint8Array, s: number, e: number, w: ByteWriter, index: number, symbols?: SymbolTable): void {
   try {
-    printExpression(batch.bytes, batch.start(i), batch.end(i), w, symbols);
+    printExpression(bytes, s, e, w, symbols);
   } catch (e) {
     if (isMorkspaceError(e) && (e.code === ErrorCode.NotExpression || e.code === ErrorCode.UnknownSymbol)) {
       // the position says `path N:`; the message says what is wrong with it
@@ -203,7 +210,7 @@ function printOne(batch: PathArena, i: number, w: ByteWriter, index: number, sym
 /** Print every path of `arena` (in its order) as text, leaving out empty paths as `writeText` does. */
 export function encodeText(arena: PathArena, symbols?: SymbolTable): Uint8Array {
   const w = new ByteWriter(Math.max(64, arena.byteLength * 2));
-  for (let i = 0; i < arena.count; i++) if (arena.length(i) > 0) printOne(arena, i, w, i, symbols);
+  for (let i = 0; i < arena.count; i++) if (arena.length(i) > 0) printPath(arena.bytes, arena.start(i), arena.end(i), w, i, symbols);
   return w.buf.slice(0, w.pos);
 }
 
