@@ -13,7 +13,7 @@ import { OrderViolation, SORTED_BATCH_PATHS, abortable, checkedAscending, paced,
 import { mergeSorted } from './spill.js';
 import { shardRange, shardStage, type ShardSpec } from './shard.js';
 import { RunContext, abortReason, withRun, type RunOptions } from './run/context.js';
-import { metered, timedPart } from './run/probe.js';
+import { metered } from './run/probe.js';
 import type { Progress } from './run/progress.js';
 import type { Space } from './space.js';
 import type { PathArena } from './path-arena.js';
@@ -323,7 +323,7 @@ function pacedSink(sink: ByteSink, ctx: RunContext): ByteSink {
     ...(sink.releasesChunks === true ? { releasesChunks: true } : {}),
     write: (chunk) => {
       ctx.gc.passed(chunk.length);
-      return timedPart(ctx.probe, 'output', chunk.length, () => sink.write(chunk));
+      return sink.write(chunk);
     },
   };
 }

@@ -7,6 +7,7 @@ import type { Input } from '../io/input.js';
 import type { ByteSink } from '../io/sink.js';
 import { giveBack } from '../buffers.js';
 import type { RunContext } from '../run/context.js';
+import { timedPart } from '../run/probe.js';
 import type { Space } from '../space.js';
 import type { SpaceStats } from '../stats.js';
 import type { SymbolTable } from '../symbols/table.js';
@@ -113,11 +114,12 @@ export interface Format<F extends object = object> {
 export async function writeChunks(chunks: AsyncIterable<Uint8Array>, sink: ByteSink, ctx: RunContext): Promise<void> {
   const reuse = sink.releasesChunks === true;
   let inFlight: { done: Promise<void>; chunk: Uint8Array } | undefined;
+  // the `output` part is the time the writer waits here, not the write's own time (which overlaps)
   const settle = async (): Promise<void> => {
     if (inFlight === undefined) return;
     const { done, chunk } = inFlight;
     inFlight = undefined;
-    await done;
+    await timedPart(ctx.probe, 'output', chunk.length, () => done);
     if (reuse) giveBack(chunk);
   };
   try {

@@ -18,7 +18,7 @@
 import { ErrorCode, IoError, MorkspaceError } from '../../errors.js';
 import { withRandomAccess, type ByteSink } from '../../io/sink.js';
 import type { PathArena } from '../../path-arena.js';
-import { timedPartSync, type Probe } from '../../run/probe.js';
+import { timedPart, timedPartSync, type Probe } from '../../run/probe.js';
 import { DEFAULT_INLINE_LINE_BYTES, LineTable, NO_LINE, type LineBytes } from './line-table.js';
 import { encodeVarint, MAX_VARINT_BYTES } from './varint.js';
 
@@ -563,7 +563,10 @@ export async function writeActTo(space: AsyncIterable<PathArena>, sink: ByteSink
       const n = all ? enc.buffered : enc.buffered - (enc.buffered % flushBytes);
       if (n === 0) return;
       const chunk = enc.take(n);
-      for (let k = 0; k < n; k += flushBytes) await target.write(k === 0 && n <= flushBytes ? chunk : chunk.subarray(k, Math.min(n, k + flushBytes)));
+      for (let k = 0; k < n; k += flushBytes) {
+        const piece = k === 0 && n <= flushBytes ? chunk : chunk.subarray(k, Math.min(n, k + flushBytes));
+        await timedPart(options.probe, 'output', piece.length, () => target.write(piece));
+      }
     };
     for await (const batch of space) {
       signal?.throwIfAborted();
