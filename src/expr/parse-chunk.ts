@@ -40,7 +40,7 @@ export function parseChunk(task: ParseChunkTask): ParseChunkResult {
   if (lf < 0) return { ok: false };
   const start = lf + 1;
   const collector = task.intern !== undefined && 'collect' in task.intern ? new SymbolCollector() : undefined;
-  const interner: Interner | undefined = collector ? { idOf: (b, s, e) => (collector.add(b, s, e), 1) } : task.intern && 'index' in task.intern ? indexed(task.intern.index) : undefined;
+  const interner: Interner | undefined = collector ? collector.gathering() : task.intern && 'index' in task.intern ? indexed(task.intern.index) : undefined;
   const parser = new TextParser({ crIsWhitespace: task.crIsWhitespace, longSymbols: task.longSymbols === 'truncate' ? 'truncate' : 'throw', ...(interner ? { interner } : {}) });
   const arena = task.out ? PathArena.adopt(task.out.bytes, task.out.ends, 0) : new PathArena(input.length - start + 64, 4096);
   try {
@@ -59,8 +59,7 @@ export function parseChunk(task: ParseChunkTask): ParseChunkResult {
 let cached: { key: number; interner: Interner } | undefined;
 function indexed(shared: SharedSymbols): Interner {
   if (cached?.key !== shared.key) {
-    const c = SymbolCollector.fromShared(shared);
-    cached = { key: shared.key, interner: { idOf: (b, s, e) => c.idOf(b, s, e) } };
+    cached = { key: shared.key, interner: SymbolCollector.fromShared(shared) };
   }
   return cached.interner;
 }

@@ -12,7 +12,7 @@ import { MAX_ARITY, MAX_SYMBOL_BYTES } from '../expr/encoding.js';
 import { throwIfLong, type Interner, type LongSymbols, type ParseStats } from '../expr/parser.js';
 import type { Input } from '../io/input.js';
 import { PathArena } from '../path-arena.js';
-import { collecting, gatherSymbols } from '../symbols/gather.js';
+import { gatherSymbols } from '../symbols/gather.js';
 import { ID_BYTES, TAG_ID, writeId } from '../symbols/table.js';
 import type { RunContext } from '../run/context.js';
 import { Evidence, type Format } from './format.js';
@@ -156,7 +156,7 @@ export const csvFormat: Format<CsvFacts> = {
     const tsv = (input.path ?? input.name).toLowerCase().endsWith('.tsv');
     const csv = { delimiter: options.csv?.delimiter ?? (tsv ? '\t' : ','), header: options.csv?.header ?? false };
     const read = (source: Input, interner?: Interner, into: CsvFacts = { rows: 0, truncatedSymbols: 0 }): AsyncGenerator<PathArena> => readCsv(source.chunks(), { ...csv, longSymbols, ...(interner ? { interner } : {}), signal: ctx.signal }, into);
-    const symbols = options.text?.intern === true ? await gatherSymbols(input, ctx, (source, collector) => read(source, collecting(collector))) : undefined;
+    const symbols = options.text?.intern === true ? await gatherSymbols(input, ctx, (source, collector) => read(source, collector.gathering())) : undefined;
     if (symbols) facts.internedSymbols = symbols.table.count;
     async function* batches(): AsyncGenerator<PathArena> {
       try {

@@ -14,7 +14,7 @@ import { MAX_SYMBOL_BYTES } from '../expr/encoding.js';
 import { throwIfLong, type Interner, type LongSymbols } from '../expr/parser.js';
 import type { Input } from '../io/input.js';
 import { PathArena } from '../path-arena.js';
-import { collecting, gatherSymbols } from '../symbols/gather.js';
+import { gatherSymbols } from '../symbols/gather.js';
 import { ID_BYTES, TAG_ID, writeId } from '../symbols/table.js';
 import type { RunContext } from '../run/context.js';
 import { Evidence, type Format } from './format.js';
@@ -540,7 +540,7 @@ function jsonFormat(name: 'json' | 'jsonl', extensions: string[], lines: boolean
       const longSymbols = options.text?.longSymbols === 'truncate' ? ('truncate' as const) : undefined;
       const read = (source: Input, interner?: Interner, stats?: { json?: JsonStats }): AsyncGenerator<PathArena> =>
         readJson(source.chunks(), { lines, ...(longSymbols ? { longSymbols } : {}), ...(interner ? { interner } : {}), maxTokenBytes: ctx.longestPath(), signal: ctx.signal }, stats);
-      const symbols = options.text?.intern === true ? await gatherSymbols(input, ctx, (source, collector) => read(source, collecting(collector))) : undefined;
+      const symbols = options.text?.intern === true ? await gatherSymbols(input, ctx, (source, collector) => read(source, collector.gathering())) : undefined;
       if (symbols) facts.internedSymbols = symbols.table.count;
       async function* batches(): AsyncGenerator<PathArena> {
         try {

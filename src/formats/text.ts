@@ -82,7 +82,7 @@ export async function* readText(input: AsyncIterable<Uint8Array>, options: Parti
   const source = coalesced(options.stripBom ? withoutBom(input) : input);
   const intern = options.intern;
   const collector = intern?.collector;
-  const interner = collector && (intern.pass === 'symbols' ? { idOf: (b: Uint8Array, s: number, e: number) => (collector.add(b, s, e), 1) } : { idOf: (b: Uint8Array, s: number, e: number) => collector.idOf(b, s, e) });
+  const interner = collector && (intern.pass === 'symbols' ? collector.gathering() : collector);
   const parser = new TextParser(interner ? { ...options, interner } : options);
   if (stats) stats.parse = parser.stats;
   const pool = options.pool;

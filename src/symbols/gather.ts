@@ -8,7 +8,6 @@ import fs from 'node:fs';
 import { ioError } from '../errors.js';
 import { fileInput, type Input } from '../io/input.js';
 import { forgetTemp, trackTemp } from '../io/temp-files.js';
-import type { Interner } from '../expr/parser.js';
 import type { PathArena } from '../path-arena.js';
 import type { RunContext } from '../run/context.js';
 import { SymbolCollector, type SharedSymbols, type SymbolTable } from './table.js';
@@ -30,7 +29,7 @@ export interface GatheredSymbols {
  * An input that can be read twice: `input` itself when it is a file, else a copy of its bytes in the
  * run's temporary folder (`done` removes it).
  */
-export async function rereadable(input: Input, ctx: RunContext): Promise<{ input: Input; done: () => void }> {
+async function rereadable(input: Input, ctx: RunContext): Promise<{ input: Input; done: () => void }> {
   if (input.reopenable) return { input, done: () => undefined };
   const dir = await fs.promises.mkdtemp(`${ctx.tmpDir.replace(/\/$/, '')}/morkspace-spool-`).catch((e: unknown) => {
     throw ioError(e, ctx.tmpDir);
@@ -60,7 +59,7 @@ export async function rereadable(input: Input, ctx: RunContext): Promise<{ input
 
 /**
  * The symbol pass: `pass` reads `source` once with `collector` gathering (a reader given
- * `collecting(collector)` as its interner, or the pool's own gathering), its batches are dropped, and
+ * `collector.gathering()` as its interner, or the pool's own gathering), its batches are dropped, and
  * the symbols are numbered. `shared()`, asked once the pass is over: whether the pool's threads look
  * ids up too (the index is then put in shared memory). Recorded as the run's `symbols` stage.
  */
@@ -82,9 +81,4 @@ export async function gatherSymbols(input: Input, ctx: RunContext, pass: (source
     done();
     throw e;
   }
-}
-
-/** An interner for the symbol pass: it records each symbol and gives a placeholder id. */
-export function collecting(collector: SymbolCollector): Interner {
-  return { idOf: (b, s, e) => (collector.add(b, s, e), 1) };
 }

@@ -5,6 +5,7 @@
  * a JS number that is `shard · 2⁴⁰ + counter` (below 2⁴⁷: exact).
  */
 import { ErrorCode, FormatError } from '../errors.js';
+import type { Interner } from '../expr/parser.js';
 import { PathArena } from '../path-arena.js';
 import { sortedOrder } from '../sort.js';
 
@@ -324,6 +325,11 @@ export class SymbolCollector {
   /** Bytes the collector holds (for the run's memory account). */
   get memoryBytes(): number {
     return this.#bytes.length + this.#starts.byteLength + this.#hashes.byteLength + this.#slots.byteLength + (this.#ids?.byteLength ?? 0);
+  }
+
+  /** An interner for the symbol pass (`--intern`): it adds each symbol and gives a placeholder id. */
+  gathering(): Interner {
+    return { idOf: (b, s, e) => (this.add(b, s, e), 1) };
   }
 
   /** Add `buf[s..e)` if new (`h`: its `hashBytes`, when the caller has it); returns its entry number. */
