@@ -37,13 +37,15 @@ export class TrieWalker {
   #visits = 0;
   // The root and the limit it must end before, until the first `run` visits it.
   #start: [number, number] | undefined;
-  // Branches being iterated (struct of arrays, top = length - 1).
-  #parent: number[] = []; // branch offset: its children must end before it
-  #next: number[] = []; // offset of the next child in the sibling run
-  #left: number[] = []; // children not yet visited
-  #cursor: number[] = []; // list: offset of the next child byte; mask: next bit to test
-  #mask: number[] = []; // mask offset, or -1 for a list
-  #depth: number[] = []; // path length at the branch
+  // Branches being iterated: a stack as typed arrays (struct of arrays), `#top` entries; offsets as
+  // doubles (files past 4 GiB), counts as 32-bit integers
+  #top = 0;
+  #parent = new Float64Array(64); // branch offset: its children must end before it
+  #next = new Float64Array(64); // offset of the next child in the sibling run
+  #cursor = new Float64Array(64); // list: offset of the next child byte; mask: next bit to test
+  #mask = new Float64Array(64); // mask offset, or -1 for a list
+  #left = new Int32Array(64); // children not yet visited
+  #depth = new Int32Array(64); // path length at the branch
 
   constructor(bytes: Uint8Array, root: number, tail: number, limits: WalkLimits, prefix?: PrefixPattern) {
     this.#bytes = bytes;
@@ -67,11 +69,11 @@ export class TrieWalker {
     }
     const bytes = this.#bytes;
     const m = this.#lo.length;
-    while (this.#left.length > 0) {
+    while (this.#top > 0) {
       if (arena.count >= maxPaths || arena.byteLength >= maxBytes) return false;
-      const t = this.#left.length - 1;
+      const t = this.#top - 1;
       if (this.#left[t] === 0) {
-        this.#pop();
+        this.#top--;
         continue;
       }
       let byte: number;
@@ -91,7 +93,7 @@ export class TrieWalker {
       const depth = this.#depth[t]!;
       if (depth < m && (byte < this.#lo[depth]! || byte > this.#hi[depth]!)) {
         if (byte > this.#hi[depth]!) {
-          this.#pop(); // children ascend: none further can match
+          this.#top--; // children ascend: none further can match
           continue;
         }
         readNode(bytes, off, parent, this.#skip, false);
@@ -104,13 +106,28 @@ export class TrieWalker {
     return true;
   }
 
-  #pop(): void {
-    this.#parent.pop();
-    this.#next.pop();
-    this.#left.pop();
-    this.#cursor.pop();
-    this.#mask.pop();
-    this.#depth.pop();
+  // Push a branch to iterate (the stack grows by doubling).
+  #push(parent: number, next: number, left: number, cursor: number, mask: number, depth: number): void {
+    if (this.#top === this.#left.length) {
+      const grow = <T extends Float64Array | Int32Array>(a: T): T => {
+        const b = new (a.constructor as new (n: number) => T)(2 * a.length);
+        b.set(a);
+        return b;
+      };
+      this.#parent = grow(this.#parent);
+      this.#next = grow(this.#next);
+      this.#cursor = grow(this.#cursor);
+      this.#mask = grow(this.#mask);
+      this.#left = grow(this.#left);
+      this.#depth = grow(this.#depth);
+    }
+    const t = this.#top++;
+    this.#parent[t] = parent;
+    this.#next[t] = next;
+    this.#left[t] = left;
+    this.#cursor[t] = cursor;
+    this.#mask[t] = mask;
+    this.#depth[t] = depth;
   }
 
   // Visit the node at `off` (path length `depth`), following lines down to the next branch, which is
@@ -149,14 +166,7 @@ export class TrieWalker {
         continue;
       }
       if (nv.value && depth >= m) arena.push(this.#path, 0, depth);
-      if (nv.count > 0) {
-        this.#parent.push(off);
-        this.#next.push(nv.first);
-        this.#left.push(nv.count);
-        this.#cursor.push(nv.mask ? 0 : nv.listPos);
-        this.#mask.push(nv.mask ? nv.listPos : -1);
-        this.#depth.push(depth);
-      }
+      if (nv.count > 0) this.#push(off, nv.first, nv.count, nv.mask ? 0 : nv.listPos, nv.mask ? nv.listPos : -1, depth);
       return end;
     }
   }
