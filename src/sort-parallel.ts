@@ -1,16 +1,14 @@
 /**
  * Sorting a large space on the worker pool. The paths stay in one arena on SharedArrayBuffers; the
  * main thread splits the path numbers at sampled splitter paths (equal paths always fall on the same
- * side, so each part de-duplicates alone), and each worker sorts and de-duplicates its part and
- * moves back its order (4 bytes a path). The calling thread gathers the batches from the shared
- * arena one at a time, as the sink asks for them, as the sequential sort does: workers that gathered
- * whole parts held a second copy of the space at once (1M atoms, text → .paths, 2 threads: 259 →
- * see docs/benchmarks.md). Parts come back in order, so the result is exactly the sequential one.
+ * side, so each part de-duplicates alone), and each worker sorts, de-duplicates and gathers its part
+ * into batches of its own, moved back. Parts come back in order, so the result is exactly the
+ * sequential one.
  */
 import { compareRanges } from './bytes.js';
 import { PathArena } from './path-arena.js';
 import { mapOrdered, type WorkerPool } from './pool/pool.js';
-import { gatherPaths, sortedUniqueSubset } from './sort.js';
+import { gatherRanges, sortedUniqueSubset } from './sort.js';
 
 /** Spaces with fewer paths are sorted on the calling thread (bench case `text->paths`, 100K vs 1M). */
 export const PARALLEL_SORT_MIN_PATHS = 200_000;
@@ -22,16 +20,23 @@ export interface SortPartTask {
   bytes: Uint8Array;
   ends: Uint32Array;
   indices: Uint32Array;
+  batchPaths: number;
 }
 
-/** A part's distinct path numbers in ascending order, moved back. */
+/** Sorted, de-duplicated batches of a part: buffers of their own, moved back. */
 export interface SortPartResult {
-  order: Uint32Array;
+  batches: { bytes: Uint8Array; ends: Uint32Array; count: number }[];
 }
 
-/** Sort and de-duplicate one part (runs in a worker; pure). */
+/** Sort, de-duplicate and gather one part (runs in a worker; pure). */
 export function sortPart(task: SortPartTask): SortPartResult {
-  return { order: sortedUniqueSubset(task.bytes, task.ends, task.indices) };
+  const order = sortedUniqueSubset(task.bytes, task.ends, task.indices);
+  const batches: SortPartResult['batches'] = [];
+  for (let k = 0; k < order.length; k += task.batchPaths) {
+    const to = Math.min(order.length, k + task.batchPaths);
+    batches.push({ ...gatherRanges(task.bytes, task.ends, order, k, to), count: to - k });
+  }
+  return { batches };
 }
 
 /**
@@ -42,10 +47,10 @@ export async function* sortUniqueParallel(arena: PathArena, pool: WorkerPool, ba
   if (!arena.shared) throw new TypeError('sortUniqueParallel needs an arena on shared buffers');
   const parts = partition(arena, splitters(arena, pool.threads));
   const results = mapOrdered(toAsync(parts), pool.threads, (indices) => {
-    const task: SortPartTask = { bytes: arena.bytes, ends: arena.ends, indices };
+    const task: SortPartTask = { bytes: arena.bytes, ends: arena.ends, indices, batchPaths };
     return pool.run<SortPartTask, SortPartResult>('sortPart', task, [indices.buffer as ArrayBuffer], signal);
   });
-  for await (const { order } of results) for (let k = 0; k < order.length; k += batchPaths) yield gatherPaths(arena, order, k, Math.min(order.length, k + batchPaths));
+  for await (const r of results) for (const b of r.batches) yield PathArena.adopt(b.bytes, b.ends, b.count);
 }
 
 async function* toAsync<T>(items: readonly T[]): AsyncGenerator<T> {

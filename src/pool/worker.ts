@@ -59,8 +59,8 @@ export function parseTextChunk(task: ParseChunkTask): unknown {
   return reply(r, r.ok ? [r.bytes, r.ends, r.symbols?.bytes, r.symbols?.starts, r.symbols?.hashes] : [], [task.bytes, task.out?.bytes, task.out?.ends]);
 }
 
-/** Sort and de-duplicate a part of a shared arena (see `sortPart` in sort-parallel.ts); its order is moved out. */
+/** Sort, de-duplicate and gather a part of a shared arena (see `sortPart` in sort-parallel.ts); the batches are moved out. */
 export function sortPart(task: SortPartTask): unknown {
   const r = sort(task);
-  return move(new Moved(r, [r.order.buffer as ArrayBuffer]) as never);
+  return move(new Moved(r, r.batches.flatMap((b) => [b.bytes.buffer as ArrayBuffer, b.ends.buffer as ArrayBuffer])) as never);
 }
