@@ -107,8 +107,9 @@ export class TextParser {
   readonly #varStart = new Int32Array(MAX_VARIABLES);
   readonly #varLen = new Int32Array(MAX_VARIABLES);
   // Open lists: scratch position of the arity byte and stream offset of the '('.
-  #openArity: number[] = [];
-  #openAt: number[] = [];
+  // (typed stacks with a depth, not JS arrays pushed and popped per list; grown by doubling)
+  #openArity: Int32Array<ArrayBuffer> = new Int32Array(64);
+  #openAt: Int32Array<ArrayBuffer> = new Int32Array(64);
 
   readonly #crIsWhitespace: boolean;
   readonly #longSymbols: LongSymbols | 'throw';
@@ -251,10 +252,9 @@ export class TextParser {
   // Returns the position after it, INCOMPLETE (more input needed) or FINISHED (only space/comments left).
   #expression(buf: Uint8Array, start: number, n: number, final: boolean): number {
     const cls = this.#cls;
-    const openArity = this.#openArity;
-    const openAt = this.#openAt;
-    openArity.length = 0;
-    openAt.length = 0;
+    let openArity = this.#openArity;
+    let openAt = this.#openAt;
+    let depth = 0;
     let out = this.#out;
     let w = 0;
     let vars = 0;
@@ -280,27 +280,29 @@ export class TextParser {
       }
       if (p >= n) {
         if (!final) return INCOMPLETE;
-        if (openArity.length === 0) return FINISHED;
-        throw this.#error(ErrorCode.Syntax, `unclosed '(': input ends inside a list opened at ${this.#describe(buf, openAt[openAt.length - 1]!)}`, buf, p);
+        if (depth === 0) return FINISHED;
+        throw this.#error(ErrorCode.Syntax, `unclosed '(': input ends inside a list opened at ${this.#describe(buf, openAt[depth - 1]!)}`, buf, p);
       }
       if (out.length - w < 4 + MAX_SYMBOL_BYTES) out = this.#growOut(w);
       const c = buf[p]!;
       if (c === RPAREN) {
-        if (openArity.length === 0) throw this.#error(ErrorCode.Syntax, "unexpected ')' with no list open", buf, p);
-        openArity.pop();
-        openAt.pop();
+        if (depth === 0) throw this.#error(ErrorCode.Syntax, "unexpected ')' with no list open", buf, p);
+        depth--;
         p++;
       } else {
         // a new item: count it in its list
-        const top = openArity.length - 1;
+        const top = depth - 1;
         if (top >= 0) {
           const at = openArity[top]!;
           if (out[at] === MAX_ARITY) throw this.#error(ErrorCode.Limit, `list has more than ${MAX_ARITY} elements (MORK's limit)`, buf, p);
           out[at]!++;
         }
         if (c === LPAREN) {
-          openArity.push(w);
-          openAt.push(p);
+          if (depth === openArity.length) {
+            [openArity, openAt] = this.#growOpen(depth);
+          }
+          openArity[depth] = w;
+          openAt[depth++] = p;
           out[w++] = 0;
           p++;
           continue; // the item completes at its ')'
@@ -367,7 +369,7 @@ export class TextParser {
           p = e;
         }
       }
-      if (openArity.length === 0) {
+      if (depth === 0) {
         this.#outLen = w;
         return p;
       }
@@ -377,6 +379,17 @@ export class TextParser {
   #describe(buf: Uint8Array, pos: number): string {
     const w = this.#where(buf, pos);
     return `${w.line}:${w.column}`;
+  }
+
+  // Twice the room for open lists (the first `depth` entries kept); returns the new stacks.
+  #growOpen(depth: number): [Int32Array<ArrayBuffer>, Int32Array<ArrayBuffer>] {
+    const arity = new Int32Array(2 * this.#openArity.length);
+    const at = new Int32Array(2 * this.#openAt.length);
+    arity.set(this.#openArity.subarray(0, depth));
+    at.set(this.#openAt.subarray(0, depth));
+    this.#openArity = arity;
+    this.#openAt = at;
+    return [arity, at];
   }
 
   #growOut(w: number): Uint8Array {
