@@ -10,7 +10,7 @@
  * - On ACT the walk goes straight to the prefix in the mapped file; other formats are scanned.
  */
 import { ErrorCode, FormatError, inFile } from './errors.js';
-import { MAX_ARITY, TAG_NEW_VAR } from './expr/encoding.js';
+import { MAX_ARITY, MAX_VARIABLES, TAG_NEW_VAR, scanExpression } from './expr/encoding.js';
 import { parseExpression } from './expr/parser.js';
 import { openActInput } from './formats/act/index.js';
 import type { PrefixPattern } from './formats/act/walker.js';
@@ -154,8 +154,10 @@ export function skipExpression(bytes: Uint8Array, p: number, e: number): number 
  */
 export class PatternMatcher {
   readonly #pattern: Uint8Array;
-  readonly #boundStart: number[] = [];
-  readonly #boundEnd: number[] = [];
+  // where each pattern variable matched (a pattern has at most MAX_VARIABLES), reused per atom
+  readonly #boundStart = new Float64Array(MAX_VARIABLES);
+  readonly #boundEnd = new Float64Array(MAX_VARIABLES);
+  #bound = 0;
   #levels = new Int32Array(256);
 
   /** Where the pattern's variable `k` matched in the last matched atom: `[start, end)`. */
@@ -169,14 +171,15 @@ export class PatternMatcher {
     return this.#levels;
   }
 
+  /** @throws FormatError ERR_NOT_EXPRESSION when `pattern` is no expression (or has more than MAX_VARIABLES variables). */
   constructor(pattern: Uint8Array) {
+    scanExpression(pattern, 0, pattern.length);
     this.#pattern = pattern;
   }
 
   matches(a: Uint8Array, s: number, e: number): boolean {
     const pat = this.#pattern;
-    this.#boundStart.length = 0;
-    this.#boundEnd.length = 0;
+    this.#bound = 0;
     let levelsReady = false;
     let pi = 0;
     let ai = s;
@@ -187,8 +190,8 @@ export class PatternMatcher {
       if (pb === TAG_NEW_VAR) {
         const end = skipExpression(a, ai, e);
         if (end < 0) return false;
-        this.#boundStart.push(ai);
-        this.#boundEnd.push(end);
+        this.#boundStart[this.#bound] = ai;
+        this.#boundEnd[this.#bound++] = end;
         ai = end;
         pi++;
       } else if (pb >= 0x80 && pb < TAG_NEW_VAR) {
