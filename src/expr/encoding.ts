@@ -52,12 +52,26 @@ function notExpression(message: string, offset: number): FormatError {
  * @throws FormatError ERR_NOT_EXPRESSION with `offset` relative to `start`.
  */
 export function scanExpression(bytes: Uint8Array, start: number, end: number, onSymbol?: (s: number, e: number) => void, onArity?: (arity: number) => void): ExpressionShape {
+  // remaining[k]: items still to read in the k-th open list (at most one list per byte). The
+  // module's stack is reused unless a callback scans again while this scan is running.
+  const remaining = scanning === 0 && end - start <= SCAN_LISTS.length ? SCAN_LISTS : new Uint8Array(Math.max(1, end - start));
+  scanning++;
+  try {
+    return scanWith(remaining, bytes, start, end, onSymbol, onArity);
+  } finally {
+    scanning--;
+  }
+}
+
+let scanning = 0;
+const SCAN_LISTS = new Uint8Array(4096);
+
+function scanWith(remaining: Uint8Array, bytes: Uint8Array, start: number, end: number, onSymbol?: (s: number, e: number) => void, onArity?: (arity: number) => void): ExpressionShape {
   let p = start;
   let maxDepth = 0;
   let vars = 0;
   let items = 0;
-  // remaining[k]: items still to read in the k-th open list
-  const remaining: number[] = [];
+  let top = -1;
   for (;;) {
     if (p >= end) throw notExpression(p === start ? 'empty path is not an expression' : 'path ends inside an expression', p - start);
     const b = bytes[p]!;
@@ -66,9 +80,9 @@ export function scanExpression(bytes: Uint8Array, start: number, end: number, on
       case TagKind.Arity:
         onArity?.(b);
         p++;
-        if (remaining.length + 1 > maxDepth) maxDepth = remaining.length + 1;
+        if (top + 2 > maxDepth) maxDepth = top + 2;
         if (b > 0) {
-          remaining.push(b);
+          remaining[++top] = b;
           continue; // the list is complete after its children
         }
         break;
@@ -93,7 +107,6 @@ export function scanExpression(bytes: Uint8Array, start: number, end: number, on
     }
     // an item is complete: close every list whose last item it was
     for (;;) {
-      const top = remaining.length - 1;
       if (top < 0) {
         if (p !== end) throw notExpression(`${end - p} bytes after the end of the expression`, p - start);
         return { depth: maxDepth, variables: vars, items };
@@ -103,7 +116,7 @@ export function scanExpression(bytes: Uint8Array, start: number, end: number, on
         remaining[top] = r;
         break;
       }
-      remaining.pop();
+      top--;
     }
   }
 }
