@@ -160,9 +160,12 @@ export class PatternMatcher {
   #bound = 0;
   #levels = new Int32Array(256);
 
-  /** Where the pattern's variable `k` matched in the last matched atom: `[start, end)`. */
-  bound(k: number): [number, number] {
-    return [this.#boundStart[k]!, this.#boundEnd[k]!];
+  /** Where the pattern's variable `k` matched in the last matched atom: `[boundStart(k), boundEnd(k))`. */
+  boundStart(k: number): number {
+    return this.#boundStart[k]!;
+  }
+  boundEnd(k: number): number {
+    return this.#boundEnd[k]!;
   }
 
   /** levels[p - s]: the atom's variable (De Bruijn level) at each of its variable tags. */

@@ -81,20 +81,16 @@ export function compileRewrite(pattern: string, template: string, symbols?: Symb
       let vars = 0;
       let w = 0;
       let templateVars = 0;
-      const room = (n: number): void => {
-        if (w + n > buf.length) {
-          const next = new Uint8Array(Math.max(2 * buf.length, w + n));
-          next.set(buf.subarray(0, w));
-          buf = next;
-        }
-      };
+      if (tpl.length > buf.length) buf = grown(buf, 0, tpl.length);
       for (let p = 0; p < tpl.length; ) {
         const b = tpl[p]!;
         if (b >= 0x80 && b <= TAG_NEW_VAR) {
           // a template variable: what its pattern variable matched, the atom's variables renumbered
           const j = b === TAG_NEW_VAR ? templateVars++ : b & 0x3f;
-          const [bs, be] = matcher.bound(source[j]!);
-          room(be - bs);
+          const bs = matcher.boundStart(source[j]!);
+          const be = matcher.boundEnd(source[j]!);
+          // the binding, then at most the template's rest
+          if (w + (be - bs) + (tpl.length - p) > buf.length) buf = grown(buf, w, (be - bs) + (tpl.length - p));
           for (let q = bs; q < be; ) {
             const c = bytes[q]!;
             if (c >= 0x80 && c <= TAG_NEW_VAR) {
@@ -106,8 +102,7 @@ export function compileRewrite(pattern: string, template: string, symbols?: Symb
               q++;
             } else {
               const n = c > TAG_NEW_VAR ? 1 + (c & 0x3f) : 1;
-              buf.set(bytes.subarray(q, q + n), w);
-              w += n;
+              for (let k = 0; k < n; k++) buf[w++] = bytes[q + k]!;
               q += n;
             }
           }
@@ -115,15 +110,20 @@ export function compileRewrite(pattern: string, template: string, symbols?: Symb
           p++;
         } else {
           const n = b > TAG_NEW_VAR ? 1 + (b & 0x3f) : 1;
-          room(n);
-          buf.set(tpl.subarray(p, p + n), w);
-          w += n;
+          for (let k = 0; k < n; k++) buf[w++] = tpl[p + k]!;
           p += n;
         }
       }
       out.push(buf, 0, w);
     },
   };
+}
+
+// `buf` with room for `n` more bytes after its first `w` (those kept).
+function grown(buf: Uint8Array, w: number, n: number): Uint8Array<ArrayBuffer> {
+  const next = new Uint8Array(Math.max(2 * buf.length, w + n));
+  next.set(buf.subarray(0, w));
+  return next;
 }
 
 /**
