@@ -226,7 +226,11 @@ async function* sortedBatches(all: PathArena, ctx: RunContext, pooled: boolean):
     return;
   }
   if (pooled && ctx.pool.parallel && all.count >= PARALLEL_SORT_MIN_PATHS) {
-    yield* sortUniqueParallel(all, ctx.pool, SORTED_BATCH_PATHS, ctx.signal);
+    // once every part is gathered, the arena (as large as the space) need not wait for the writer
+    yield* sortUniqueParallel(all, ctx.pool, SORTED_BATCH_PATHS, ctx.signal, () => {
+      all.release();
+      ctx.gc.collect();
+    });
     return;
   }
   // Copy straight from the input arena into sorted batches: one copy, and the batches can be freed

@@ -28,9 +28,13 @@ export interface SortPartResult {
   batches: { bytes: Uint8Array; ends: Uint32Array; count: number }[];
 }
 
-/** Sort, de-duplicate and gather one part (runs in a worker; pure). */
-export function sortPart(task: SortPartTask): SortPartResult {
-  const order = sortedUniqueSubset(task.bytes, task.ends, task.indices);
+/** The distinct paths of a part, in ascending order (path numbers into the shared arena; pure). */
+export function sortPartOrder(task: SortPartTask): Uint32Array {
+  return sortedUniqueSubset(task.bytes, task.ends, task.indices);
+}
+
+/** A part's paths in `order`, gathered into batches of at most `task.batchPaths` (pure). */
+export function gatherPart(task: SortPartTask, order: Uint32Array): SortPartResult {
   const batches: SortPartResult['batches'] = [];
   for (let k = 0; k < order.length; k += task.batchPaths) {
     const to = Math.min(order.length, k + task.batchPaths);
@@ -39,16 +43,28 @@ export function sortPart(task: SortPartTask): SortPartResult {
   return { batches };
 }
 
+/** Sort, de-duplicate and gather one part (runs in a worker; pure). */
+export function sortPart(task: SortPartTask): SortPartResult {
+  return gatherPart(task, sortPartOrder(task));
+}
+
 /**
  * The distinct paths of `arena` (whose buffers must be shared) in ascending order, as batches of at
- * most `batchPaths`, sorted on `pool`'s workers.
+ * most `batchPaths`, sorted on `pool`'s workers. `read` is called once every part has been
+ * gathered, while batches may still be waiting to be taken: the caller may let the arena go then.
  */
-export async function* sortUniqueParallel(arena: PathArena, pool: WorkerPool, batchPaths: number, signal?: AbortSignal): AsyncGenerator<PathArena> {
+export async function* sortUniqueParallel(arena: PathArena, pool: WorkerPool, batchPaths: number, signal?: AbortSignal, read?: () => void): AsyncGenerator<PathArena> {
   if (!arena.shared) throw new TypeError('sortUniqueParallel needs an arena on shared buffers');
   const parts = partition(arena, splitters(arena, pool.threads));
+  let running = parts.length;
   const results = mapOrdered(toAsync(parts), pool.threads, (indices) => {
-    const task: SortPartTask = { bytes: arena.bytes, ends: arena.ends, indices, batchPaths };
-    return pool.run<SortPartTask, SortPartResult>('sortPart', task, [indices.buffer as ArrayBuffer], signal);
+    const r = pool.run<SortPartTask, SortPartResult>('sortPart', { bytes: arena.bytes, ends: arena.ends, indices, batchPaths }, [indices.buffer as ArrayBuffer], signal);
+    // Every part gathered: the arena is read no more, while the batches are still being written.
+    // Called on the next turn, when no frame of this run or of the pool's holds a task any more.
+    void r.then(() => {
+      if (--running === 0 && read !== undefined) setImmediate(read);
+    }, () => undefined);
+    return r;
   });
   for await (const r of results) for (const b of r.batches) yield PathArena.adopt(b.bytes, b.ends, b.count);
 }

@@ -53,3 +53,38 @@ test('the parallel sort (shared arena, workers) gives exactly the sequential spa
   assert.equal(parallel.length, sequential.length, `seed ${seed}`);
   assert.deepEqual(parallel, sequential, `seed ${seed}`);
 });
+
+test('the parallel sort says once when the arena is read no more, and letting it go then loses nothing', async () => {
+  const { sortUniqueParallel, WorkerPool, PARALLEL_SORT_MIN_PATHS } = await import('../src/internals.js');
+  const seed = testSeed();
+  const rng = new Rng(seed);
+  const paths = randomPaths(rng, PARALLEL_SORT_MIN_PATHS + 1000, 20);
+  const plain = PathArena.from(paths);
+  const want = sortUniqueArena(plain);
+  const shared = new PathArena(plain.byteLength, plain.count, true);
+  shared.pushAll(plain);
+  const pool = new WorkerPool(2);
+  let calls = 0;
+  let batchesAfter = 0;
+  const got: PathArena[] = [];
+  try {
+    for await (const b of sortUniqueParallel(shared, pool, 4096, undefined, () => {
+      calls++;
+      shared.release();
+    })) {
+      if (calls > 0) batchesAfter++;
+      got.push(b);
+      // a writer takes its time (I/O, deflate): the call comes on a later turn
+      await new Promise((r) => setImmediate(r));
+    }
+  } finally {
+    await pool.close();
+  }
+  assert.equal(calls, 1, 'called once');
+  assert.equal(shared.count, 0, 'the arena was let go during the sort');
+  assert.ok(batchesAfter > 0, `batches were still to come when it was called (seed ${seed})`);
+  const all = new PathArena();
+  for (const b of got) all.pushAll(b);
+  assert.deepEqual(Buffer.from(all.bytes.subarray(0, all.byteLength)), Buffer.from(want.bytes.subarray(0, want.byteLength)), `seed ${seed}`);
+  assert.equal(all.count, want.count);
+});

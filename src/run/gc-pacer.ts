@@ -59,6 +59,12 @@ export class GcPacer {
     if (this.#gc === null) return;
     this.#since += bytes;
     if (this.#since < this.#every) return;
+    this.collect();
+  }
+
+  /** Collect now (a large buffer was just let go), and count afresh. */
+  collect(): void {
+    if (this.#gc === null) return;
     this.#since = 0;
     this.collections++;
     this.#gc();
