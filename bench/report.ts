@@ -136,8 +136,23 @@ function targets(results: readonly CaseResult[]): Target[] {
     check('MTTS --priority size ≤ 0.6× .paths size (1M)', size !== undefined && pathsBytes ? size / pathsBytes : undefined, 0.6, (v) => `${v.toFixed(2)}×`, '<='),
     check('MTTS --priority speed encode within 2× of lz4 -1 on the same paths (mtts-codecs hook, 1M)', speedMs !== undefined && lz4Ms ? speedMs / lz4Ms : undefined, 2, (v) => `${v.toFixed(2)}×`, '<='),
     ...RSS_GROWTH.cases.map((name) => rssGrowth(results, name)),
+    ...inMemoryPeaks(results),
     ...performanceAims(results),
   ];
+}
+
+/**
+ * #9's aim for a space that fits: an in-memory 1M-atom text→.paths run peaks at no more than 1.5x
+ * upstream's own code on the same file (same run), with one thread and with two.
+ */
+function inMemoryPeaks(results: readonly CaseResult[]): Target[] {
+  const up = UPSTREAM_PAIRS.find((p) => p.ours === 'text->paths')!.upstream;
+  const upRss = find(results, up, '1M')?.maxRssKiB;
+  return [1, 2].map((threads) => {
+    const ours = find(results, `text->paths:threads=${threads}`, '1M')?.maxRssKiB;
+    const ratio = ours !== undefined && upRss !== undefined && upRss > 0 ? ours / upRss : undefined;
+    return check(`text->paths in memory, ${threads} thread${threads > 1 ? 's' : ''}: peak RSS at most 1.5x upstream's (1M)`, ratio, 1.5, (v) => `${v.toFixed(2)}x (${mib(ours!)} vs ${mib(upRss!)})`, '<=');
+  });
 }
 
 /**
