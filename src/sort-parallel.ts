@@ -43,11 +43,6 @@ export function gatherPart(task: SortPartTask, order: Uint32Array): SortPartResu
   return { batches };
 }
 
-/** Sort, de-duplicate and gather one part (runs in a worker; pure). */
-export function sortPart(task: SortPartTask): SortPartResult {
-  return gatherPart(task, sortPartOrder(task));
-}
-
 /**
  * The distinct paths of `arena` (whose buffers must be shared) in ascending order, as batches of at
  * most `batchPaths`, sorted on `pool`'s workers. `read` is called once every part has been
