@@ -8,6 +8,7 @@ export * from './bytes.js';
 export * from './expr/encoding.js';
 export * from './expr/parser.js';
 export { parseChunk, type ParseChunkTask, type ParseChunkResult } from './expr/parse-chunk.js';
+export { printPaths, printTextTask, type PrintTextTask, type PrintTextResult } from './expr/print-batch.js';
 export * from './formats/paths.js';
 export { parallelZlib, Adler32, zlibHeader } from './formats/zlib-parallel.js';
 export * from './formats/act/index.js';

@@ -181,6 +181,20 @@ export class PathArena {
     this.clear();
   }
 
+  /**
+   * Hand the paths' buffers to the caller, who becomes their one owner (to move them to a worker
+   * thread), and leave the arena empty: a later `release` gives nothing back, so the free list
+   * never hands out a buffer that a task still holds or has yet to move. Only for the arena's last
+   * owner, as `release`.
+   */
+  surrender(): { bytes: Uint8Array; ends: Uint32Array; count: number } {
+    const out = { bytes: this.#bytes.subarray(0, this.#byteLength), ends: this.#ends.subarray(0, this.#count), count: this.#count };
+    this.#bytes = EMPTY;
+    this.#ends = new Uint32Array(1);
+    this.clear();
+    return out;
+  }
+
   /** Iterate copies-free views of every path (each valid until the next push). */
   *[Symbol.iterator](): IterableIterator<Uint8Array> {
     for (let i = 0; i < this.#count; i++) yield this.viewPath(i);

@@ -125,8 +125,9 @@ function scanWith(remaining: Uint8Array, bytes: Uint8Array, start: number, end: 
 export class ByteWriter {
   buf: Uint8Array;
   pos = 0;
-  constructor(capacity = 1 << 16) {
-    this.buf = takeBytes(capacity);
+  /** With `buf`, the writer writes into that buffer (a lent one) until it must grow. */
+  constructor(capacity = 1 << 16, buf?: Uint8Array) {
+    this.buf = buf ?? takeBytes(capacity);
   }
   ensure(extra: number): Uint8Array {
     const need = this.pos + extra;

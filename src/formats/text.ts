@@ -2,18 +2,18 @@
  * MeTTa text: one expression per line on output, exactly as upstream's `dump_all_sexpr`;
  * any layout on input, parsed as upstream's parser does (see expr/parser.ts for the differences).
  */
-import { ErrorCode, FormatError, isMorkspaceError } from '../errors.js';
 import type { Input } from '../io/input.js';
 import { gatherSymbols, type GatheredSymbols } from '../symbols/gather.js';
 import type { SharedSymbols, SymbolCollector, SymbolTable } from '../symbols/table.js';
 import type { RunContext } from '../run/context.js';
-import { ByteWriter, printExpression } from '../expr/encoding.js';
+import { ByteWriter } from '../expr/encoding.js';
+import { printFault, printPaths, type PrintTextResult, type PrintTextTask } from '../expr/print-batch.js';
 import { coalesced, inPieces } from '../io/coalesce.js';
 import { TextParser, type ParseOptions, type ParseStats } from '../expr/parser.js';
 import { giveBack, reclaim, takeBack, takeBuffer, takeBytes } from '../buffers.js';
 import { PathArena } from '../path-arena.js';
 import type { ParseChunkResult, ParseChunkTask } from '../expr/parse-chunk.js';
-import { mapOrdered, type Returned, type WorkerPool } from '../pool/pool.js';
+import { mapOrdered, POOL_MIN_BYTES, type Parallel, type Returned, type WorkerPool } from '../pool/pool.js';
 import { timedPartSync, type Probe } from '../run/probe.js';
 import { Evidence, writeChunks, type Format } from './format.js';
 
@@ -158,59 +158,111 @@ function* ifAny(arena: PathArena): Generator<PathArena> {
 
 /**
  * Print a space as text, one expression per line. The empty path (a value at the trie's root, which
- * upstream's dump skips as well) has no text: it is skipped, and `skipped` counts it.
+ * upstream's dump skips as well) has no text: it is skipped, and `skipped` counts it. With a pool
+ * of more than one thread and a large space, batches are printed on the workers, in order, while
+ * this thread reads the next (a space with a symbol table prints here: the workers have none).
  * @throws FormatError ERR_NOT_EXPRESSION naming the path's index in the space.
  */
-export async function* writeText(batches: AsyncIterable<PathArena>, skipped: { emptyPaths: number } = { emptyPaths: 0 }, symbols?: SymbolTable, probe?: Probe): AsyncGenerator<Uint8Array> {
+export async function* writeText(batches: AsyncIterable<PathArena>, skipped: { emptyPaths: number } = { emptyPaths: 0 }, symbols?: SymbolTable, options: WriteTextOptions = {}): AsyncGenerator<Uint8Array> {
+  const { pool, probe } = options;
+  // Batches are printed here until POOL_MIN_BYTES of them, then on the pool: no read-ahead to
+  // decide (a batch may be released, its buffers reused, once the next is asked for), and a small
+  // space never starts the workers.
+  const toPool = pool !== undefined && pool.parallel && symbols === undefined ? POOL_MIN_BYTES : Infinity;
+  const it = batches[Symbol.asyncIterator]();
   const w = new ByteWriter(1 << 20);
   let index = 0;
+  let seen = 0;
   // `--profile`: the printing between two hand-overs is the writer's `encode` part (a clock read per chunk)
   const timing = probe?.part !== undefined;
   let since = 0;
-  const handOver = (): Uint8Array => {
-    if (timing) probe.part!('encode', performance.now() - since, w.pos);
-    return w.handOver();
-  };
-  for await (const batch of batches) {
-    if (timing) since = performance.now();
-    // the batch's paths lie back to back from byte 0 (PathArena): walk the ends, not start()/end() per path
-    const bytes = batch.bytes;
-    const ends = batch.ends;
-    let s = 0;
-    for (let i = 0; i < batch.count; i++, index++) {
-      const e = ends[i]!;
-      if (e === s) {
-        skipped.emptyPaths++;
-        continue;
+  try {
+    while (seen < toPool) {
+      const next = await it.next();
+      if (next.done === true) return;
+      const batch = next.value;
+      if (timing) since = performance.now();
+      let from = 0;
+      while (from < batch.count) {
+        from = printPaths(batch.bytes, batch.ends, from, Math.min(batch.count, from + PRINT_BATCH_PATHS), index, w, skipped, symbols, 1 << 20);
+        if (w.pos >= 1 << 20 || from === batch.count) {
+          if (timing) probe.part!('encode', performance.now() - since, w.pos);
+          if (w.pos > 0) yield w.handOver();
+          if (timing) since = performance.now();
+        }
       }
-      printPath(bytes, s, e, w, index, symbols);
-      s = e;
-      if (w.pos >= 1 << 20 || (i + 1) % PRINT_BATCH_PATHS === 0) {
-        yield handOver();
-        if (timing) since = performance.now();
-      }
+      index += batch.count;
+      seen += batch.byteLength;
     }
-    if (w.pos > 0) yield handOver();
+    yield* printedOnPool({ [Symbol.asyncIterator]: () => it }, index, skipped, pool!, options);
+  } finally {
+    await it.return?.();
   }
 }
 
-// Print path `index` of the space, `bytes[s..e)`; a fault names that index.
-function printPath(bytes: Uint8Array, s: number, e: number, w: ByteWriter, index: number, symbols?: SymbolTable): void {
-  try {
-    printExpression(bytes, s, e, w, symbols);
-  } catch (e) {
-    if (isMorkspaceError(e) && (e.code === ErrorCode.NotExpression || e.code === ErrorCode.UnknownSymbol)) {
-      // the position says `path N:`; the message says what is wrong with it
-      throw new FormatError(e.code, `cannot be printed as text: ${e.message} at its byte ${e.where.offset ?? 0}`, { offset: index, offsetOf: 'path' });
+/** Options of `writeText`: where it may print in parallel, and whether the batches are its own. */
+export interface WriteTextOptions extends Parallel {
+  /**
+   * Nothing else reads a batch once the next is asked for (a Space that `recycles`): its buffers
+   * are then handed to a worker (`PathArena.surrender`), not copied. (Copied, ACT → text of 1M
+   * atoms on 2 threads peaked at 190 MiB, the copies garbage waiting to be collected; handed over,
+   * 132 MiB, and faster.)
+   */
+  batchesOwned?: boolean;
+}
+
+/**
+ * Text printed on the pool: each batch's buffers (or a copy) move to a worker with one lent for
+ * its text; all come back to be reused (see `reclaim` in buffers.ts). One batch a thread and at
+ * most `PRINT_IN_FLIGHT_BYTES` of them are out at once. (`--profile` has no `encode` part then: the
+ * printing is the workers' time, and what this thread waits for is the write stage's own.)
+ */
+async function* printedOnPool(batches: AsyncIterable<PathArena>, first: number, skipped: { emptyPaths: number }, pool: WorkerPool, options: WriteTextOptions): AsyncGenerator<Uint8Array> {
+  // taken (or copied) before the first await: the batch may be released once the next is asked for
+  const print = (b: PathArena): Promise<PrintTextResult & Returned> => {
+    const n = b.byteLength;
+    const count = b.count;
+    const movable = options.batchesOwned === true && !b.shared;
+    let bytes: Uint8Array;
+    let ends: Uint32Array;
+    if (movable) ({ bytes, ends } = b.surrender());
+    else {
+      bytes = takeBytes(n).subarray(0, n);
+      bytes.set(b.bytes.subarray(0, n));
+      ends = new Uint32Array(takeBuffer(4 * count), 0, count);
+      ends.set(b.ends.subarray(0, count));
     }
-    throw e;
+    const out = takeBytes(textBytesFor(n, count));
+    const task: PrintTextTask = { bytes, ends, first, out };
+    first += count;
+    const transfer = [...new Set([bytes.buffer, ends.buffer, out.buffer])] as ArrayBuffer[];
+    return pool.run<PrintTextTask, PrintTextResult & Returned>('printText', task, transfer, options.signal);
+  };
+  const printed = mapOrdered(batches, pool.threads, print, { of: (b) => b.byteLength, limit: PRINT_IN_FLIGHT_BYTES });
+  for await (const result of printed) {
+    takeBack(result.back);
+    if (!result.ok) throw printFault(result);
+    skipped.emptyPaths += result.emptyPaths;
+    reclaim(result.text);
+    if (result.text.length > 0) yield result.text;
+    else giveBack(result.text);
   }
+}
+
+/** Path bytes of the batches out on the pool at once when text is printed there. */
+const PRINT_IN_FLIGHT_BYTES = 16 << 20;
+
+// The room to lend for a batch's text: twice its bytes and a line feed a path. (Text is 1.3 times
+// the path bytes of the bench's space, a batch of short expressions with many variables nearer 2;
+// a batch that needs more grows on the worker.)
+function textBytesFor(pathBytes: number, paths: number): number {
+  return 2 * pathBytes + paths + 64;
 }
 
 /** Print every path of `arena` (in its order) as text, leaving out empty paths as `writeText` does. */
 export function encodeText(arena: PathArena, symbols?: SymbolTable): Uint8Array {
   const w = new ByteWriter(Math.max(64, arena.byteLength * 2));
-  for (let i = 0; i < arena.count; i++) if (arena.length(i) > 0) printPath(arena.bytes, arena.start(i), arena.end(i), w, i, symbols);
+  printPaths(arena.bytes, arena.ends, 0, arena.count, 0, w, { emptyPaths: 0 }, symbols);
   return w.buf.slice(0, w.pos);
 }
 
@@ -271,7 +323,11 @@ export const textFormat: Format<TextFacts> = {
   },
   async write(space, ctx, sink) {
     const skipped = { emptyPaths: 0 };
-    await writeChunks(writeText(space.batches, skipped, space.symbols, ctx.probe), sink, ctx);
+    // a space this large will be printed on the pool: its workers start (~0.1-0.3 s) while this
+    // thread prints the first batches
+    const size = space.sizeHint.pathBytes ?? space.sizeHint.inputBytes ?? 0;
+    if (space.symbols === undefined && size >= 4 * POOL_MIN_BYTES) ctx.pool?.warm();
+    await writeChunks(writeText(space.batches, skipped, space.symbols, { pool: ctx.pool, signal: ctx.signal, probe: ctx.probe, batchesOwned: space.recycles === true }), sink, ctx);
     if (skipped.emptyPaths > 0) ctx.warn(`${skipped.emptyPaths === 1 ? 'the empty path (a value at the root of the trie) was' : `${skipped.emptyPaths} empty paths were`} left out: text has no notation for it, and upstream's dump skips it too`);
   },
   describe: (f) => ({ topLevel: f.topLevel, carriageReturns: f.carriageReturns, ...(f.bom ? { byteOrderMark: 'yes' } : {}), ...(f.truncatedSymbols > 0 ? { truncatedSymbols: f.truncatedSymbols } : {}), ...(f.internedSymbols !== undefined ? { internedSymbols: f.internedSymbols } : {}) }),

@@ -10,7 +10,7 @@ import { ErrorCode, MorkspaceError, isMorkspaceError } from '../errors.js';
 import type { Probe } from '../run/probe.js';
 
 /** Tasks the worker exports. */
-export type PoolTask = 'encodeChunk' | 'decodeChunk' | 'parseTextChunk' | 'sortPart';
+export type PoolTask = 'encodeChunk' | 'decodeChunk' | 'parseTextChunk' | 'sortPart' | 'printText';
 
 /** Where a function may run parallel work and what cancels it: a run context has both. */
 export interface Parallel {
@@ -91,7 +91,10 @@ export class WorkerPool {
    */
   async run<T, R>(name: PoolTask, task: T, transfer: ArrayBuffer[], signal?: AbortSignal): Promise<R> {
     signal?.throwIfAborted();
-    const pool = await this.#get();
+    // a started pool gets the task now, not a turn later: the caller may go on with a long piece
+    // of synchronous work (walking the next batch) before this thread sees its next turn, and the
+    // task would wait that long (text from ACT on 2 threads: each print waited 40-77 ms)
+    const pool = this.#pool ?? (await this.#get());
     try {
       return (await pool.run(task, { name, transferList: transfer, ...(signal ? { signal } : {}) })) as R;
     } catch (e) {

@@ -12,6 +12,7 @@
 import { move, transferableSymbol, valueSymbol } from 'piscina';
 import { decodeChunk as decode, encodeChunk as encode, type DecodeChunkTask, type EncodeChunkTask } from '../formats/mtts/chunk-codec.js';
 import { parseChunk, type ParseChunkTask } from '../expr/parse-chunk.js';
+import { printTextTask, type PrintTextTask } from '../expr/print-batch.js';
 import { fullCollection } from '../run/gc-pacer.js';
 import { gatherPart, sortPartOrder, type SortPartTask, type SortPartResult } from '../sort-parallel.js';
 
@@ -58,6 +59,12 @@ export function decodeChunk(task: DecodeChunkTask): unknown {
 export function parseTextChunk(task: ParseChunkTask): unknown {
   const r = parseChunk(task);
   return reply(r, r.ok ? [r.bytes, r.ends, r.symbols?.bytes, r.symbols?.starts, r.symbols?.hashes] : [], [task.bytes, task.out?.bytes, task.out?.ends]);
+}
+
+/** Print a batch as text (see `printTextTask` in print-batch.ts) into the lent buffer; the batch's buffers go back. */
+export function printText(task: PrintTextTask): unknown {
+  const r = printTextTask(task);
+  return reply(r, r.ok ? [r.text] : [], [task.bytes, task.ends, task.out]);
 }
 
 /** Sort, de-duplicate and gather a part of a shared arena (`sortPartOrder`, `gatherPart` in sort-parallel.ts); the batches are moved out. */
