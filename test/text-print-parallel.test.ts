@@ -1,6 +1,9 @@
 import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { ErrorCode, PathArena, WorkerPool, POOL_MIN_BYTES, encodeText, writeText, type MorkspaceError } from '../src/internals.js';
+import { ErrorCode, PathArena, WorkerPool, encodeText, writeText, type MorkspaceError } from '../src/internals.js';
+
+// the pool takes over after this many path bytes (the default, 64 MiB, is for the bench)
+const HERE = 256 << 10;
 import { Rng, testSeed } from './helpers/random.js';
 import { randomExpression } from './helpers/expressions.js';
 
@@ -40,7 +43,7 @@ describe('text printed on the pool is exactly the text printed on one thread', (
     const rng = new Rng(seed);
     const source = batchesOf(rng, 60_000, 4096);
     const bytes = source.reduce((n, b) => n + b.byteLength, 0);
-    assert.ok(bytes > 2 * POOL_MIN_BYTES, `the space (${bytes} bytes) must be large enough for the pool`);
+    assert.ok(bytes > 4 * HERE, `the space (${bytes} bytes) must be large enough for the pool`);
     const one = await printed(copies(source), {});
     assert.equal(one.empty, 1);
     // every path is in the text, one line each, as encodeText prints the whole space
@@ -50,7 +53,7 @@ describe('text printed on the pool is exactly the text printed on one thread', (
     for (const owned of [false, true]) {
       const before = pool2.completed;
       const lent = copies(source);
-      const two = await printed(lent, { pool: pool2, batchesOwned: owned });
+      const two = await printed(lent, { pool: pool2, batchesOwned: owned, printHereBytes: HERE });
       assert.ok(pool2.completed > before, 'workers printed batches');
       assert.ok(two.text.equals(one.text), `seed ${seed}, batches owned: ${owned}`);
       assert.equal(two.empty, 1);
@@ -69,13 +72,13 @@ describe('text printed on the pool is exactly the text printed on one thread', (
     const fault = (e: MorkspaceError): boolean => e.code === ErrorCode.NotExpression && e.where.offset === index && e.where.offsetOf === 'path';
     await assert.rejects(printed(copies(source), {}), fault);
     const before = pool2.completed;
-    await assert.rejects(printed(copies(source), { pool: pool2, batchesOwned: true }), fault);
+    await assert.rejects(printed(copies(source), { pool: pool2, batchesOwned: true, printHereBytes: HERE }), fault);
     assert.ok(pool2.completed > before, 'the fault came from a worker');
   });
-  test('a small space is printed on this thread: the workers are not started for it', async () => {
+  test('a space under the size the pool takes over at is printed on this thread: the workers are not started for it', async () => {
     const pool = new WorkerPool(2);
     try {
-      const r = await printed(batchesOf(new Rng(3), 2000, 512), { pool, batchesOwned: true });
+      const r = await printed(batchesOf(new Rng(3), 20_000, 512), { pool, batchesOwned: true });
       assert.ok(r.text.length > 0);
       assert.equal(pool.started, false);
     } finally {

@@ -51,8 +51,8 @@ export interface PrintTextTask {
   out: Uint8Array;
 }
 
-/** The batch's text (in `out` when it fits) and its empty paths; a fault as data (errors lose their fields crossing threads). */
-export type PrintTextResult = { ok: true; text: Uint8Array; emptyPaths: number } | { ok: false; code: ErrorCode; message: string; where: Where };
+/** The batch's text (in `out` when it fits), its empty paths and its path bytes; a fault as data (errors lose their fields crossing threads). */
+export type PrintTextResult = { ok: true; text: Uint8Array; emptyPaths: number; bytes: number } | { ok: false; code: ErrorCode; message: string; where: Where };
 
 /** Print a whole batch (the worker's half of a parallel `writeText`). */
 export function printTextTask(task: PrintTextTask): PrintTextResult {
@@ -64,7 +64,7 @@ export function printTextTask(task: PrintTextTask): PrintTextResult {
     if (isMorkspaceError(e)) return { ok: false, code: e.code, message: e.message, where: e.where };
     throw e;
   }
-  return { ok: true, text: w.buf.subarray(0, w.pos), emptyPaths: skipped.emptyPaths };
+  return { ok: true, text: w.buf.subarray(0, w.pos), emptyPaths: skipped.emptyPaths, bytes: task.ends.length > 0 ? task.ends[task.ends.length - 1]! : 0 };
 }
 
 /** The fault a worker's print came back with, as the error it was. */

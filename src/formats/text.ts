@@ -13,7 +13,7 @@ import { TextParser, type ParseOptions, type ParseStats } from '../expr/parser.j
 import { giveBack, reclaim, takeBack, takeBuffer, takeBytes } from '../buffers.js';
 import { PathArena } from '../path-arena.js';
 import type { ParseChunkResult, ParseChunkTask } from '../expr/parse-chunk.js';
-import { mapOrdered, POOL_MIN_BYTES, type Parallel, type Returned, type WorkerPool } from '../pool/pool.js';
+import { mapOrdered, type Parallel, type Returned, type WorkerPool } from '../pool/pool.js';
 import { timedPartSync, type Probe } from '../run/probe.js';
 import { Evidence, writeChunks, type Format } from './format.js';
 
@@ -165,14 +165,15 @@ function* ifAny(arena: PathArena): Generator<PathArena> {
  */
 export async function* writeText(batches: AsyncIterable<PathArena>, skipped: { emptyPaths: number } = { emptyPaths: 0 }, symbols?: SymbolTable, options: WriteTextOptions = {}): AsyncGenerator<Uint8Array> {
   const { pool, probe } = options;
-  // Batches are printed here until POOL_MIN_BYTES of them, then on the pool: no read-ahead to
-  // decide (a batch may be released, its buffers reused, once the next is asked for), and a small
-  // space never starts the workers.
-  const toPool = pool !== undefined && pool.parallel && symbols === undefined ? POOL_MIN_BYTES : Infinity;
+  // Batches are printed here until PRINT_HERE_BYTES of them, then on the pool: no read-ahead to
+  // decide (a batch may be released, its buffers reused, once the next is asked for), and a space
+  // that small never starts the workers. They are started a while before they are needed.
+  const toPool = pool !== undefined && pool.parallel && symbols === undefined ? (options.printHereBytes ?? PRINT_HERE_BYTES) : Infinity;
   const it = batches[Symbol.asyncIterator]();
   const w = new ByteWriter(1 << 20);
   let index = 0;
   let seen = 0;
+  let text = 0;
   // `--profile`: the printing between two hand-overs is the writer's `encode` part (a clock read per chunk)
   const timing = probe?.part !== undefined;
   let since = 0;
@@ -187,14 +188,16 @@ export async function* writeText(batches: AsyncIterable<PathArena>, skipped: { e
         from = printPaths(batch.bytes, batch.ends, from, Math.min(batch.count, from + PRINT_BATCH_PATHS), index, w, skipped, symbols, 1 << 20);
         if (w.pos >= 1 << 20 || from === batch.count) {
           if (timing) probe.part!('encode', performance.now() - since, w.pos);
+          text += w.pos;
           if (w.pos > 0) yield w.handOver();
           if (timing) since = performance.now();
         }
       }
       index += batch.count;
       seen += batch.byteLength;
+      if (seen >= toPool - Math.min(PRINT_WARM_BYTES, toPool / 4)) pool!.warm();
     }
-    yield* printedOnPool({ [Symbol.asyncIterator]: () => it }, index, skipped, pool!, options);
+    yield* printedOnPool({ [Symbol.asyncIterator]: () => it }, index, seen > 0 ? Math.max(1, text / seen) : 2, skipped, pool!, options);
   } finally {
     await it.return?.();
   }
@@ -209,6 +212,8 @@ export interface WriteTextOptions extends Parallel {
    * 132 MiB, and faster.)
    */
   batchesOwned?: boolean;
+  /** Path bytes printed on this thread before the pool takes over: `PRINT_HERE_BYTES` unless given. */
+  printHereBytes?: number;
 }
 
 /**
@@ -217,7 +222,7 @@ export interface WriteTextOptions extends Parallel {
  * most `PRINT_IN_FLIGHT_BYTES` of them are out at once. (`--profile` has no `encode` part then: the
  * printing is the workers' time, and what this thread waits for is the write stage's own.)
  */
-async function* printedOnPool(batches: AsyncIterable<PathArena>, first: number, skipped: { emptyPaths: number }, pool: WorkerPool, options: WriteTextOptions): AsyncGenerator<Uint8Array> {
+async function* printedOnPool(batches: AsyncIterable<PathArena>, first: number, textPerByte: number, skipped: { emptyPaths: number }, pool: WorkerPool, options: WriteTextOptions): AsyncGenerator<Uint8Array> {
   // taken (or copied) before the first await: the batch may be released once the next is asked for
   const print = (b: PathArena): Promise<PrintTextResult & Returned> => {
     const n = b.byteLength;
@@ -232,7 +237,9 @@ async function* printedOnPool(batches: AsyncIterable<PathArena>, first: number, 
       ends = new Uint32Array(takeBuffer(4 * count), 0, count);
       ends.set(b.ends.subarray(0, count));
     }
-    const out = takeBytes(textBytesFor(n, count));
+    // room for the text at the most text per path byte seen yet, and a little more (a batch that
+    // needs more grows on the worker)
+    const out = takeBytes(Math.ceil(n * textPerByte * 1.1) + 64);
     const task: PrintTextTask = { bytes, ends, first, out };
     first += count;
     const transfer = [...new Set([bytes.buffer, ends.buffer, out.buffer])] as ArrayBuffer[];
@@ -243,21 +250,27 @@ async function* printedOnPool(batches: AsyncIterable<PathArena>, first: number, 
     takeBack(result.back);
     if (!result.ok) throw printFault(result);
     skipped.emptyPaths += result.emptyPaths;
+    if (result.bytes > 0) textPerByte = Math.max(textPerByte, result.text.length / result.bytes);
     reclaim(result.text);
     if (result.text.length > 0) yield result.text;
     else giveBack(result.text);
   }
 }
 
+/**
+ * Path bytes printed on the run's thread before the rest goes to the pool (see `writeText`). The
+ * pool costs its start and takes a core from what feeds the printer (the ACT walk, .paths' inflate
+ * on libuv's threads). Measured here (2 cores), 2 threads against 1, interleaved whole processes:
+ * from a 1M-atom space (38 MB of paths), the pool after 1 MiB, ACT -> text took 1.07x the time and
+ * .paths -> text 1.01x, with 40-50 MiB more; from 10M (380 MB), 0.84x and 0.95x, 90 MiB more.
+ * Spaces up to this size print as on one thread; on more cores the pool's share grows.
+ */
+export const PRINT_HERE_BYTES = 64 << 20;
+// The workers are started when this many path bytes are left to print here (~0.2 s of printing).
+const PRINT_WARM_BYTES = 16 << 20;
+
 /** Path bytes of the batches out on the pool at once when text is printed there. */
 const PRINT_IN_FLIGHT_BYTES = 16 << 20;
-
-// The room to lend for a batch's text: twice its bytes and a line feed a path. (Text is 1.3 times
-// the path bytes of the bench's space, a batch of short expressions with many variables nearer 2;
-// a batch that needs more grows on the worker.)
-function textBytesFor(pathBytes: number, paths: number): number {
-  return 2 * pathBytes + paths + 64;
-}
 
 /** Print every path of `arena` (in its order) as text, leaving out empty paths as `writeText` does. */
 export function encodeText(arena: PathArena, symbols?: SymbolTable): Uint8Array {
@@ -323,10 +336,6 @@ export const textFormat: Format<TextFacts> = {
   },
   async write(space, ctx, sink) {
     const skipped = { emptyPaths: 0 };
-    // a space this large will be printed on the pool: its workers start (~0.1-0.3 s) while this
-    // thread prints the first batches
-    const size = space.sizeHint.pathBytes ?? space.sizeHint.inputBytes ?? 0;
-    if (space.symbols === undefined && size >= 4 * POOL_MIN_BYTES) ctx.pool?.warm();
     await writeChunks(writeText(space.batches, skipped, space.symbols, { pool: ctx.pool, signal: ctx.signal, probe: ctx.probe, batchesOwned: space.recycles === true }), sink, ctx);
     if (skipped.emptyPaths > 0) ctx.warn(`${skipped.emptyPaths === 1 ? 'the empty path (a value at the root of the trie) was' : `${skipped.emptyPaths} empty paths were`} left out: text has no notation for it, and upstream's dump skips it too`);
   },
