@@ -25,12 +25,16 @@ export interface PathsOptions {
   level: number;
   /** Longest record accepted when reading, in bytes. Defaults to 256 MiB (`DEFAULT_MAX_PATH_BYTES`); a run takes less on a small budget. */
   maxPathBytes: number;
-  /** Paths per batch yielded by the reader (or fewer, once they reach `BATCH_BYTES`). Defaults to 65,536. */
+  /**
+   * Paths per batch yielded by the reader (or fewer, once they reach `BATCH_BYTES`). Defaults to
+   * 16,384: from 65,536, peak RSS of the 1M-atom .paths → text went 98 → 86 MiB and → ACT 115 → 102
+   * MiB, in the same time (interleaved whole-process runs, 0.92x and 0.96x), as for ACT's reader.
+   */
   batchPaths: number;
   /** Uncompressed bytes per piece compressed in parallel when writing. Defaults to 1 MiB. */
   pieceBytes: number;
 }
-export const DEFAULT_PATHS_OPTIONS: PathsOptions = { level: 5, maxPathBytes: DEFAULT_MAX_PATH_BYTES, batchPaths: 65536, pieceBytes: 1 << 20 };
+export const DEFAULT_PATHS_OPTIONS: PathsOptions = { level: 5, maxPathBytes: DEFAULT_MAX_PATH_BYTES, batchPaths: 16384, pieceBytes: 1 << 20 };
 
 function pathsOptions(o: Partial<PathsOptions>): PathsOptions {
   const opts = { ...DEFAULT_PATHS_OPTIONS, ...o };
