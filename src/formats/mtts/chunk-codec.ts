@@ -125,7 +125,7 @@ export function frontCode(bytes: Uint8Array, ends: Uint32Array): Uint8Array | Ch
 // each time, that garbage sat in the workers' malloc arenas until their small heaps were collected
 // (.paths -> MTTS of 1M atoms on 2 threads: 74 MiB of the run's 216 MiB peak).
 const scratch: Record<'shared' | 'suffixes' | 'tail' | 'out', Uint8Array> = { shared: new Uint8Array(0), suffixes: new Uint8Array(0), tail: new Uint8Array(0), out: new Uint8Array(0) };
-// Scratch larger than this (a chunk of 16 MiB or more) is used once and let go, not kept.
+// Scratch of more than this (a chunk of several MiB of paths, `--chunk-size`) is used once and let go.
 const MAX_SCRATCH_BYTES = 8 << 20;
 
 function scratchFor(name: keyof typeof scratch, n: number): Uint8Array {
