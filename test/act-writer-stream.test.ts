@@ -408,6 +408,33 @@ describe('ACT line index', () => {
     assert.ok(perLine < 26, `${perLine.toFixed(1)} bytes per distinct line`);
   });
 
+  test('when the index is given a limit, then it stays within it, refuses lines past it, and still finds the lines it holds', () => {
+    const file = new FakeFile();
+    const maxBytes = 256 << 10;
+    const table = new LineTable(file, 16, maxBytes);
+    const rand = mulberry32(testSeed(0x1d3));
+    const held: [Uint8Array, number][] = [];
+    const refused: Uint8Array[] = [];
+    let offset = 16;
+    for (let i = 0; i < 40_000; i++) {
+      const len = 4 + Math.floor(rand() * 40);
+      const line = Uint8Array.from({ length: len }, () => Math.floor(rand() * 256));
+      assert.equal(table.find(line, 0, len), NO_LINE);
+      file.data.set(offset, Buffer.from(line));
+      if (table.add(offset, line, 0, len)) held.push([line, offset]);
+      else refused.push(line);
+      assert.ok(table.memoryBytes() <= maxBytes, `${table.memoryBytes()} bytes after ${i + 1} lines`);
+      offset += len + 10;
+    }
+    assert.equal(table.full, true);
+    assert.equal(table.count, held.length);
+    assert.ok(held.length > 5_000 && refused.length > 20_000, `${held.length} held, ${refused.length} refused`);
+    // once full, it stays full: every line after the first refusal is refused
+    assert.equal(table.add(offset, refused[0]!, 0, refused[0]!.length), false);
+    for (const [line, at] of held) assert.equal(table.find(line, 0, line.length), at);
+    for (const line of refused.slice(0, 1000)) assert.equal(table.find(line, 0, line.length), NO_LINE);
+  });
+
   test('when the hash is computed inside a larger buffer, then it depends on the line bytes only', () => {
     const line = Buffer.from('parent Alice');
     const big = Buffer.concat([Buffer.from('xyz'), line, Buffer.from('q')]);

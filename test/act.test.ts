@@ -339,6 +339,33 @@ describe('ACT on the command line', () => {
   });
 });
 
+describe('ACT line index within the memory budget', () => {
+  test('when the line index would pass its eighth of --memory, then one warning says so, and the file is valid, larger, and holds the same paths', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'act-budget-'));
+    try {
+      const shared = path.join(dir, 'shared.act');
+      const small = path.join(dir, 'small.act');
+      const a = spawnSync(process.execPath, [CLI, 'convert', BIG_LOGIC_PATHS, '-o', shared], { cwd: ROOT, encoding: 'utf8' });
+      assert.equal(a.status, 0, a.stderr);
+      assert.equal(a.stderr, '');
+      const b = spawnSync(process.execPath, [CLI, 'convert', BIG_LOGIC_PATHS, '-o', small, '--memory', '1M'], { cwd: ROOT, encoding: 'utf8' });
+      assert.equal(b.status, 0, b.stderr);
+      const lines = b.stderr.trim().split('\n');
+      assert.equal(lines.length, 1, b.stderr);
+      assert.match(lines[0]!, /small\.act: the ACT line index reached its share of the memory budget \(128 KiB, an eighth; \d+ distinct lines\): later lines are stored unshared/);
+      assert.ok(fs.statSync(small).size > fs.statSync(shared).size, 'unshared lines make the file larger');
+      const back = (f: string): Buffer => {
+        const r = spawnSync(process.execPath, [CLI, 'convert', f, '-o', '-', '--to', 'paths'], { cwd: ROOT, maxBuffer: 1 << 28 });
+        assert.equal(r.status, 0, r.stderr.toString());
+        return r.stdout;
+      };
+      assert.ok(back(small).equals(back(shared)), 'both files hold the same space');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('ACT without mmap', () => {
   test('when mapping is unavailable, then the file is read into memory, said under --verbose, with the same answers', () => {
     const file = path.join(GOLDEN, 'big_logic.act');

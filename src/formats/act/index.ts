@@ -20,6 +20,15 @@ export { encodeVarint, readVarint, varintSize, VARINT_LEN_BIAS, MAX_VARINT_BYTES
 
 const SNIFF = 'ACTree';
 
+/**
+ * What the ACT writer's line index may hold of a run's memory budget: an eighth. It is the one part
+ * of an ACT write that grows with the space (about 20 bytes per distinct line: 4.5 GiB at the
+ * default budget of a 48 GiB host, some 200 million lines); past it the file is still written.
+ */
+export function lineIndexShare(memoryBytes: number): number {
+  return Math.floor(memoryBytes / 8);
+}
+
 /** True when `head` starts with `ACTree` (any version: older ones are then reported as such). */
 export function looksLikeAct(head: Uint8Array): boolean {
   if (head.length < SNIFF.length) return false;
@@ -92,7 +101,10 @@ export const actFormat: Format<ActFacts> = {
     return { batches: asyncBatches(file, options.walk), order: 'sorted' as const, recycles: true, sizeHint: input.size !== undefined ? { inputBytes: input.size } : {}, facts: headerFacts(file) };
   },
   write: async (space, ctx, sink) => {
-    await writeActTo(space.batches, sink, { tmpDir: ctx.tmpDir, signal: ctx.signal, probe: ctx.probe });
+    const lineIndexBytes = lineIndexShare(ctx.memoryBytes);
+    const onLineIndexFull = ({ distinctLines }: { distinctLines: number }): void =>
+      ctx.warn(`${sink.name}: the ACT line index reached its share of the memory budget (${lineIndexBytes >= 2 ** 20 ? `${Math.round(lineIndexBytes / 2 ** 20)} MiB` : `${Math.round(lineIndexBytes / 1024)} KiB`}, an eighth; ${distinctLines} distinct lines): later lines are stored unshared, so the file is valid but larger than PathMap's and not byte-identical to it (a larger --memory keeps sharing)`);
+    await writeActTo(space.batches, sink, { tmpDir: ctx.tmpDir, signal: ctx.signal, probe: ctx.probe, lineIndexBytes, onLineIndexFull });
   },
   describe: (facts) => ({ ...facts }),
   async inspect(input, ctx, options) {

@@ -27,6 +27,11 @@
  *
  * Memory: 8 bytes per slot at that load (11-16 per line), plus 3 + 2 or 3 + length per record:
  * 21.6 bytes per distinct line at 1M atoms (574,052 lines), 19.0 at 3M atoms (1,518,539 lines).
+ * That grows with the space, so the table takes a limit (`maxBytes`, the writer's share of the
+ * run's memory budget): once a growth step would pass it, or the records fill their 4 GiB of
+ * references, it stops taking lines and `add` says so. Lines it holds are still found and shared;
+ * later new lines are stored where they are used. The file stays valid, only larger than PathMap's
+ * and no longer byte-identical to it.
  */
 import { ErrorCode, MorkspaceError } from '../../errors.js';
 
@@ -124,16 +129,29 @@ export class LineTable {
   #pendSub = 0;
   #pendSlot = 0;
   #pendCheck = 0;
+  // What the slots, segments and segment bases take (kept as they grow, read by `add`).
+  #memory = 0;
+  readonly #maxBytes: number;
+  #full = false;
   /** Distinct lines held. */
   count = 0;
 
-  constructor(bytes: LineBytes, inlineBytes = DEFAULT_INLINE_LINE_BYTES) {
+  /** `maxBytes`: what the table may grow to (see the module comment); unlimited by default. */
+  constructor(bytes: LineBytes, inlineBytes = DEFAULT_INLINE_LINE_BYTES, maxBytes = Infinity) {
     if (!Number.isInteger(inlineBytes) || inlineBytes < 0 || inlineBytes > MAX_INLINE_LINE_BYTES) {
       throw new MorkspaceError(ErrorCode.Usage, `inline line bytes must be an integer 0-${MAX_INLINE_LINE_BYTES}, got ${inlineBytes}`);
     }
+    if (!(maxBytes >= 0)) throw new MorkspaceError(ErrorCode.Usage, `line index bytes must be 0 or more, got ${maxBytes}`);
     this.#bytes = bytes;
     this.#inline = inlineBytes;
+    this.#maxBytes = maxBytes;
     for (let i = 0; i < SUBS; i++) this.#slots.push(new Uint32Array(2 * FIRST_CAP));
+    this.#memory = this.#segBase.byteLength + SUBS * 2 * FIRST_CAP * 4;
+  }
+
+  /** True once the table has refused a line: it reached `maxBytes` or its records' 4 GiB. */
+  get full(): boolean {
+    return this.#full;
   }
 
   /**
@@ -177,14 +195,25 @@ export class LineTable {
     return NO_LINE;
   }
 
-  /** Record that the line `src[s..e)`, just missed by `find`, has its data at `offset`. */
-  add(offset: number, src: Uint8Array, s: number, e: number): void {
+  /**
+   * Record that the line `src[s..e)`, just missed by `find`, has its data at `offset`. False when
+   * the table is full (see `full`): the line is not recorded, and a later equal line is not shared.
+   */
+  add(offset: number, src: Uint8Array, s: number, e: number): boolean {
     const fp = this.#pendFp;
     const sub = this.#pendSub;
-    const ref = this.#record(offset, src, s, fp & CLASS_MASK ? e - s : -1);
+    this.#pendFp = 0;
+    if (this.#full) return false;
     let slots = this.#slots[sub]!;
+    const grow = 4 * (this.#size[sub]! + 1) > 3 * (slots.length >>> 1);
+    const n = fp & CLASS_MASK ? e - s : -1;
+    if (!this.#fits(grow ? (slots.length >>> 1) * 4 : 0, offset, DELTA_BYTES + (n < 0 ? CHECK_BYTES : n))) {
+      this.#full = true;
+      return false;
+    }
+    const ref = this.#record(offset, src, s, n);
     let i = this.#pendSlot;
-    if (4 * (this.#size[sub]! + 1) > 3 * (slots.length >>> 1)) {
+    if (grow) {
       slots = this.#grow(sub);
       const cap = slots.length >>> 1;
       i = home(fp, cap);
@@ -194,15 +223,23 @@ export class LineTable {
     slots[2 * i + 1] = ref;
     this.#size[sub]!++;
     this.count++;
-    this.#pendFp = 0;
+    return true;
   }
 
   /** Bytes this table holds (slots, arena, segment bases). */
   memoryBytes(): number {
-    let n = this.#segBase.byteLength;
-    for (const s of this.#segs) n += s.byteLength;
-    for (const s of this.#slots) n += s.byteLength;
-    return n;
+    return this.#memory;
+  }
+
+  // Whether a record of `size` bytes for line data at `offset`, and `slotGrowth` more slot bytes,
+  // stay within `maxBytes` and the records' references.
+  #fits(slotGrowth: number, offset: number, size: number): boolean {
+    const segs = this.#segs.length;
+    const opens = this.#segUsed + size > SEG_BYTES || offset - this.#segBase[segs - 1]! >= DELTA_LIMIT;
+    if (opens && segs === MAX_SEGS) return false;
+    let more = slotGrowth;
+    if (opens) more += SEG_BYTES + (segs === this.#segBase.length ? 8 * segs : 0);
+    return this.#memory + more <= this.#maxBytes;
   }
 
   // Append a record [3-byte LE offset - segment base][n line bytes, or (n < 0) the u16 check];
@@ -228,16 +265,18 @@ export class LineTable {
 
   #openSegment(offset: number): void {
     const index = this.#segs.length;
-    if (index === MAX_SEGS) {
-      throw new MorkspaceError(ErrorCode.Limit, `ACT writer: more distinct lines than the line index holds (${this.count}; ${MAX_SEGS * SEG_BYTES} bytes of line records)`);
-    }
     // A segment left early (its offsets would not fit 3 bytes) keeps only what it holds.
-    if (index > 0 && SEG_BYTES - this.#segUsed > 1024) this.#segs[index - 1] = this.#seg.slice(0, this.#segUsed);
+    if (index > 0 && SEG_BYTES - this.#segUsed > 1024) {
+      this.#segs[index - 1] = this.#seg.slice(0, this.#segUsed);
+      this.#memory -= SEG_BYTES - this.#segUsed;
+    }
     if (index === this.#segBase.length) {
       const next = new Float64Array(index * 2);
       next.set(this.#segBase);
+      this.#memory += next.byteLength - this.#segBase.byteLength;
       this.#segBase = next;
     }
+    this.#memory += SEG_BYTES;
     this.#segBase[index] = offset;
     this.#seg = new Uint8Array(SEG_BYTES);
     this.#segs.push(this.#seg);
@@ -258,6 +297,7 @@ export class LineTable {
       next[2 * i] = f;
       next[2 * i + 1] = old[2 * j + 1]!;
     }
+    this.#memory += next.byteLength - old.byteLength;
     this.#slots[sub] = next;
     return next;
   }

@@ -52,6 +52,8 @@ interface EncoderOptions {
   /** Capacity of a fresh buffer after `take`. */
   chunkBytes?: number | undefined;
   inlineLineBytes?: number | undefined;
+  /** What the line index may grow to (`LineTable`'s `maxBytes`). */
+  lineIndexBytes?: number | undefined;
   /** The sink's name, for read-back errors. */
   name?: string | undefined;
 }
@@ -102,7 +104,7 @@ class ActEncoder implements LineBytes {
     this.#name = options.name ?? '<act>';
     this.#buf = new Uint8Array(Math.max(this.#chunkBytes, 256));
     this.#buf.set(ACT_MAGIC, 0);
-    this.#lines = new LineTable(this, options.inlineLineBytes ?? DEFAULT_INLINE_LINE_BYTES);
+    this.#lines = new LineTable(this, options.inlineLineBytes ?? DEFAULT_INLINE_LINE_BYTES, options.lineIndexBytes);
   }
 
   /** Bytes written so far (handed over or not). */
@@ -120,10 +122,13 @@ class ActEncoder implements LineBytes {
     return this.#lines.memoryBytes();
   }
 
-  /** Distinct lines written. */
+  /** Distinct lines the index holds (each stored once and shared). */
   get distinctLines(): number {
     return this.#lines.count;
   }
+
+  /** Lines stored unshared since the index was full (`lineIndexBytes`); 0 while it has room. */
+  unindexedLines = 0;
 
   /** Everything written, when nothing was handed over. */
   whole(): Uint8Array {
@@ -403,7 +408,7 @@ class ActEncoder implements LineBytes {
     if (len < 64) for (let k = 0; k < len; k++) buf[p + k] = src[s + k]!;
     else buf.set(src.subarray(s, e), p);
     this.#len = p + len;
-    this.#lines.add(start, src, s, e);
+    if (!this.#lines.add(start, src, s, e)) this.unindexedLines++;
     return start;
   }
 
@@ -502,6 +507,14 @@ export interface ActWriteOptions {
    * depend on it.
    */
   inlineLineBytes?: number | undefined;
+  /**
+   * What the line index may hold, in bytes (about 20 per distinct line); unlimited by default. Once
+   * full, new lines are stored unshared: the file stays valid, but is larger than PathMap's and not
+   * byte-identical to it (`ActWriteResult.unindexedLines` counts them).
+   */
+  lineIndexBytes?: number | undefined;
+  /** Called once, when the line index first refuses a line (to warn the user). */
+  onLineIndexFull?: ((info: { distinctLines: number; lineIndexBytes: number }) => void) | undefined;
   /** Where the encoding time goes (`--profile`: part `encode` of the write stage). */
   probe?: Probe | undefined;
 }
@@ -514,6 +527,8 @@ export interface ActWriteResult {
   distinctLines: number;
   /** Memory the line index held at the end (slots, records, segment bases). */
   lineIndexBytes: number;
+  /** Lines stored without sharing because the index was full (0 unless `lineIndexBytes` was reached). */
+  unindexedLines: number;
 }
 
 /**
@@ -537,8 +552,8 @@ function addUntilFull(enc: ActEncoder, batch: PathArena, from: number, flushByte
 
 /**
  * Write a space (strictly ascending batches) to `sink` as one ACT file, streaming: memory holds the
- * unflushed output (about `flushBytes`), the line index (about 20 bytes per distinct line) and
- * stacks as deep as the longest path. A sink without random access is spooled to a file in
+ * unflushed output (about `flushBytes`), the line index (about 20 bytes per distinct line, at most
+ * `lineIndexBytes`) and stacks as deep as the longest path. A sink without random access is spooled to a file in
  * `tmpDir` first (the root offset is patched in at the end, and long lines are read back).
  * The file starts at the sink's current end.
  * @throws MorkspaceError ERR_USAGE when the paths are not strictly ascending; the signal's reason on abort;
@@ -556,8 +571,10 @@ export async function writeActTo(space: AsyncIterable<PathArena>, sink: ByteSink
       readFlushed: (offset, into) => random.readSync(origin + offset, into),
       chunkBytes: flushBytes + Math.max(1024, flushBytes >>> 4),
       inlineLineBytes: options.inlineLineBytes,
+      lineIndexBytes: options.lineIndexBytes,
       name: target.name,
     });
+    let warned = false;
     // Hand over whole pieces; a fresh buffer keeps the remainder (the sink may keep what it got).
     const flush = async (all: boolean): Promise<void> => {
       const n = all ? enc.buffered : enc.buffered - (enc.buffered % flushBytes);
@@ -576,6 +593,10 @@ export async function writeActTo(space: AsyncIterable<PathArena>, sink: ByteSink
         i = timedPartSync(options.probe, 'encode', from === 0 ? batch.byteLength : 0, () => addUntilFull(enc, batch, from, flushBytes));
         if (enc.buffered >= flushBytes) await flush(false);
       }
+      if (!warned && enc.unindexedLines > 0) {
+        warned = true;
+        options.onLineIndexFull?.({ distinctLines: enc.distinctLines, lineIndexBytes: enc.lineIndexBytes });
+      }
       enc.endBatch();
     }
     signal?.throwIfAborted();
@@ -584,6 +605,6 @@ export async function writeActTo(space: AsyncIterable<PathArena>, sink: ByteSink
     const field = new Uint8Array(8);
     putU64(field, 0, root);
     await random.patch(origin + 8, field);
-    return { bytes: enc.size, distinctLines: enc.distinctLines, lineIndexBytes: enc.lineIndexBytes };
+    return { bytes: enc.size, distinctLines: enc.distinctLines, lineIndexBytes: enc.lineIndexBytes, unindexedLines: enc.unindexedLines };
   });
 }
