@@ -275,9 +275,7 @@ export class SymbolCollector {
   /** The hash of entry k: compared before its bytes, and kept for growing the slots without rehashing. */
   #hashes: Uint32Array<ArrayBufferLike> = new Uint32Array(1024);
   #count = 0;
-  // Open addressing, two int32 per slot: the entry's hash, then entry + 1 (0: empty). The hash
-  // beside the entry spares a probe a read of #hashes at a random place (a cache miss).
-  #slots: Int32Array<ArrayBufferLike> = new Int32Array(2 << 11);
+  #slots: Int32Array<ArrayBufferLike> = new Int32Array(1 << 11);
   /** Id of entry k once assigned (ascending with the bytes). */
   #ids: Float64Array<ArrayBufferLike> | undefined;
 
@@ -347,10 +345,13 @@ export class SymbolCollector {
       next.set(this.#bytes.subarray(0, this.#used));
       this.#bytes = next;
     }
-    // (a byte loop: subarray() makes an object per symbol, a third of this method's time)
+    // short ones byte by byte: subarray() makes an object per symbol (a third of this method's time
+    // for inline symbols); long ones (URIs) in one copy
     const into = this.#bytes;
-    const from = e <= 0x7fffffff ? s | 0 : s; // (int32 keys: see `sameRange`)
-    for (let k = 0, o = this.#used; k < len; k++) into[o + k] = buf[from + k]!;
+    if (len < 64) {
+      const from = e <= 0x7fffffff ? s | 0 : s; // (int32 keys: see `sameRange`)
+      for (let k = 0, o = this.#used; k < len; k++) into[o + k] = buf[from + k]!;
+    } else into.set(buf.subarray(s, e), this.#used);
     this.#used += len;
     const k = this.#count++;
     if (k + 2 > this.#starts.length) {
@@ -365,7 +366,7 @@ export class SymbolCollector {
     }
     this.#starts[k + 1] = this.#used;
     this.#hashes[k] = h;
-    if (this.#count * 4 > this.#slots.length) this.#grow();
+    if (this.#count * 2 > this.#slots.length) this.#grow();
     else this.#place(k, h);
     return k;
   }
@@ -388,23 +389,22 @@ export class SymbolCollector {
 
   #find(buf: Uint8Array, s: number, e: number, h: number): number {
     const slots = this.#slots;
-    const mask = (slots.length >>> 1) - 1;
+    const mask = slots.length - 1;
     const b = this.#bytes;
-    const hi = h | 0;
+    const hashes = this.#hashes;
     for (let slot = h & mask; ; slot = (slot + 1) & mask) {
-      const j = slots[2 * slot + 1]!;
+      const j = slots[slot]!;
       if (j === 0) return -1;
-      if (slots[2 * slot] === hi && sameRange(b, this.#starts[j - 1]!, this.#starts[j]!, buf, s, e)) return j - 1;
+      if (hashes[j - 1] === h && sameRange(b, this.#starts[j - 1]!, this.#starts[j]!, buf, s, e)) return j - 1;
     }
   }
 
   #place(k: number, h: number): void {
     const slots = this.#slots;
-    const mask = (slots.length >>> 1) - 1;
+    const mask = slots.length - 1;
     let slot = h & mask;
-    while (slots[2 * slot + 1] !== 0) slot = (slot + 1) & mask;
-    slots[2 * slot] = h | 0;
-    slots[2 * slot + 1] = k + 1;
+    while (slots[slot] !== 0) slot = (slot + 1) & mask;
+    slots[slot] = k + 1;
   }
 
   #grow(): void {
