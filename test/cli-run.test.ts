@@ -142,6 +142,19 @@ describe('outputs that are not regular files are written, never replaced', () =>
     assert.equal(r.status, 0, r.stderr);
     assert.ok(fs.statSync('/dev/null').isCharacterDevice());
   });
+  test('when query writes to /dev/stdout or /dev/null without --to, then its matches are text, as on stdout; a name without a format is still refused', () => {
+    const q = ['query', BIG_LOGIC_PATHS, '(axiom $x)'];
+    const onStdout = cli(q);
+    assert.equal(onStdout.status, 0, onStdout.stderr);
+    const dev = cli([...q, '-o', '/dev/stdout']);
+    assert.equal(dev.status, 0, dev.stderr);
+    assert.ok(dev.stdout.equals(onStdout.stdout));
+    const none = cli([...q, '-o', '/dev/null']);
+    assert.equal(none.status, 0, none.stderr);
+    const plain = cli([...q, '-o', path.join(TMP, 'matches')]);
+    assert.equal(plain.status, 2);
+    assert.match(plain.stderr, /cannot tell the output format from 'matches': give --to/);
+  });
   test('when the output is /dev/stdout, then the bytes go to stdout', () => {
     const r = cli(['deserialize', BIG_LOGIC_PATHS, '-o', '/dev/stdout']);
     assert.equal(r.status, 0, r.stderr);

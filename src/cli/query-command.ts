@@ -3,13 +3,13 @@ import fs from 'node:fs';
 import type { Command } from 'commander';
 import { convert } from '../convert.js';
 import { ErrorCode, UsageError } from '../errors.js';
-import { detectOutputFormat } from '../formats/table.js';
+import { detectOutputFormat, formatByExtension } from '../formats/table.js';
 import type { Input } from '../io/input.js';
 import { compileQuery } from '../query.js';
 import { compileRewrite, matchStage, patternText } from '../rewrite.js';
 import type { RunContext } from '../run/context.js';
 import { ByteWriter, expressionToText, printExpression } from '../expr/encoding.js';
-import { streamOutput } from '../io/output.js';
+import { isStreamOutput, streamOutput } from '../io/output.js';
 import type { PathArena } from '../path-arena.js';
 import { queryInput, type QueryOptions } from '../query.js';
 import { resolveInput } from '../convert.js';
@@ -48,7 +48,7 @@ export function addQueryCommand(program: Command, io: CliIo, setExit: (p: Promis
     .option('--template <text>', 'write each match as this atom, its variables replaced by what the pattern\'s matched: (child $y $x); the result is a space (sorted, de-duplicated)')
     .option('--from <format>', 'input format (default: detected)')
     .option('-t, --to <format>', 'write the matches as a space in this format (default text; from -o\'s extension)')
-    .option('-o, --output <file>', 'write the matches as a space to this file (atomically; an existing one only with -f)')
+    .option('-o, --output <file>', 'write the matches as a space to this file (atomically; an existing one only with -f), in the format of its extension; text to a device or FIFO')
     .option('-f, --force', 'replace an existing output file; write binary to a terminal')
     .option('--limit <n>', 'stop after n matches')
     .option('--symbols <zip>', "the symbol table (MORK's archive) of an interned .paths or ACT input: the pattern and the matches go through it")
@@ -109,7 +109,10 @@ async function list(io: CliIo, input: Input, run: QueryOptions, flags: QueryFlag
 
 // The matches (rewritten by the template) as a space, in any format, to -o or stdout; returns its atoms.
 async function writeSpace(io: CliIo, input: Input, from: string, options: QueryOptions, flags: QueryFlags, ctx: RunContext): Promise<number> {
-  const to = detectOutputFormat(flags.output, flags.to ?? (flags.output === undefined || flags.output === '-' ? 'text' : undefined));
+  // text where stdout gets it: stdout, and a device or FIFO whose name has no format's extension (-o /dev/null)
+  const o = flags.output;
+  const streamed = o === undefined || o === '-' || (formatByExtension(o) === undefined && isStreamOutput(o));
+  const to = detectOutputFormat(o, flags.to ?? (streamed ? 'text' : undefined));
   const force = flags.force ?? false;
   checkCliOutput(flags.output, to, io, force);
   const stages = [matchStage(options.pattern, options.prefix, flags.template)];

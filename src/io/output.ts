@@ -48,6 +48,18 @@ function resolveLinks(file: string): string {
 }
 
 /**
+ * True when `file` is written as a stream, not a file: stdout's names, or an existing device, FIFO
+ * or socket (through symlinks). Such a name says nothing of a format.
+ */
+export function isStreamOutput(file: string): boolean {
+  try {
+    return planOutput(file, true).kind === 'direct';
+  } catch {
+    return false; // (the write reports what is wrong with it)
+  }
+}
+
+/**
  * Decide how `file` is written. @throws IoError ERR_OUTPUT_EXISTS (a regular file, no `force`),
  * ERR_IO (a directory, a missing folder).
  */
