@@ -553,8 +553,9 @@ function addUntilFull(enc: ActEncoder, batch: PathArena, from: number, flushByte
 /**
  * Write a space (strictly ascending batches) to `sink` as one ACT file, streaming: memory holds the
  * unflushed output (about `flushBytes`), the line index (about 20 bytes per distinct line, at most
- * `lineIndexBytes`) and stacks as deep as the longest path. A sink without random access is spooled to a file in
- * `tmpDir` first (the root offset is patched in at the end, and long lines are read back).
+ * `lineIndexBytes`) and stacks as deep as the longest path. A sink without random access is
+ * spooled to a file in `tmpDir` first (the root offset is patched in at the end, and long lines
+ * are read back).
  * The file starts at the sink's current end.
  * @throws MorkspaceError ERR_USAGE when the paths are not strictly ascending; the signal's reason on abort;
  * whatever the input or the sink throws.
