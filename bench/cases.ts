@@ -75,9 +75,9 @@ export const CASES: readonly BenchCase[] = [
   { name: 'text->act:memory=1/4', role: 'writer', sizes: SPILL, input: 'text', outExt: 'act', run: 'cli', argv: (i, o) => [...convert('act')(i, o), ...quarterMemory(i)] },
   { name: 'text->mtts:memory=1/4', role: 'writer', sizes: SPILL, input: 'text', outExt: 'mtts', run: 'cli', argv: (i, o) => [...convert('mtts')(i, o), ...quarterMemory(i)] },
   { name: 'paths->act', role: 'writer', sizes: GROWTH, input: 'paths', outExt: 'act', run: 'cli', argv: convert('act') },
-  // a writer: what it spends is mostly deflating the record stream, like gzip -6
   // #8: the line index held to an eighth of a 128 MiB budget (16 MiB), so peak memory stops growing with the space
   { name: 'paths->act:memory=128M', role: 'writer', sizes: GROWTH, input: 'paths', outExt: 'act', run: 'cli', argv: (i, o) => [...convert('act')(i, o), '--memory', '128M'] },
+  // a writer: what it spends is mostly deflating the record stream, like gzip -6
   { name: 'act->paths', role: 'writer', sizes: GROWTH, input: 'act', outExt: 'paths', run: 'cli', argv: convert('paths') },
   { name: 'act->text', role: 'reader', sizes: ALL, input: 'act', outExt: 'metta', run: 'cli', argv: deserialize },
   // whole command: Node start-up and module loading dominate; the open itself is in act-lookup

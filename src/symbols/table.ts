@@ -383,7 +383,7 @@ export class SymbolCollector {
 
   /** The id of `buf[s..e)`, which must have been added before `assign()`; -1 if it was not. */
   idOf(buf: Uint8Array, s: number, e: number): number {
-    const k = this.#find(buf, s, e, hashBytes(buf, s, e));
+    const k = this.entryOf(buf, s, e);
     return k < 0 ? -1 : this.#ids![k]!;
   }
 
