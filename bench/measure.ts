@@ -5,7 +5,7 @@
  *   node dist/bench/measure.js cli <morkspace args…>   the CLI's `main(argv)`, in-process
  *   node dist/bench/measure.js sort FILE.metta         `sortUniqueArena` on the parsed file
  */
-import { existsSync, readFileSync, statSync, writeSync } from 'node:fs';
+import { readFileSync, writeSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import type { CliIo } from '../src/cli/context.js';
 
@@ -54,13 +54,13 @@ function capture(): { stream: Writable; text: () => string } {
   return { stream, text: () => text.slice(0, KEEP_CHARS) };
 }
 
-// The CLI as bin/morkspace.js loads it: its bundle when the build made one (so "wall s" is what a
-// user waits for), else the compiled modules. Loaded only for `cli`: the sort case needs the library.
+// The CLI as bin/morkspace.js loads it: its bundle with the code cache when the build made one (so
+// "wall s" is what a user waits for), else the compiled modules. Loaded only for `cli`: the sort case
+// needs the library.
 async function cliMain(): Promise<(argv: readonly string[], io: CliIo) => Promise<number>> {
-  const entry = new URL('../src/cli/main.js', import.meta.url);
-  const bundle = new URL('../src/cli/main.bundle.js', import.meta.url);
-  const fresh = existsSync(bundle) && statSync(bundle).mtimeMs >= statSync(entry).mtimeMs;
-  return ((await import(fresh ? bundle.href : entry.href)) as { main: (argv: readonly string[], io: CliIo) => Promise<number> }).main;
+  type Main = (argv: readonly string[], io: CliIo) => Promise<number>;
+  const loader = (await import(new URL('../../bin/cli-bundle.js', import.meta.url).href)) as { loadBundle: () => { cli: { main: Main } } | undefined };
+  return loader.loadBundle()?.cli.main ?? ((await import(new URL('../src/cli/main.js', import.meta.url).href)) as { main: Main }).main;
 }
 
 async function runCli(argv: readonly string[]): Promise<Sample> {

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-import { existsSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ENTRY, loadBundle } from './cli-bundle.js';
 
 // The reader of stdout went away (`| head`): stop quietly, as other Unix tools do. Any other failure
 // to write it (a full disk behind `>`, /dev/full) fails the run with one line and exit 3: the sink
@@ -25,27 +26,16 @@ process.stderr.on('error', (e) => {
 // dist/ is built by `npm run build` (`npm test` and `npm pack` run it), not by `npm install`: a fresh
 // clone has no dist/ yet. Say so in one line (exit 3, as for other I/O errors); any other failure to
 // load (a missing dependency, a partial build) still surfaces as it is.
-const entry = new URL('../dist/src/cli/main.js', import.meta.url);
+// The build bundles the CLI into one script with V8's code cache (build/bundle-cli.js, cli-bundle.js):
+// it starts in a fraction of the time of its ~80 modules. Without a bundle as new as main.js (a `tsc`
+// run alone), the modules.
 let cli;
 try {
-  cli = await import(bundleOrEntry().href);
+  cli = loadBundle()?.cli ?? (await import(ENTRY.href));
 } catch (e) {
-  if (e?.code !== 'ERR_MODULE_NOT_FOUND' || existsSync(fileURLToPath(entry))) throw e;
+  if (e?.code !== 'ERR_MODULE_NOT_FOUND' || existsSync(fileURLToPath(ENTRY))) throw e;
   const repo = resolve(fileURLToPath(new URL('..', import.meta.url)));
   process.stderr.write(`morkspace: not built yet: run npm run build (or npm test) in ${repo}\n`);
   process.exitCode = 3;
 }
 if (cli) process.exitCode = await cli.main(process.argv.slice(2));
-
-// The build bundles the CLI into one file (build/bundle-cli.js): it loads in half the time of its
-// ~80 modules. Used only when it is at least as new as main.js, so a `tsc` run alone (no bundle step)
-// never runs stale code.
-function bundleOrEntry() {
-  const bundle = new URL('../dist/src/cli/main.bundle.js', import.meta.url);
-  try {
-    if (statSync(bundle).mtimeMs >= statSync(entry).mtimeMs) return bundle;
-  } catch {
-    // no bundle (or no build at all: the import below says so)
-  }
-  return entry;
-}

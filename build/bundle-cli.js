@@ -1,19 +1,31 @@
-// Bundles the compiled CLI (dist/src/cli/main.js and the modules it imports) into one file,
-// dist/src/cli/main.bundle.js, which bin/morkspace.js loads when it is at least as new as main.js.
-// Why: Node's ES module loader costs about a millisecond per module, and the CLI is ~80 of them:
-// the bundle halves the time to load the CLI (measured here: `--version` 290 -> 213 ms). The library
-// (`import … from 'morkspace'`) and the pool's workers still load dist/src module by module.
+// Bundles the compiled CLI (dist/src/cli/main.js and the modules it imports) into one CommonJS script,
+// dist/src/cli/main.bundle.cjs, and writes V8's code cache of it (main.bundle.cjs.cache), which
+// bin/morkspace.js loads (bin/cli-bundle.js) when the bundle is at least as new as main.js.
+// Why: Node's ES module loader costs about a millisecond per module, and the CLI is ~80 of them: the
+// bundle halved the time to load the CLI (`--version` 290 -> 213 ms, on a loaded host). Compiling the
+// bundle was then the largest part left (14 ms of CPU for `inspect` of a tiny file), and Node 20
+// keeps no code cache for modules: a CommonJS script compiled through vm.Script takes one. The cache
+// is made by running a few small commands on a scratch space in a child process, so that it also
+// holds the functions those commands compile on their way (V8 adds what has run by then).
+// The library (`import … from 'morkspace'`) and the pool's workers still load dist/src module by module.
 // Dependencies stay external (resolved from node_modules as before), except commander, which every
 // command loads: inside the bundle it costs one compile instead of Node's CommonJS loader (~20 ms
 // of CPU less per command, measured; its licence notice heads the bundle). The bundle sits
-// beside main.js, so URLs made from import.meta.url (package.json, bin/, the pool's worker) resolve
-// the same from either.
-import { readFileSync, statSync } from 'node:fs';
+// beside main.js, and import.meta.url becomes the bundle's own URL, so URLs made from it
+// (package.json, bin/, the pool's worker) resolve the same from either.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import os from 'node:os';
 import path from 'node:path';
+import { Writable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { BUNDLE, CODE_CACHE, ENTRY, loadBundle, writeCodeCache } from '../bin/cli-bundle.js';
 
-const entry = new URL('../dist/src/cli/main.js', import.meta.url);
-const out = new URL('../dist/src/cli/main.bundle.js', import.meta.url);
+if (process.argv[2] === '--code-cache') {
+  await makeCodeCache();
+  process.exit(0);
+}
 let esbuild;
 try {
   esbuild = await import('esbuild');
@@ -30,17 +42,92 @@ const commanderDir = path.dirname(createRequire(import.meta.url).resolve('comman
 const commander = JSON.parse(readFileSync(path.join(commanderDir, 'package.json'), 'utf8'));
 const copyright = readFileSync(path.join(commanderDir, 'LICENSE'), 'utf8').match(/^Copyright.*$/m)?.[0] ?? '';
 const notice = `/*! Includes commander ${commander.version} (${commander.license} License; ${copyright}) */`;
+// commander requires node:child_process when it loads (for subcommands run as programs, which this CLI
+// has none of), and that module brings net, dgram and tty along: 2 ms of every start. Inside the
+// bundle, commander gets it on first use instead.
+const lazyChildProcess = {
+  name: 'lazy-child-process',
+  setup(build) {
+    build.onResolve({ filter: /^(node:)?child_process$/ }, (args) => (args.importer.includes(`${path.sep}commander${path.sep}`) ? { path: 'child_process', namespace: 'lazy' } : undefined));
+    build.onLoad({ filter: /.*/, namespace: 'lazy' }, () => ({
+      contents: "let m; module.exports = new Proxy({}, { get: (_, key) => (m ??= require('node:child_process'))[key] });",
+      loader: 'js',
+    }));
+  },
+};
+// The bundle runs as a vm.Script (bin/cli-bundle.js), where Node 20 has no working import(): with a
+// code cache it fails ("A dynamic import callback was not specified"), and without one it takes an
+// experimental option that warns on every run. The modules' own import() of an optional dependency
+// (piscina, csv-parse, vega) goes to the loader's, passed in as `__morkspaceImport`; the build fails if
+// any import() is left.
+const DYNAMIC_IMPORT = /\bimport\((['"][^'"]+['"])\)/g;
+const importThroughLoader = {
+  name: 'import-through-loader',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]dist[\\/]src[\\/].*\.js$/ }, (args) => ({
+      contents: readFileSync(args.path, 'utf8').replace(DYNAMIC_IMPORT, '__morkspaceImport($1)'),
+      loader: 'js',
+    }));
+  },
+};
 await esbuild.build({
-  entryPoints: [entry.pathname],
-  outfile: out.pathname,
+  entryPoints: [fileURLToPath(ENTRY)],
+  outfile: fileURLToPath(BUNDLE),
   bundle: true,
   platform: 'node',
-  format: 'esm',
+  format: 'cjs',
   target: 'node20',
   external,
-  // commander is CommonJS: its require() calls of Node's modules need a require in an ES module
-  banner: { js: `${notice}\nimport { createRequire as __morkspaceRequire } from 'node:module';\nconst require = __morkspaceRequire(import.meta.url);` },
+  define: { 'import.meta.url': '__morkspaceBundleUrl' },
+  banner: { js: `${notice}\nconst __morkspaceBundleUrl = require('node:url').pathToFileURL(__filename).href;` },
+  plugins: [lazyChildProcess, importThroughLoader],
   sourcemap: true,
   logLevel: 'warning',
 });
-if (statSync(out).mtimeMs < statSync(entry).mtimeMs) throw new Error('build: the bundle is older than main.js');
+if (statSync(BUNDLE).mtimeMs < statSync(ENTRY).mtimeMs) throw new Error('build: the bundle is older than main.js');
+const leftImport = /\bimport\(/.exec(readFileSync(BUNDLE, 'utf8').replace(/\/\/.*$|\/\*[\s\S]*?\*\//gm, ''));
+if (leftImport) throw new Error(`build: the bundle still has an import() (at ${leftImport.index}), which fails inside a vm.Script: give it a literal specifier`);
+rmSync(CODE_CACHE, { force: true });
+// a child of its own: the commands' runs leave nothing in this process, and a failure to make the
+// cache only costs the cache (the CLI then compiles the bundle as Node would)
+try {
+  execFileSync(process.execPath, [fileURLToPath(import.meta.url), '--code-cache'], { stdio: ['ignore', 'ignore', 'inherit'] });
+} catch (e) {
+  process.stderr.write(`build: no code cache for the CLI (${e.message.split('\n')[0]}): it starts a little slower\n`);
+}
+
+// Runs small commands of each kind through the bundle in this process, then writes the cache.
+async function makeCodeCache() {
+  const loaded = loadBundle();
+  if (!loaded) throw new Error('no bundle to make a code cache of');
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'morkspace-build-'));
+  try {
+    const text = path.join(dir, 'space.metta');
+    writeFileSync(text, '(parent Tom Bob)\n(parent Bob (Ann \"x\"))\n(age Tom 42)\n');
+    const at = (name) => path.join(dir, name);
+    const runs = [
+      ['--help'],
+      ['inspect', text],
+      ['convert', text, '-o', at('space.paths')],
+      ['inspect', at('space.paths'), '--json'],
+      ['query', at('space.paths'), '(parent $x $y)'],
+      ['convert', at('space.paths'), '-o', at('space.act')],
+      ['query', at('space.act'), '(parent Tom $y)', '--count'],
+      ['convert', at('space.act'), '-o', at('space.mtts')],
+      ['inspect', at('space.mtts')],
+    ];
+    // and an error on the way (binary input to serialize), so that its report is compiled too
+    const failing = ['serialize', at('space.act')];
+    const discard = () => new Writable({ write: (_chunk, _encoding, done) => done() });
+    const io = { stdin: (async function* () {})(), stdout: discard(), stderr: discard() };
+    for (const argv of runs) {
+      const code = await loaded.cli.main(argv, io);
+      // not fatal (the cache is only smaller), but a warm-up that fails should not go unnoticed
+      if (code !== 0) process.stderr.write(`build: the code cache's warm-up \`morkspace ${argv.join(' ')}\` exited ${code}\n`);
+    }
+    await loaded.cli.main(failing, io);
+    writeCodeCache(loaded.script, loaded.source);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -5,7 +5,6 @@
  * and the process's peak RSS (its own `--profile=json`). The project's fuller benchmarks, with the
  * gzip/lz4/zstd yardsticks, are `npm run bench` in a clone.
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -117,7 +116,9 @@ function round(x: number): number {
 }
 
 // Run the CLI as a child process; a failure is this command's failure, with the child's message.
-function child(args: string[], signal: AbortSignal | undefined): Promise<{ stdout: string }> {
+// node:child_process (with net, dgram, tty) loads here, not when every other command starts.
+async function child(args: string[], signal: AbortSignal | undefined): Promise<{ stdout: string }> {
+  const { spawn } = await import('node:child_process');
   return new Promise((resolve, reject) => {
     const p = spawn(process.execPath, [fileURLToPath(BIN), ...args], { stdio: ['ignore', 'pipe', 'pipe'], ...(signal ? { signal } : {}) });
     let stdout = '';

@@ -172,5 +172,7 @@ function processIo(): { io: CliIo; dispose: () => void } {
     process.off('SIGTERM', onSignal);
     process.off('exit', removeTempFilesSync);
   };
-  return { io: { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, signal: controller.signal }, dispose };
+  // process.stdin is made on first use (for a pipe that loads node:net): only by a run that reads it
+  const stdin: AsyncIterable<Uint8Array> = { [Symbol.asyncIterator]: () => (process.stdin as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]() };
+  return { io: { stdin, stdout: process.stdout, stderr: process.stderr, signal: controller.signal }, dispose };
 }

@@ -15,8 +15,7 @@
  * collections, is the lasting fix (buffers.ts). The collector comes from a fresh V8 context with `--expose-gc` set, so the process's
  * own global `gc` is left as it was.
  */
-import v8 from 'node:v8';
-import vm from 'node:vm';
+import { createRequire } from 'node:module';
 
 /** The shortest default pace (bytes of batches between two collections): a budget of 8 GiB or less. */
 export const DEFAULT_GC_EVERY_BYTES = 16 << 20;
@@ -31,6 +30,10 @@ export function fullCollection(): (() => void) | null {
     const own = (globalThis as { gc?: unknown }).gc;
     if (typeof own === 'function') collector = own as () => void;
     else {
+      // node:v8 and node:vm load here, on the first paced run, not when every command starts
+      const require = createRequire(import.meta.url);
+      const v8 = require('node:v8') as typeof import('node:v8');
+      const vm = require('node:vm') as typeof import('node:vm');
       v8.setFlagsFromString('--expose-gc');
       const gc: unknown = vm.runInNewContext('gc');
       if (typeof gc === 'function') collector = gc as () => void;

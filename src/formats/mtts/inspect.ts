@@ -2,7 +2,7 @@
  * Inspecting an MTTS file from its header, metadata, index and end section, without decoding a
  * chunk: a file is read at offsets; a stream is read into memory first.
  */
-import fs from 'node:fs/promises';
+import fs from 'node:fs';
 import { hex } from '../../bytes.js';
 import type { SymbolTable } from '../../symbols/table.js';
 import { expressionToText } from '../../expr/encoding.js';
@@ -144,7 +144,8 @@ export async function inspectMtts(input: Input | Uint8Array, symbols?: SymbolTab
     }, all.length, symbols);
   }
   const file = input.path;
-  const fd = await fs.open(file, 'r').catch((e: unknown) => {
+  // fs.promises, not node:fs/promises at the top: that module then loads only when an MTTS is inspected
+  const fd = await fs.promises.open(file, 'r').catch((e: unknown) => {
     throw ioError(e, file);
   });
   try {
