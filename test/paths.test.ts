@@ -70,8 +70,27 @@ describe('.paths: property round trips', () => {
     for (let round = 0; round < 20; round++) {
       const space = upstreamSet(PathArena.from(randomPaths(rng, rng.int(0, 400))));
       const pieceBytes = rng.pick([64, 4095, 4096, 4097, 1 << 20]);
-      const bytes = await gather(writePaths(one(space), { pieceBytes, level: rng.int(0, 9) }));
+      const level = rng.int(0, 9);
+      const bytes = await gather(writePaths(one(space), { pieceBytes, level }));
       assert.deepEqual(hexAll(await readAllPaths(bytes, () => rng.int(1, 300))), hexAll(space), `seed ${seed} round ${round}`);
+      // deflated on this thread (one thread) or on libuv's (several): the same bytes
+      const threads = rng.pick([1, 3]);
+      assert.deepEqual(await gather(writePaths(one(space), { pieceBytes, level }, undefined, threads)), bytes, `seed ${seed} round ${round}, ${threads} threads`);
+    }
+  });
+  test('with one thread the pieces are deflated on this thread; with more, on libuv\'s', async () => {
+    const space = upstreamSet(PathArena.from(randomPaths(new Rng(7), 300)));
+    for (const threads of [1, 2]) {
+      const it = writePaths(one(space), { pieceBytes: 64, level: 6 }, undefined, threads)[Symbol.asyncIterator]();
+      await it.next(); // the zlib header
+      // A deflate on libuv's threads completes in a later turn of the event loop, after this
+      // immediate; one on this thread completes before it, within the same turn.
+      let turned = false;
+      setImmediate(() => (turned = true));
+      const first = await it.next();
+      assert.equal(first.done, false);
+      assert.equal(turned, threads > 1, `${threads} threads`);
+      await it.return(undefined);
     }
   });
   test('Adler-32 matches zlib on data crossing the 5552-byte block', () => {

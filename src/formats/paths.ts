@@ -296,12 +296,13 @@ export function encodePaths(arena: PathArena, options: Partial<PathsOptions> = {
 
 /**
  * Write sorted, unique batches as a `.paths` zlib stream. Pieces of `pieceBytes` are deflated in
- * parallel on libuv's thread pool, each primed with the previous 32 KiB as its dictionary (as
- * pigz does), so the result is one ordinary zlib stream any inflater reads.
+ * parallel on libuv's thread pool, `threads` at once (one: on this thread), each primed with the
+ * previous 32 KiB as its dictionary (as pigz does), so the result is one ordinary zlib stream any
+ * inflater reads, the same bytes for any `threads`.
  */
-export async function* writePaths(batches: AsyncIterable<PathArena>, options: Partial<PathsOptions> = {}, probe?: Probe): AsyncGenerator<Uint8Array> {
+export async function* writePaths(batches: AsyncIterable<PathArena>, options: Partial<PathsOptions> = {}, probe?: Probe, threads?: number): AsyncGenerator<Uint8Array> {
   const opts = pathsOptions(options);
-  yield* parallelZlib(recordBatches(batches), opts.level, opts.pieceBytes, probe);
+  yield* parallelZlib(recordBatches(batches), opts.level, opts.pieceBytes, probe, threads);
 }
 
 // Records of a batch in pieces of about RECORD_PIECE_BYTES: a batch of long paths (a 256 MiB MTTS
@@ -357,7 +358,7 @@ export const pathsFormat: Format<PathsFacts> = {
   flags: { read: [], write: ['level'] },
   sniff: sniffPaths,
   open: openPaths(false),
-  write: (space, ctx, sink, options = {}) => writeChunks(writePaths(space.batches, options.paths, ctx.probe), sink, ctx),
+  write: (space, ctx, sink, options = {}) => writeChunks(writePaths(space.batches, options.paths, ctx.probe, ctx.threads), sink, ctx),
   describe: (f) => ({ records: f.records, decompressedBytes: f.decompressedBytes }),
 };
 
