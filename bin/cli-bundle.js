@@ -4,19 +4,21 @@
 // `inspect` of a tiny file), and the cache also holds the functions a usual command compiles later.
 // A CommonJS script, because only a vm.Script takes a code cache on Node 20 (an ES module does not).
 // Shared by bin/morkspace.js, the build (which writes the cache) and the bench (which times the CLI as
-// a user starts it).
-import fs from 'node:fs';
-import { createRequire } from 'node:module';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import vm from 'node:vm';
-import zlib from 'node:zlib';
+// a user starts it). CommonJS, as bin/morkspace.js.
+'use strict';
+const fs = require('node:fs');
+const { createRequire } = require('node:module');
+const path = require('node:path');
+const { fileURLToPath, pathToFileURL } = require('node:url');
+const vm = require('node:vm');
+const zlib = require('node:zlib');
 
 /** Where the compiled CLI lives (a test gives another folder laid out the same). */
-export const CLI_DIR = new URL('../dist/src/cli/', import.meta.url);
-export const ENTRY = new URL('main.js', CLI_DIR);
-export const BUNDLE = new URL('main.bundle.cjs', CLI_DIR);
-export const CODE_CACHE = new URL('main.bundle.cjs.cache', CLI_DIR);
+const CLI_DIR = pathToFileURL(path.join(__dirname, '../dist/src/cli/'));
+exports.CLI_DIR = CLI_DIR;
+exports.ENTRY = new URL('main.js', CLI_DIR);
+exports.BUNDLE = new URL('main.bundle.cjs', CLI_DIR);
+exports.CODE_CACHE = new URL('main.bundle.cjs.cache', CLI_DIR);
 // the cache starts with the CRC-32 and length of the source it was made from: V8 checks only the
 // source's length (and its own version and flags), so a cache of another bundle of the same length
 // would run that bundle's code
@@ -27,7 +29,7 @@ const STAMP_BYTES = 8;
  * run alone never runs stale code). `script.createCachedData()` makes a new cache.
  * @returns {{ cli: { main: (argv: readonly string[], io?: unknown) => Promise<number>, stdoutFailure: (e: Error, json: boolean) => string }, script: vm.Script, source: Buffer, cacheUsed: boolean } | undefined}
  */
-export function loadBundle(dir = CLI_DIR) {
+function loadBundle(dir = CLI_DIR) {
   const file = fileURLToPath(new URL('main.bundle.cjs', dir));
   let source;
   try {
@@ -44,13 +46,13 @@ export function loadBundle(dir = CLI_DIR) {
     filename: file,
     ...(cachedData ? { cachedData } : {}),
   });
-  const module = { exports: {} };
-  script.runInThisContext()(module.exports, createRequire(file), module, file, path.dirname(file), (specifier) => import(specifier));
-  return { cli: module.exports, script, source, cacheUsed: cachedData !== undefined && !script.cachedDataRejected };
+  const bundle = { exports: {} };
+  script.runInThisContext()(bundle.exports, createRequire(file), bundle, file, path.dirname(file), (specifier) => import(specifier));
+  return { cli: bundle.exports, script, source, cacheUsed: cachedData !== undefined && !script.cachedDataRejected };
 }
 
 /** Writes V8's cache of `script` (compiled from `source`) beside the bundle, stamped with the source. */
-export function writeCodeCache(script, source, dir = CLI_DIR) {
+function writeCodeCache(script, source, dir = CLI_DIR) {
   const data = script.createCachedData();
   const out = Buffer.alloc(STAMP_BYTES + data.length);
   out.writeUInt32LE(zlib.crc32(source), 0);
@@ -73,3 +75,6 @@ function matchingCache(source, file) {
   if (cache.length <= STAMP_BYTES || cache.readUInt32LE(4) !== source.length || cache.readUInt32LE(0) !== zlib.crc32(source)) return undefined;
   return cache.subarray(STAMP_BYTES);
 }
+
+exports.loadBundle = loadBundle;
+exports.writeCodeCache = writeCodeCache;
