@@ -80,6 +80,16 @@ describe('the CLI bundle and its code cache', { skip: fs.existsSync(BUNDLE) ? fa
     assert.equal(loadBundle(copy.dir), undefined);
   });
 
+  test('without a build, bin/ says so in one line and exits 3', () => {
+    const root = tempDir();
+    fs.cpSync(path.join(ROOT, 'bin'), path.join(root, 'bin'), { recursive: true });
+    fs.copyFileSync(path.join(ROOT, 'package.json'), path.join(root, 'package.json'));
+    const r = spawnSync(process.execPath, [path.join(root, 'bin/morkspace.js'), '--version'], { encoding: 'utf8' });
+    assert.equal(r.status, 3);
+    assert.equal(r.stdout, '');
+    assert.equal(r.stderr, `morkspace: not built yet: run npm run build (or npm test) in ${root}\n`);
+  });
+
   test('through bin/: reads stdin only when asked, and loads no child_process for other commands', () => {
     const bin = path.join(ROOT, 'bin/morkspace.js');
     const piped = spawnSync(process.execPath, [bin, 'inspect', '-', '--json'], { input: '(a b)\n(c d)\n', encoding: 'utf8' });
