@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
+import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { ROOT } from './helpers/fixtures.js';
 import { tempDir } from './helpers/cli.js';
@@ -102,5 +103,30 @@ describe('the CLI bundle and its code cache', { skip: fs.existsSync(BUNDLE) ? fa
     const loaded = r.stderr.slice(r.stderr.indexOf('LOADED ') + 7).split(',');
     assert.ok(loaded.includes('NativeModule zlib'), 'the probe sees the modules the run loaded');
     for (const lazy of ['NativeModule child_process', 'NativeModule v8', 'NativeModule fs/promises']) assert.ok(!loaded.includes(lazy), `${lazy} loaded by inspect`);
+  });
+
+});
+
+// the addon is an optional dependency: an install without a C++ toolchain reads ACT files into memory
+const mmapInstalled = (() => {
+  try {
+    createRequire(import.meta.url).resolve('@riaskov/mmap-io');
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+describe('start-up of ACT commands', { skip: mmapInstalled ? false : '@riaskov/mmap-io is not installed (optional): ACT files are read into memory' }, () => {
+  test('an ACT file is mapped without loading the addon\'s node-pre-gyp (40 ms of every ACT command)', () => {
+    const bin = path.join(ROOT, 'bin/morkspace.js');
+    // the package modules loaded by the run, printed as it exits
+    const probe = `import { createRequire } from 'node:module'; process.on('exit', () => process.stderr.write('\\nREQUIRED ' + Object.keys(createRequire('/').cache).join(',')));`;
+    const r = spawnSync(process.execPath, ['--import', `data:text/javascript,${encodeURIComponent(probe)}`, bin, 'inspect', '--json', path.join(ROOT, 'fixtures/upstream/pathmap-golden/big_logic.act')], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal((JSON.parse(r.stdout) as { mapped: boolean }).mapped, true);
+    const required = r.stderr.slice(r.stderr.indexOf('REQUIRED ') + 9).split(',');
+    assert.ok(required.some((f) => f.endsWith('mmap_io.node')), 'the probe sees the addon');
+    assert.ok(!required.some((f) => f.includes('node-pre-gyp')), required.filter((f) => f.includes('node_modules')).join('\n'));
   });
 });
