@@ -103,7 +103,7 @@ async function makeCodeCache() {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'morkspace-build-'));
   try {
     const text = path.join(dir, 'space.metta');
-    writeFileSync(text, '(parent Tom Bob)\n(parent Bob (Ann \"x\"))\n(age Tom 42)\n');
+    writeFileSync(text, '(parent Tom Bob)\n(parent Bob (Ann "x"))\n(age Tom 42)\n');
     const at = (name) => path.join(dir, name);
     const runs = [
       ['--help'],
