@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { describe, test } from 'node:test';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
@@ -41,7 +42,13 @@ async function version(loaded: Loaded): Promise<string> {
 
 const PACKAGE_VERSION = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
-describe('the CLI bundle and its code cache', { skip: fs.existsSync(BUNDLE) ? false : 'the build made no bundle (esbuild missing): the CLI runs unbundled' }, () => {
+const bundleSkip = !fs.existsSync(BUNDLE)
+  ? 'the build made no bundle (esbuild missing): the CLI runs unbundled'
+  : typeof zlib.crc32 !== 'function'
+    ? `Node ${process.version} has no zlib.crc32 (20.15 and later): the CLI starts without a code cache`
+    : false;
+
+describe('the CLI bundle and its code cache', { skip: bundleSkip }, () => {
   test('the build leaves a bundle whose code cache V8 accepts', async () => {
     const loaded = loadBundle();
     assert.ok(loaded, 'a bundle at least as new as main.js');
