@@ -296,9 +296,9 @@ export function encodePaths(arena: PathArena, options: Partial<PathsOptions> = {
 
 /**
  * Write sorted, unique batches as a `.paths` zlib stream. Pieces of `pieceBytes` are deflated in
- * parallel on libuv's thread pool, `threads` at once (one: on this thread), each primed with the
- * previous 32 KiB as its dictionary (as pigz does), so the result is one ordinary zlib stream any
- * inflater reads, the same bytes for any `threads`.
+ * parallel on libuv's thread pool, 2 × `threads` in flight (with one thread, on this thread: see
+ * `parallelZlib`), each primed with the previous 32 KiB as its dictionary (as pigz does), so the
+ * result is one ordinary zlib stream any inflater reads, the same bytes for any `threads`.
  */
 export async function* writePaths(batches: AsyncIterable<PathArena>, options: Partial<PathsOptions> = {}, probe?: Probe, threads?: number): AsyncGenerator<Uint8Array> {
   const opts = pathsOptions(options);

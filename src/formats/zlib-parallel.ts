@@ -63,7 +63,8 @@ export async function* parallelZlib(input: AsyncIterable<Uint8Array>, level: num
   const adler = new Adler32();
   const inFlight: Promise<Buffer>[] = [];
   let window: Uint8Array = new Uint8Array(0); // the last 32 KiB before the current piece
-  const options = (piece: Uint8Array): zlib.ZlibOptions => {
+  // The deflate options of the next piece; its bytes join the checksum and become the next window.
+  const nextPiece = (piece: Uint8Array): zlib.ZlibOptions => {
     adler.update(piece);
     const opts: zlib.ZlibOptions = { level, finishFlush: zlib.constants.Z_SYNC_FLUSH };
     if (window.length > 0) opts.dictionary = window;
@@ -72,12 +73,11 @@ export async function* parallelZlib(input: AsyncIterable<Uint8Array>, level: num
   };
   if (threads <= 1) {
     for await (const piece of rechunk(input, pieceBytes)) {
-      const opts = options(piece);
-      yield compressedHere(piece, opts, probe);
+      yield compressedHere(piece, nextPiece(piece), probe);
     }
   } else {
     for await (const piece of rechunk(input, pieceBytes)) {
-      inFlight.push(deflateRaw(piece, options(piece)));
+      inFlight.push(deflateRaw(piece, nextPiece(piece)));
       if (inFlight.length >= 2 * threads) yield await compressed(inFlight.shift()!, probe);
     }
   }
