@@ -70,6 +70,7 @@ export class WorkerPool {
         // waited. 4 MiB: .paths -> MTTS on 2 threads 185 -> 163 MiB peak, text -> MTTS 222 -> 205,
         // text -> .paths 212 -> 204, wall 1.00-1.03x (interleaved A/B, 1M atoms); 8 MiB saved nothing.
         resourceLimits: { maxYoungGenerationSizeMb: 4 },
+        execArgv: WORKER_EXEC_ARGV,
       });
       if (this.#closed) {
         void pool.destroy();
@@ -173,6 +174,14 @@ export async function* mapOrdered<T, R>(items: AsyncIterable<T>, window: number,
     await Promise.allSettled(queue.map((q) => q.result));
   }
 }
+
+// piscina loads a worker's file with require() first, and Node 20.19+ require()s an ES module such as
+// ours: when the run is stopped (Ctrl-C) while a worker is still loading it that way, V8 ends the
+// whole process with "FATAL ERROR: v8::Module::IsGraphAsync ..." (seen here under SIGTERM in a test),
+// and no exit handler removes the run's temporary files. With require(esm) off in the workers,
+// piscina imports the file as on earlier Nodes. The parent's own flags (a --cpu-prof, say) still go
+// to the workers, as they do by default.
+const WORKER_EXEC_ARGV = process.allowedNodeEnvironmentFlags.has('--no-experimental-require-module') ? [...process.execArgv, '--no-experimental-require-module'] : process.execArgv;
 
 /**
  * Bytes that chunks in flight (being coded, or coded and waiting their turn) may hold together:
