@@ -2,7 +2,7 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import zlib from 'node:zlib';
-import { ErrorCode, PathArena, decodePaths, encodePaths, readPaths, writePaths, sortUniqueArena, recordsOf, Adler32, type MorkspaceError } from '../src/internals.js';
+import { ErrorCode, PathArena, decodePaths, encodePaths, readPaths, writePaths, sortUniqueArena, recordsOf, Adler32, parallelZlib, takeBytes, type MorkspaceError } from '../src/internals.js';
 import { BIG_LOGIC_PATHS, GOLDEN, GOLDEN_CASES, readRaw } from './helpers/fixtures.js';
 import { Rng, randomPaths, testSeed } from './helpers/random.js';
 
@@ -17,6 +17,9 @@ async function* chunksOf(bytes: Uint8Array, size: () => number): AsyncGenerator<
 }
 async function* one<T>(x: T): AsyncGenerator<T> {
   yield x;
+}
+async function* many<T>(xs: readonly T[]): AsyncGenerator<T> {
+  yield* xs;
 }
 async function gather(batches: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
   const parts: Uint8Array[] = [];
@@ -77,6 +80,32 @@ describe('.paths: property round trips', () => {
       const threads = rng.pick([1, 3]);
       assert.deepEqual(await gather(writePaths(one(space), { pieceBytes, level }, undefined, threads)), bytes, `seed ${seed} round ${round}, ${threads} threads`);
     }
+  });
+  test(`batches are cut into pieces at the same bytes as one records buffer, long records across several (seed ${seed})`, async () => {
+    const rng = new Rng(seed ^ 0x5eed);
+    for (let round = 0; round < 12; round++) {
+      const paths = randomPaths(rng, rng.int(1, 300));
+      for (let k = rng.int(0, 3); k > 0; k--) paths.push(new Uint8Array(rng.int(100, 5000)).fill(rng.int(0, 255)));
+      const space = upstreamSet(PathArena.from(paths));
+      // the same space as 1-4 batches, cut anywhere
+      const cuts = [0, ...Array.from({ length: rng.int(0, 3) }, () => rng.int(0, space.count)).sort((a, b) => a - b), space.count];
+      const batches = cuts.slice(1).map((to, i) => PathArena.from([...space].slice(cuts[i], to)));
+      const pieceBytes = rng.pick([1, 5, 64, 333, 4096]);
+      const level = rng.int(0, 9);
+      const got = await gather(writePaths(many(batches), { pieceBytes, level }, undefined, rng.pick([1, 2])));
+      const want = await gather(parallelZlib(one(recordsOf(space)), level, pieceBytes));
+      assert.deepEqual(got, want, `seed ${seed} round ${round}, pieces of ${pieceBytes}`);
+    }
+  });
+  test('written pieces go back for reuse: the next buffer of their size holds record bytes, not zeros', async () => {
+    const pieceBytes = 5 << 14; // a size class nothing else in this file takes (80 KiB)
+    const space = upstreamSet(PathArena.from(randomPaths(new Rng(11), 20000)));
+    const records = recordsOf(space);
+    assert.ok(records.length > 2 * pieceBytes, 'several pieces');
+    await gather(writePaths(one(space), { pieceBytes, level: 1 }, undefined, 2));
+    const reused = takeBytes(pieceBytes);
+    const starts = Array.from({ length: Math.ceil(records.length / pieceBytes) }, (_, i) => i * pieceBytes);
+    assert.ok(starts.some((at) => Buffer.from(reused.subarray(0, 4096)).equals(records.subarray(at, at + 4096))), 'holds the start of one of the pieces');
   });
   test('with one thread the pieces are deflated on this thread; with more, on libuv\'s', async () => {
     const space = upstreamSet(PathArena.from(randomPaths(new Rng(7), 300)));

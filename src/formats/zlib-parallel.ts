@@ -8,6 +8,7 @@
 import zlib from 'node:zlib';
 import { promisify } from 'node:util';
 import type { Probe } from '../run/probe.js';
+import { giveBack } from '../buffers.js';
 
 const deflateRaw = promisify(zlib.deflateRaw) as (buf: Uint8Array, opts: zlib.ZlibOptions) => Promise<Buffer>;
 const WINDOW_BYTES = 32 * 1024;
@@ -56,9 +57,10 @@ export class Adler32 {
  * threads: 2 × `threads` in flight, so that the threads stay busy while this one makes the next
  * pieces (with `threads` in flight, .paths of 2 threads was 1.11x slower from ACT). With one thread,
  * each piece is deflated here, synchronously: a run given one thread uses one. The bytes are the same
- * either way: the pieces and their dictionaries do not change.
+ * either way: the pieces and their dictionaries do not change. With `owned`, the input's chunks are
+ * this function's: each goes back to the recycler (src/buffers.ts) once it is deflated.
  */
-export async function* parallelZlib(input: AsyncIterable<Uint8Array>, level: number, pieceBytes: number, probe?: Probe, threads = DEFAULT_DEFLATE_THREADS): AsyncGenerator<Uint8Array> {
+export async function* parallelZlib(input: AsyncIterable<Uint8Array>, level: number, pieceBytes: number, probe?: Probe, threads = DEFAULT_DEFLATE_THREADS, owned = false): AsyncGenerator<Uint8Array> {
   yield zlibHeader(level);
   const adler = new Adler32();
   const inFlight: Promise<Buffer>[] = [];
@@ -71,17 +73,30 @@ export async function* parallelZlib(input: AsyncIterable<Uint8Array>, level: num
     window = piece.length >= WINDOW_BYTES ? piece.slice(piece.length - WINDOW_BYTES) : joinTail(window, piece);
     return opts;
   };
+  // with `owned`, a piece goes back to the recycler once deflated (a buffer it did not issue is ignored)
+  const done = (piece: Uint8Array): void => {
+    if (owned) giveBack(piece);
+  };
   if (threads <= 1) {
-    for await (const piece of rechunk(input, pieceBytes)) {
-      yield compressedHere(piece, nextPiece(piece), probe);
+    for await (const piece of rechunk(input, pieceBytes, owned)) {
+      const out = compressedHere(piece, nextPiece(piece), probe);
+      done(piece);
+      yield out;
     }
   } else {
-    for await (const piece of rechunk(input, pieceBytes)) {
+    const pieces: Uint8Array[] = [];
+    const next = async (): Promise<Buffer> => {
+      const out = await compressed(inFlight.shift()!, probe);
+      done(pieces.shift()!);
+      return out;
+    };
+    for await (const piece of rechunk(input, pieceBytes, owned)) {
       inFlight.push(deflateRaw(piece, nextPiece(piece)));
-      if (inFlight.length >= 2 * threads) yield await compressed(inFlight.shift()!, probe);
+      pieces.push(piece);
+      if (inFlight.length >= 2 * threads) yield await next();
     }
+    while (inFlight.length > 0) yield await next();
   }
-  while (inFlight.length > 0) yield await compressed(inFlight.shift()!, probe);
   const trailer = new Uint8Array(6);
   trailer.set(FINAL_EMPTY_BLOCK);
   new DataView(trailer.buffer).setUint32(2, adler.digest(), false);
@@ -113,12 +128,20 @@ function joinTail(window: Uint8Array, piece: Uint8Array): Uint8Array {
   return all.length > WINDOW_BYTES ? all.slice(all.length - WINDOW_BYTES) : all;
 }
 
-/** Re-cut a byte stream into pieces of exactly `size` bytes (the last may be shorter). */
-export async function* rechunk(input: AsyncIterable<Uint8Array>, size: number): AsyncGenerator<Uint8Array> {
+/**
+ * Re-cut a byte stream into pieces of exactly `size` bytes (the last may be shorter). With `owned`
+ * (the chunks are the caller's to keep: nothing writes them again), a chunk of exactly `size` is
+ * passed on as it is, not copied.
+ */
+export async function* rechunk(input: AsyncIterable<Uint8Array>, size: number, owned = false): AsyncGenerator<Uint8Array> {
   let buf = new Uint8Array(size);
   let fill = 0;
   for await (const chunk of input) {
     let p = 0;
+    if (owned && fill === 0 && chunk.length === size) {
+      yield chunk;
+      continue;
+    }
     while (p < chunk.length) {
       if (fill === 0 && chunk.length - p >= size) {
         yield chunk.slice(p, p + size);
