@@ -264,29 +264,38 @@ export async function* readPaths(source: AsyncIterable<Uint8Array>, options: Par
   if (splitter.arena.count > 0) yield splitter.take();
 }
 
-/** The record bytes `[u32 LE len][path]` of every non-empty path of `arena` (upstream drops the empty path), or of paths `from` up to `to`. */
-export function recordsOf(arena: PathArena, from = 0, to = arena.count): Uint8Array {
-  if (to <= from) return new Uint8Array(0);
-  const out = new Uint8Array(arena.end(to - 1) - arena.start(from) + 4 * (to - from));
+/** The record bytes `[u32 LE len][path]` of every non-empty path of `arena` (upstream drops the empty path). */
+export function recordsOf(arena: PathArena): Uint8Array {
+  const n = arena.count;
+  const out = new Uint8Array(arena.byteLength + 4 * n);
   const src = arena.bytes;
   let o = 0;
-  for (let i = from; i < to; i++) {
+  for (let i = 0; i < n; i++) {
     const s = arena.start(i);
     const e = arena.end(i);
-    const len = e - s;
-    if (len === 0) continue;
-    out[o] = len & 0xff;
-    out[o + 1] = (len >>> 8) & 0xff;
-    out[o + 2] = (len >>> 16) & 0xff;
-    out[o + 3] = len >>> 24;
-    o += 4;
-    if (len < 64) for (let k = s; k < e; k++) out[o++] = src[k]!;
-    else {
-      out.set(src.subarray(s, e), o);
-      o += len;
-    }
+    if (e > s) o = putRecord(out, o, src, s, e);
   }
   return out.subarray(0, o);
+}
+
+// Write the record of the path `src[s..e)` at `out[o..]`: its u32 LE length, then its bytes; returns where it ends.
+function putRecord(out: Uint8Array, o: number, src: Uint8Array, s: number, e: number): number {
+  const len = e - s;
+  putLength(out, o, len);
+  o += 4;
+  if (len < 64) {
+    for (let k = s; k < e; k++) out[o++] = src[k]!;
+    return o;
+  }
+  out.set(src.subarray(s, e), o);
+  return o + len;
+}
+
+function putLength(out: Uint8Array, o: number, len: number): void {
+  out[o] = len & 0xff;
+  out[o + 1] = (len >>> 8) & 0xff;
+  out[o + 2] = (len >>> 16) & 0xff;
+  out[o + 3] = len >>> 24;
 }
 
 /** Encode sorted, unique paths as one `.paths` file (synchronous, one thread). */
@@ -328,24 +337,12 @@ export async function* recordPieces(batches: AsyncIterable<PathArena>, pieceByte
       const len = e - s;
       if (len === 0) continue; // upstream drops the empty path (s stays: the next path starts here too)
       if (o + 4 + len <= pieceBytes) {
-        piece[o] = len & 0xff;
-        piece[o + 1] = (len >>> 8) & 0xff;
-        piece[o + 2] = (len >>> 16) & 0xff;
-        piece[o + 3] = len >>> 24;
-        o += 4;
-        if (len < 64) for (let k = s; k < e; k++) piece[o++] = src[k]!;
-        else {
-          piece.set(src.subarray(s, e), o);
-          o += len;
-        }
+        o = putRecord(piece, o, src, s, e);
         s = e;
         continue;
       }
       // the record crosses into the next piece (or several): its length, then its bytes, in parts
-      head[0] = len & 0xff;
-      head[1] = (len >>> 8) & 0xff;
-      head[2] = (len >>> 16) & 0xff;
-      head[3] = len >>> 24;
+      putLength(head, 0, len);
       for (let part = 0; part < 2; part++) {
         const from = part === 0 ? head : src;
         let a = part === 0 ? 0 : s;
