@@ -129,6 +129,26 @@ describe('paced collections', () => {
     assert.equal(off.collections, 0);
   });
 
+  test('between full collections, a scavenge runs each time the minor pace is passed; a full one resets both', () => {
+    if (fullCollection() === null) return;
+    const pacer = new GcPacer(1000, 100);
+    pacer.passed(150);
+    assert.deepEqual([pacer.minorCollections, pacer.collections], [1, 0]);
+    pacer.passed(50);
+    assert.deepEqual([pacer.minorCollections, pacer.collections], [1, 0]);
+    pacer.passed(800); // 1000 in all: the full collection, not a scavenge as well
+    assert.deepEqual([pacer.minorCollections, pacer.collections], [1, 1]);
+    pacer.passed(99);
+    assert.equal(pacer.minorCollections, 1, 'counted afresh after the full collection');
+    const off = new GcPacer(0, 100);
+    off.passed(1e9);
+    assert.deepEqual([off.minorCollections, off.collections], [0, 0]);
+    // a minor pace not below the full one adds nothing
+    const same = new GcPacer(100, 100);
+    same.passed(150);
+    assert.deepEqual([same.minorCollections, same.collections], [0, 1]);
+  });
+
   test('the run context refuses a negative pace', () => {
     assert.throws(() => new RunContext({ gcEveryBytes: -1 }), /gcEveryBytes/);
   });

@@ -38,8 +38,8 @@ export interface RunOptions {
   pool?: WorkerPool;
   /**
    * Bytes of batches between two full garbage collections the run asks V8 for (see gc-pacer.ts:
-   * it keeps batch garbage from growing the peak); 0 turns pacing off. Defaults to 1/512 of the
-   * memory budget, at least 16 MiB (`gcPaceFor`).
+   * it keeps batch garbage from growing the peak); 0 turns pacing off, the scavenges between
+   * collections too. Defaults to 1/512 of the memory budget, at least 16 MiB (`gcPaceFor`).
    */
   gcEveryBytes?: number;
 }
