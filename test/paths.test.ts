@@ -97,6 +97,11 @@ describe('.paths: property round trips', () => {
       assert.deepEqual(got, want, `seed ${seed} round ${round}, pieces of ${pieceBytes}`);
     }
   });
+  test('a piece size that could never fill is refused before anything is written', async () => {
+    for (const pieceBytes of [0, -1, 1.5, Number.NaN]) {
+      await assert.rejects(gather(writePaths(one(PathArena.from([new Uint8Array([1])])), { pieceBytes })), (e: MorkspaceError) => e.code === ErrorCode.Usage && /piece bytes/.test(e.message), String(pieceBytes));
+    }
+  });
   test('written pieces go back for reuse: the next buffer of their size holds record bytes, not zeros', async () => {
     const pieceBytes = 5 << 14; // a size class nothing else in this file takes (80 KiB)
     const space = upstreamSet(PathArena.from(randomPaths(new Rng(11), 20000)));

@@ -40,6 +40,8 @@ export const DEFAULT_PATHS_OPTIONS: PathsOptions = { level: 5, maxPathBytes: DEF
 function pathsOptions(o: Partial<PathsOptions>): PathsOptions {
   const opts = { ...DEFAULT_PATHS_OPTIONS, ...o };
   if (!Number.isInteger(opts.level) || opts.level < 0 || opts.level > 9) throw new MorkspaceError(ErrorCode.Usage, `paths level must be an integer 0-9, got ${opts.level}`);
+  // a piece of no bytes would never fill (the writer would loop), one past 1 GiB is one malloc too many
+  if (!Number.isInteger(opts.pieceBytes) || opts.pieceBytes < 1 || opts.pieceBytes > 2 ** 30) throw new MorkspaceError(ErrorCode.Usage, `paths piece bytes must be an integer 1-${2 ** 30}, got ${opts.pieceBytes}`);
   return opts;
 }
 
