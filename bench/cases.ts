@@ -57,6 +57,20 @@ export const UPSTREAM_PAIRS: readonly { ours: string; upstream: string }[] = [
   { ours: 'act->text', upstream: 'upstream act->text' },
 ];
 
+/**
+ * The group of cases whose figures are set against each other, if any: our 1- and 2-thread runs and
+ * upstream's on the same input, a 2-thread run and its 1-thread one, a small command and Node's own
+ * start. run.ts takes a group's samples in turn (A B C A B C …), so that a busy spell of this shared
+ * machine falls on all of them alike instead of on one side of a ratio.
+ */
+export function interleaveGroup(name: string): string | undefined {
+  if (name === 'inspect small' || name === 'node -e 0') return 'start-up';
+  const pair = UPSTREAM_PAIRS.find((p) => p.upstream === name || p.ours === name);
+  if (pair) return pair.ours;
+  const base = name.replace(/:threads=\d+$/, '');
+  return base !== name ? base : undefined;
+}
+
 // `--to` is always explicit for act and mtts: until those formats are registered the CLI cannot
 // infer them from the extension, and an explicit name gives the clear "unknown format" (exit 2).
 const convert = (to: string, ...more: string[]) => (i: string, o: string): string[] => ['convert', i, '-o', o, '--to', to, '--force', '--json', ...more];

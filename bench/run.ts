@@ -9,8 +9,9 @@ import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BASELINE, CASES, DEFAULT_RUNS, SLOW_RUNS, SLOW_SAMPLE_SECONDS, bySize, defaultRuns, type BenchCase, type SizeName } from './cases.js';
+import { BASELINE, CASES, DEFAULT_RUNS, SLOW_RUNS, SLOW_SAMPLE_SECONDS, bySize, defaultRuns, interleaveGroup, type BenchCase, type SizeName } from './cases.js';
 import { runHook, runMeasured, runTool, runUpstream } from './child.js';
+import { inTurn } from './in-turn.js';
 import { Inputs, cliReason, firstLine, type BenchPaths } from './prepare.js';
 import { renderMarkdown, renderText, type CaseResult, type RunInfo } from './report.js';
 import { secs } from './numbers.js';
@@ -118,7 +119,11 @@ function fileSize(file: string): number | undefined {
 /** Samples to take: `--runs` when given, else decided after the first sample (see defaultRuns). */
 type RunCount = (firstWallSeconds: number) => number;
 
-async function runCase(c: BenchCase, size: SizeName, runCount: RunCount, inputs: Inputs, paths: BenchPaths): Promise<CaseResult> {
+/**
+ * One case's samples, a step per sample (so that cases compared with each other can take turns:
+ * `inTurn`); returns the case's result. A step that prepares an input does so before its sample.
+ */
+async function* caseSamples(c: BenchCase, size: SizeName, runCount: RunCount, inputs: Inputs, paths: BenchPaths): AsyncGenerator<void, CaseResult> {
   let runs = 1;
   const result: CaseResult = { name: c.name, size, role: c.role, status: 'ok', samples: [], wallSamples: [] };
   const input = await inputs.get(size, c.input);
@@ -148,6 +153,7 @@ async function runCase(c: BenchCase, size: SizeName, runCount: RunCount, inputs:
           result.maxRssKiB = Math.max(result.maxRssKiB ?? 0, s.maxRssKiB);
           const report = JSON.parse(s.stdout) as { atoms?: number; outputBytes?: number };
           if (report.atoms !== undefined) result.atoms = report.atoms;
+          yield;
         }
         break;
       case 'tool':
@@ -161,6 +167,7 @@ async function runCase(c: BenchCase, size: SizeName, runCount: RunCount, inputs:
           if (r.exitCode !== 0) return { ...result, status: 'failed', note: `${c.cmd} exit ${r.exitCode}: ${firstLine(r.stderr)}` };
           result.samples.push(r.wallSeconds);
           if (i === 0) runs = runCount(r.wallSeconds);
+          yield;
         }
         break;
       case 'sort':
@@ -172,6 +179,7 @@ async function runCase(c: BenchCase, size: SizeName, runCount: RunCount, inputs:
           result.maxRssKiB = Math.max(result.maxRssKiB ?? 0, r.sample.maxRssKiB);
           if (r.sample.extra) result.details = r.sample.extra;
           if (r.sample.extra?.['paths'] !== undefined) result.atoms = r.sample.extra['paths'];
+          yield;
         }
         delete result.inputBytes; // the parse is not timed
         return result;
@@ -185,6 +193,7 @@ async function runCase(c: BenchCase, size: SizeName, runCount: RunCount, inputs:
           result.wallSamples.push(r.wallSeconds);
           if (r.maxRssKiB !== undefined) result.maxRssKiB = Math.max(result.maxRssKiB ?? 0, r.maxRssKiB);
           if (i === 0) runs = runCount(r.wallSeconds);
+          yield;
         }
         break;
       }
@@ -222,16 +231,29 @@ async function main(): Promise<void> {
     return;
   }
   const inputs = new Inputs(paths, log);
-  const results: CaseResult[] = [];
   const started = performance.now();
-  for (const { c, size } of jobs) {
-    const fixed = args.runs;
-    const runCount: RunCount = (wall) => (fixed !== undefined ? fixed : defaultRuns(size, wall));
-    const r = await runCase(c, size, runCount, inputs, paths);
-    results.push(r);
-    const summary = r.status === 'ok' ? (r.samples.length > 0 ? `median ${secs([...r.samples].sort((a, b) => a - b)[r.samples.length >> 1]!)} s of ${r.samples.length}` : 'done') : `${r.status}: ${r.note}`;
-    log(`${c.name}/${size}: ${summary}`);
+  const fixed = args.runs;
+  const samples = ({ c, size }: { c: BenchCase; size: SizeName }): AsyncGenerator<void, CaseResult> =>
+    caseSamples(c, size, (wall) => (fixed !== undefined ? fixed : defaultRuns(size, wall)), inputs, paths);
+  // a group of cases compared with each other runs in turn where its first member comes
+  const group = ({ c, size }: { c: BenchCase; size: SizeName }): string | undefined => {
+    const g = interleaveGroup(c.name);
+    return g !== undefined ? `${g}/${size}` : undefined;
+  };
+  const done = new Map<number, CaseResult>();
+  for (let j = 0; j < jobs.length; j++) {
+    if (done.has(j)) continue;
+    const key = group(jobs[j]!);
+    const members = key === undefined ? [j] : jobs.flatMap((job, k) => (group(job) === key ? [k] : []));
+    const got = await inTurn(members.map((k) => samples(jobs[k]!)));
+    members.forEach((k, i) => {
+      const r = got[i]!;
+      done.set(k, r);
+      const summary = r.status === 'ok' ? (r.samples.length > 0 ? `median ${secs([...r.samples].sort((a, b) => a - b)[r.samples.length >> 1]!)} s of ${r.samples.length}` : 'done') : `${r.status}: ${r.note}`;
+      log(`${jobs[k]!.c.name}/${jobs[k]!.size}: ${summary}${members.length > 1 ? ' (in turn with its group)' : ''}`);
+    });
   }
+  const results = jobs.map((_, j) => done.get(j)!);
   const cpus = os.cpus();
   const info: RunInfo = {
     date: new Date().toISOString(),
@@ -250,6 +272,7 @@ async function main(): Promise<void> {
       '"vs gzip": our median ÷ the median of `gzip -6` (writers) or `gzip -d` (readers) on the record stream of the same space, same run. Below 1.00x is faster than gzip.',
       `"upstream …" cases run upstream's own code (\`$${UPSTREAM_ENV}\`, when set): wall time and the kernel's peak RSS of the process; the targets set our whole-process wall time (Node's start included) against it, same run.`,
       '"peak RSS" is the highest peak RSS of the child over the samples (`VmHWM` from /proc/self/status, which starts afresh at exec; `maxRSS` from rusage would include the harness\'s own size at fork).',
+      'Cases set against each other (our 1- and 2-thread runs and upstream\'s on the same input; a 2-thread run and its 1-thread one; `inspect small` and `node -e 0`) take their samples in turn, A B C A B C …, so a busy spell of the machine falls on all of them alike.',
       ...(added.length > 0 ? [`Baselines added to the selection: ${added.join(', ')}.`] : []),
       `Total harness time: ${secs((performance.now() - started) / 1000)} s.`,
     ],
