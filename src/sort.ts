@@ -4,7 +4,7 @@
  * time in proportion to the distinguishing prefix bytes, where a comparison sort would compare the
  * long shared prefixes of sorted MORK paths again and again.
  */
-import { compareRanges } from './bytes.js';
+import { compareRanges, compareWithin, viewOf } from './bytes.js';
 import { PathArena } from './path-arena.js';
 
 // Ranges smaller than this are finished by insertion sort (bench case `sort`).
@@ -153,9 +153,18 @@ function insertionSort(idx: Uint32Array, lo: number, hi: number, depth: number, 
 
 /** True when the paths of `arena` are strictly ascending (sorted, no duplicates). */
 export function isStrictlySorted(arena: PathArena): boolean {
+  const n = arena.count;
+  if (n < 2) return true;
   const bytes = arena.bytes;
-  for (let i = 1; i < arena.count; i++) {
-    if (compareRanges(bytes, arena.start(i - 1), arena.end(i - 1), bytes, arena.start(i), arena.end(i)) >= 0) return false;
+  const ends = arena.ends;
+  const words = viewOf(bytes);
+  let s = 0;
+  let e = ends[0]!;
+  for (let i = 1; i < n; i++) {
+    const next = ends[i]!;
+    if (compareWithin(bytes, words, s, e, e, next) >= 0) return false;
+    s = e;
+    e = next;
   }
   return true;
 }
