@@ -67,7 +67,7 @@ export function addMttsWriteFlags(cmd: Command): Command {
 /** Add the run's flags (`--threads`, `--memory`, `--tmp-dir`), and for commands that read binary formats `--no-verify`. */
 export function addRunFlags(cmd: Command, reads: boolean): Command {
   cmd
-    .option('--threads <n>', 'threads for parsing, sorting, mtts chunk coding and .paths deflate (default: available cores; 1: all on this thread)')
+    .option('--threads <n>', 'threads for parsing, sorting, mtts chunk coding and .paths deflate (default: the cores other work does not keep busy; 1: all on this thread)')
     .option('--memory <size>', 'memory the run may use, suffixes k/m/g; a larger unsorted space is sorted in runs spilled to --tmp-dir (default: 3/4 of available memory)')
     .option('--tmp-dir <dir>', 'folder for sorted runs and spools (default: the system temporary folder)');
   if (reads) cmd.option('--no-verify', 'mtts: skip digest checks when reading');

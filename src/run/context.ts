@@ -14,7 +14,7 @@ import type { Progress } from './progress.js';
 
 /** What a caller may set for a run; everything has a default. */
 export interface RunOptions {
-  /** Worker threads for parallel work (text parsing, sorting, MTTS chunks). Defaults to the machine's cores. */
+  /** Worker threads for parallel work (text parsing, sorting, MTTS chunks). Defaults to the cores other work does not keep busy now (`defaultThreads`). */
   threads?: number;
   /** Cancels the run: every stage and pool task stops with an `AbortedError` (or the signal's own reason). */
   signal?: AbortSignal;
