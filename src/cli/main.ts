@@ -147,6 +147,23 @@ function reportError(io: CliIo, e: unknown, json: boolean): void {
 /** Seconds a cancelled run has to unwind before the process removes its temporary files and exits anyway. */
 const UNWIND_SECONDS = 5;
 
+/**
+ * `it`, whose pending read rejects with the signal's reason once it aborts. A read of stdin waits
+ * for its writer, which may not write again: on one thread nothing else noticed Ctrl-C, and the run
+ * sat out the unwind timeout and exited without its message.
+ */
+function untilAborted<T>(it: AsyncIterator<T>, signal: AbortSignal): AsyncIterator<T> {
+  const aborted = new Promise<never>((_, reject) => {
+    if (signal.aborted) reject(signal.reason);
+    else signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+  });
+  aborted.catch(() => undefined);
+  return {
+    next: () => Promise.race([it.next(), aborted]),
+    return: (value?: unknown) => it.return?.(value) ?? Promise.resolve({ done: true, value: undefined }),
+  };
+}
+
 // The process's streams, and its signals wired to one AbortController.
 function processIo(): { io: CliIo; dispose: () => void } {
   const controller = new AbortController();
@@ -167,12 +184,20 @@ function processIo(): { io: CliIo; dispose: () => void } {
   process.on('SIGTERM', onSignal);
   // whatever ends the process (a crash included), its temporary files and spilled runs go with it
   process.on('exit', removeTempFilesSync);
+  let stdinUsed = false;
   const dispose = (): void => {
+    // a read left pending (a cancelled run) would keep the process alive until the writer closes
+    if (stdinUsed) process.stdin.destroy();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     process.off('exit', removeTempFilesSync);
   };
   // process.stdin is made on first use (for a pipe that loads node:net): only by a run that reads it
-  const stdin: AsyncIterable<Uint8Array> = { [Symbol.asyncIterator]: () => (process.stdin as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]() };
+  const stdin: AsyncIterable<Uint8Array> = {
+    [Symbol.asyncIterator]: () => {
+      stdinUsed = true;
+      return untilAborted((process.stdin as AsyncIterable<Uint8Array>)[Symbol.asyncIterator](), controller.signal);
+    },
+  };
   return { io: { stdin, stdout: process.stdout, stderr: process.stderr, signal: controller.signal }, dispose };
 }
