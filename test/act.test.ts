@@ -8,6 +8,7 @@ import { Worker } from 'node:worker_threads';
 import { compareBytes } from '../src/bytes.js';
 import { isMorkspaceError } from '../src/errors.js';
 import { ActFile, ActWriter, encodeAct, encodeVarint, readVarint, varintSize, writeAct } from '../src/formats/act/index.js';
+import { TrieWalker, WINDOW_BYTES } from '../src/formats/act/walker.js';
 import { decodePaths } from '../src/formats/paths.js';
 import { PathArena } from '../src/path-arena.js';
 import { sortUniqueArena } from '../src/sort.js';
@@ -120,6 +121,34 @@ describe('ACT reader', () => {
     const stats = file.walkStats();
     assert.equal(stats.valueNodes, 91692);
     assert.ok(stats.lineReferences > stats.distinctLines, 'line data is shared');
+  });
+  test('when a walk has a window budget, then it stops once it has read that many 64 KiB windows and resumes where it stopped', () => {
+    const bytes = golden('big_logic');
+    assert.ok(bytes.length > 8 * WINDOW_BYTES, 'the file spans many windows');
+    const file = ActFile.fromBytes(bytes);
+    const { rootOffset, tailOffset } = file.header;
+    const limits = { maxVisits: bytes.length, maxPathBytes: 1 << 20 };
+    const walker = new TrieWalker(bytes, rootOffset, tailOffset, limits, undefined, 2);
+    const arena = new PathArena(1 << 16, 1024);
+    let stops = 0;
+    while (!walker.run(arena, Infinity, Infinity)) {
+      assert.ok(walker.windowsFull, 'run stops early only on the budget here');
+      stops++;
+      walker.startWindows();
+      assert.equal(walker.windowsFull, false);
+    }
+    // two windows at a time cannot cover a file of 42: the walk stopped many times, and lost nothing
+    assert.ok(stops > 10, `${stops} stops`);
+    assert.deepEqual(hexList(arena), hexList(collectSync(file.paths())));
+  });
+  test('when a mapped file is walked with a small window budget, then its pages go mid-batch and the batches are the same', () => {
+    const file = path.join(GOLDEN, 'big_logic.act');
+    const sizes = (f: ActFile): number[] => [...f.paths()].map((a) => a.count);
+    const budgeted = ActFile.open(file, { windowBudget: 1 });
+    assert.equal(budgeted.mapped, true);
+    const plain = ActFile.open(file);
+    assert.deepEqual(sizes(budgeted), sizes(plain));
+    assert.deepEqual(hexList(collectSync(budgeted.paths())), hexList(collectSync(plain.paths())));
   });
   test('when the header is read, then a base file reports no merges and its root', () => {
     const h = ActFile.fromBytes(golden('ace5')).header;

@@ -23,6 +23,8 @@ export interface ActReadOptions {
   maxPathBytes?: number;
   /** Name used in error positions (`where.file`). */
   name?: string;
+  /** 64 KiB windows a walk of a mapped file reads between releases of its pages. Defaults to `WALK_WINDOW_BUDGET`. */
+  windowBudget?: number;
 }
 /**
  * Paths per batch. Smaller batches hold less at once and let the mapped pages go sooner: from
@@ -30,6 +32,18 @@ export interface ActReadOptions {
  * 117 MiB, in the same time (interleaved whole-process runs, 0.96x and 1.00x); 8,192 saved 1 MiB more.
  */
 export const DEFAULT_ACT_BATCH_PATHS = 1 << 14;
+
+/**
+ * Distinct 64 KiB windows (walker.ts `WINDOW_BYTES`) a walk of a mapped file reads before it lets
+ * the touched pages go, mid-batch if need be (see `#releasePages`): at most 16 MiB of mapped pages
+ * at a time. Why not only once a batch: a batch's nodes and line data lie all over the file (a
+ * line's data sits where the line was first used), so the pages one batch touches grew with the
+ * file, up to the whole of a small one: 11 MiB at 1M atoms, 24 MiB at 3M. The 1M bench walk never
+ * reaches the budget (177 windows at most); at 3M, ACT → .paths peaked at 104 instead of 113 MiB
+ * in the same time (1.01x wall; 0.2 s more system time, re-faults). A count of paths would not
+ * bound them, and letting them go every 2,048 paths made ACT → .paths 10% slower at 1M.
+ */
+export const WALK_WINDOW_BUDGET = 256;
 
 /** Node and line facts of a full walk (`inspect --count`). */
 export interface ActWalkStats {
@@ -102,6 +116,7 @@ export class ActFile {
   readonly #name: string | undefined;
   readonly #batchPaths: number;
   readonly #maxPathBytes: number;
+  readonly #windowBudget: number;
   readonly #nv = new NodeView();
   readonly #skip = new NodeView();
 
@@ -111,6 +126,7 @@ export class ActFile {
     this.#name = options.name;
     this.#batchPaths = options.batchPaths ?? DEFAULT_ACT_BATCH_PATHS;
     this.#maxPathBytes = options.maxPathBytes ?? DEFAULT_MAX_PATH_BYTES;
+    this.#windowBudget = options.windowBudget ?? WALK_WINDOW_BUDGET;
     this.#header = this.#named(() => readActHeader(bytes));
     // The root is the last object before the tail: it must end exactly there (a cut file fails here).
     this.#named(() => {
@@ -214,17 +230,22 @@ export class ActFile {
 
   *#walk(prefix: PrefixPattern | undefined): Generator<PathArena> {
     const { rootOffset, tailOffset } = this.#header;
-    const walker = new TrieWalker(this.#bytes, rootOffset, tailOffset, this.#limits(), prefix);
+    const walker = new TrieWalker(this.#bytes, rootOffset, tailOffset, this.#limits(), prefix, this.#mapped ? this.#windowBudget : Infinity);
     // each batch sized like the one before: an arena grown by doubling leaves its smaller buffers
     // behind as garbage, and garbage buffers are what a long walk's memory is made of
     let bytes = 1 << 16;
     let paths = 1024;
     for (;;) {
       const arena = new PathArena(bytes, paths);
-      const done = this.#named(() => walker.run(arena, this.#batchPaths, BATCH_BYTES));
+      let done = this.#named(() => walker.run(arena, this.#batchPaths, BATCH_BYTES));
+      // the batch has read its window budget before it is full: let those pages go, and go on
+      while (!done && walker.windowsFull && arena.count < this.#batchPaths && arena.byteLength < BATCH_BYTES) {
+        this.#releasePages(walker);
+        done = this.#named(() => walker.run(arena, this.#batchPaths, BATCH_BYTES));
+      }
       bytes = Math.max(bytes, arena.byteLength + 1024);
       paths = Math.max(paths, arena.count + 1);
-      this.#releasePages();
+      this.#releasePages(walker);
       if (arena.count > 0) yield arena;
       else arena.release();
       if (done) return;
@@ -232,15 +253,14 @@ export class ActFile {
   }
 
   // A full walk touches every page of a mapped file, and touched pages count as this process's
-  // memory (RSS) until the kernel needs them: let them go after each batch. The mapping stays
-  // valid; a page read again comes back from the page cache. Once a batch, not more often: the pages
-  // one batch touches still grow with the file (shared lines lie all over it: 12 MiB at 1M atoms,
-  // 28 MiB at 3M), but letting them go every 2,048 paths made ACT→.paths 10% slower (re-faults) to
-  // save 4-10 MiB of page-cache pages.
-  #releasePages(): void {
+  // memory (RSS) until the kernel needs them: let them go after each batch, and within a batch once
+  // it has read WALK_WINDOW_BUDGET windows. The mapping stays valid; a page read again
+  // comes back from the page cache.
+  #releasePages(walker: TrieWalker): void {
     if (!this.#mapped) return;
     const mm = loadMmap();
     if (typeof mm !== 'string') mm.advise(this.#bytes as Buffer, mm.MADV_DONTNEED);
+    walker.startWindows();
   }
 
   #limits(): WalkLimits {
