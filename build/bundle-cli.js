@@ -90,9 +90,17 @@ await esbuild.build({
   platform: 'node',
   format: 'cjs',
   target: 'node20',
+  // No comments or indentation (539 -> 362 KB), and ASCII only: Node reads an ASCII file into a
+  // one-byte string, which V8 takes as it is; a single other character makes the whole script a
+  // two-byte string (read, copied into the wrapper and checked against the cache at twice the size).
+  // Reading it and compiling it from its cache went 10.4 -> 7.1 ms per command (medians of 8).
+  charset: 'ascii',
+  minifyWhitespace: true,
   external,
   define: { 'import.meta.url': '__morkspaceBundleUrl' },
-  banner: { js: `${notice}\nconst __morkspaceBundleUrl = require('node:url').pathToFileURL(__filename).href;` },
+  // "use strict" first, before the banner's statement: esbuild's own comes after it, where it is no
+  // directive, and the modules (ES modules, strict) would run as sloppy code in the CLI alone
+  banner: { js: `${notice}\n'use strict';\nconst __morkspaceBundleUrl = require('node:url').pathToFileURL(__filename).href;` },
   plugins: [lazyChildProcess, builtinsByPrototype, importThroughLoader],
   sourcemap: true,
   logLevel: 'warning',
@@ -100,6 +108,9 @@ await esbuild.build({
 if (statSync(BUNDLE).mtimeMs < statSync(ENTRY).mtimeMs) throw new Error('build: the bundle is older than main.js');
 const leftImport = /\bimport\(/.exec(readFileSync(BUNDLE, 'utf8').replace(/\/\/.*$|\/\*[\s\S]*?\*\//gm, ''));
 if (leftImport) throw new Error(`build: the bundle still has an import() (at ${leftImport.index}), which fails inside a vm.Script: give it a literal specifier`);
+// esbuild escapes what is not ASCII in strings, not in regular expression literals
+const nonAscii = /[^\x00-\x7f]/.exec(readFileSync(BUNDLE, 'latin1'));
+if (nonAscii) throw new Error(`build: the bundle has a byte that is not ASCII (at ${nonAscii.index}), which makes it a two-byte string: write it as an escape (\\uXXXX) in the source`);
 rmSync(CODE_CACHE, { force: true });
 // a child of its own: the commands' runs leave nothing in this process, and a failure to make the
 // cache only costs the cache (the CLI then compiles the bundle as Node would)

@@ -167,8 +167,8 @@ function roff(text: string): string {
   return text
     .replace(/\\/g, '\\e')
     .replace(/-/g, '\\-')
-    .replace(/→/g, '\\(->')
-    .replace(/…/g, '...')
+    .replace(/\u2192/g, '\\(->') // →
+    .replace(/\u2026/g, '...') // …
     .split('\n')
     .map((l) => (/^[.']/.test(l) ? `\\&${l}` : l))
     .join('\n');
