@@ -1,8 +1,10 @@
 // The default thread count backs off the cores other work keeps busy (src/pool/pool.ts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import os from 'node:os';
 import { busyCores, defaultThreads } from '../src/pool/pool.js';
+import { RunContext } from '../src/run/context.js';
 
 test('an idle host keeps every core; a sustained load takes the cores it holds', () => {
   assert.equal(busyCores('0.02 0.01 0.04 1/77 1597', 2, 2), 0);
@@ -33,4 +35,27 @@ test('no /proc/loadavg, or text it cannot read, backs off nothing', () => {
 test('the default is at least one thread and at most the cores', () => {
   const threads = defaultThreads();
   assert.ok(threads >= 1 && threads <= os.availableParallelism(), `threads ${threads}`);
+});
+
+test('a default that backed off says so in the run\'s notes; a --threads given, or a full default, says nothing', async (t) => {
+  // a 2-core host with one other process spinning for a minute
+  const readFileSync = fs.readFileSync;
+  let loadavg = '1.01 0.80 0.40 2/80 1600';
+  t.mock.method(os, 'availableParallelism', () => 2);
+  t.mock.method(os, 'cpus', () => [{}, {}]);
+  t.mock.method(fs, 'readFileSync', ((file: fs.PathOrFileDescriptor, ...rest: unknown[]) =>
+    file === '/proc/loadavg' ? loadavg : (readFileSync as (...a: unknown[]) => unknown)(file, ...rest)) as typeof fs.readFileSync);
+  const notes: string[] = [];
+  const backedOff = new RunContext({ log: (m) => notes.push(m) });
+  await backedOff.close();
+  assert.equal(backedOff.threads, 1);
+  assert.deepEqual(notes, ['1 of 2 threads: other work keeps 1 core busy (the load in /proc/loadavg); --threads 2 takes them all']);
+  const given = new RunContext({ threads: 1, log: (m) => notes.push(m) });
+  await given.close();
+  assert.equal(notes.length, 1, 'an explicit thread count is not remarked on');
+  loadavg = '0.02 0.01 0.04 1/77 1597';
+  const idle = new RunContext({ log: (m) => notes.push(m) });
+  assert.equal(idle.threads, 2);
+  await idle.close();
+  assert.equal(notes.length, 1, 'a default of every core is not remarked on');
 });

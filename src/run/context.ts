@@ -99,6 +99,13 @@ export class RunContext {
     this.gc = new GcPacer(every);
     this.#warn = options.warn;
     this.#log = options.log;
+    // a default that backed off says so (under --verbose): a user who sees one busy core knows why
+    if (options.pool === undefined && options.threads === undefined && this.#log !== undefined) {
+      const cores = os.availableParallelism();
+      if (this.threads < cores) {
+        this.#log(`${this.threads} of ${cores} threads: other work keeps ${cores - this.threads} core${cores - this.threads === 1 ? '' : 's'} busy (the load in /proc/loadavg); --threads ${cores} takes them all`);
+      }
+    }
   }
 
   /**
