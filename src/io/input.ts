@@ -44,30 +44,54 @@ export function fileInput(path: string): Input {
     path,
     size,
     reopenable: true,
+    // a few KiB, read at once: node:fs/promises would load (readline, watchers, file handles: 1-3 ms of
+    // every command) only to sniff a format
     async head(n) {
-      const fd = await fs.promises.open(path, 'r').catch((e: unknown) => {
+      let fd: number;
+      try {
+        fd = fs.openSync(path, 'r');
+      } catch (e) {
         throw ioError(e, path);
-      });
+      }
       try {
         const buf = new Uint8Array(Math.min(n, size));
-        const { bytesRead } = await fd.read(buf, 0, buf.length, 0);
-        return buf.subarray(0, bytesRead);
+        return buf.subarray(0, fs.readSync(fd, buf, 0, buf.length, 0));
+      } catch (e) {
+        throw ioError(e, path);
       } finally {
-        await fd.close();
+        fs.closeSync(fd);
       }
     },
     chunks() {
-      return guardIo(fs.createReadStream(path, { highWaterMark: READ_CHUNK_BYTES }), path);
+      return guardIo(fileChunks(path, READ_CHUNK_BYTES), path);
     },
-    async readAll() {
-      return fs.promises.readFile(path).catch((e: unknown) => {
-        throw ioError(e, path);
-      });
+    readAll() {
+      return new Promise((resolve, reject) => fs.readFile(path, (e, bytes) => (e ? reject(ioError(e, path)) : resolve(bytes))));
     },
   };
 }
 
-async function* guardIo(stream: AsyncIterable<Buffer>, name: string): AsyncGenerator<Uint8Array> {
+/**
+ * The bytes of the file at `path` in chunks of `chunkBytes` (the last one shorter), each a buffer of
+ * its own. Not fs.createReadStream: a read stream loads Node's file streams and, through them,
+ * node:fs/promises, readline and the file watchers (2-3 ms of every command that reads a file),
+ * for what is one read call per chunk here.
+ */
+export async function* fileChunks(path: string, chunkBytes: number): AsyncGenerator<Uint8Array> {
+  const fd = await new Promise<number>((resolve, reject) => fs.open(path, 'r', (e, fd) => (e ? reject(e) : resolve(fd))));
+  try {
+    for (;;) {
+      const buf = Buffer.allocUnsafeSlow(chunkBytes);
+      const n = await new Promise<number>((resolve, reject) => fs.read(fd, buf, 0, chunkBytes, null, (e, n) => (e ? reject(e) : resolve(n))));
+      if (n === 0) return;
+      yield n === chunkBytes ? buf : buf.subarray(0, n);
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+async function* guardIo(stream: AsyncIterable<Uint8Array>, name: string): AsyncGenerator<Uint8Array> {
   try {
     for await (const chunk of stream) yield chunk;
   } catch (e) {

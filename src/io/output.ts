@@ -144,16 +144,20 @@ async function openTemp(file: string, replace: boolean, name: string): Promise<O
     async commit() {
       if (done) return;
       closeFd();
+      // synchronous, as the rest of this file: one metadata call each, and node:fs/promises would
+      // load (1-3 ms) only for them
       try {
         if (replace) {
-          await fs.promises.rename(tmp, file);
+          fs.renameSync(tmp, file);
         } else {
           // link() refuses to replace a file that appeared meanwhile; rename() would clobber it
-          await fs.promises.link(tmp, file).catch((e: unknown) => {
+          try {
+            fs.linkSync(tmp, file);
+          } catch (e) {
             if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new IoError(ErrorCode.OutputExists, 'output file exists (use --force to replace it)', { file: name });
             throw ioError(e, name);
-          });
-          await fs.promises.unlink(tmp);
+          }
+          fs.unlinkSync(tmp);
         }
       } catch (e) {
         await target.discard();
@@ -166,7 +170,11 @@ async function openTemp(file: string, replace: boolean, name: string): Promise<O
       if (done) return;
       done = true;
       closeFd();
-      await fs.promises.unlink(tmp).catch(() => undefined);
+      try {
+        fs.unlinkSync(tmp);
+      } catch {
+        // already gone: nothing is left behind either way
+      }
       forgetTemp(tmp);
     },
   };
