@@ -16,6 +16,7 @@ import { compareRanges } from './bytes.js';
 import { ioError, inFile } from './errors.js';
 import { newFacts, readMtts } from './formats/mtts/reader.js';
 import { writeMtts } from './formats/mtts/writer.js';
+import { fileChunks } from './io/input.js';
 import { FdSink } from './io/sink.js';
 import { forgetTemp, trackTemp } from './io/temp-files.js';
 import { PathArena } from './path-arena.js';
@@ -83,7 +84,7 @@ export class SpillFolder {
   /** A run's batches, read back (every chunk's digest checked); errors name the run file. */
   async *read(file: string, ctx: RunContext): AsyncGenerator<PathArena> {
     try {
-      yield* readMtts(fs.createReadStream(file, { highWaterMark: RUN_READ_BYTES }), {}, newFacts(), { signal: ctx.signal });
+      yield* readMtts(fileChunks(file, RUN_READ_BYTES), {}, newFacts(), { signal: ctx.signal });
     } catch (e) {
       throw inFile(e, file);
     }
