@@ -9,6 +9,7 @@ import { compareBytes } from '../src/bytes.js';
 import { isMorkspaceError } from '../src/errors.js';
 import { ActFile, ActWriter, encodeAct, encodeVarint, readVarint, varintSize, writeAct } from '../src/formats/act/index.js';
 import { TrieWalker, WINDOW_BYTES } from '../src/formats/act/walker.js';
+import { residentFileBytes } from '../src/io/resident-pages.js';
 import { decodePaths } from '../src/formats/paths.js';
 import { PathArena } from '../src/path-arena.js';
 import { sortUniqueArena } from '../src/sort.js';
@@ -141,14 +142,45 @@ describe('ACT reader', () => {
     assert.ok(stops > 10, `${stops} stops`);
     assert.deepEqual(hexList(arena), hexList(collectSync(file.paths())));
   });
-  test('when a mapped file is walked with a small window budget, then its pages go mid-batch and the batches are the same', () => {
+  test('when a mapped file is walked with a resident budget of 1 byte, then its pages go mid-batch and the batches are the same', () => {
     const file = path.join(GOLDEN, 'big_logic.act');
     const sizes = (f: ActFile): number[] => [...f.paths()].map((a) => a.count);
-    const budgeted = ActFile.open(file, { windowBudget: 1 });
+    const budgeted = ActFile.open(file, { residentBytes: 1 });
     assert.equal(budgeted.mapped, true);
     const plain = ActFile.open(file);
     assert.deepEqual(sizes(budgeted), sizes(plain));
     assert.deepEqual(hexList(collectSync(budgeted.paths())), hexList(collectSync(plain.paths())));
+  });
+  test('when a mapped file is read through, then what is resident grows by its size, and a walk stopped early lets its pages go', (t) => {
+    if (residentFileBytes() < 0) return t.skip('no /proc/self/statm here: what is resident cannot be measured');
+    const name = path.join(GOLDEN, 'big_logic.act');
+    const file = ActFile.open(name);
+    assert.equal(file.mapped, true);
+    const bytes = file.bytes;
+    // a walk lets its pages go first: none of the file is resident after a walk of one batch
+    for (const _ of file.paths()) break;
+    const before = residentFileBytes();
+    let sum = 0;
+    for (let i = 0; i < bytes.length; i += 4096) sum += bytes[i]!;
+    assert.ok(sum >= 0);
+    const read = residentFileBytes() - before;
+    assert.ok(read >= 0.9 * bytes.length, `${read} bytes resident after reading ${bytes.length}`);
+    const walk = ActFile.open(name, { batchPaths: 100 });
+    for (let i = 0; i < bytes.length; i += 4096) sum += walk.bytes[i]!;
+    const held = residentFileBytes();
+    let batches = 0;
+    for (const _ of walk.paths()) if (++batches === 3) break;
+    // the other mapping of the same file still holds its pages; this walk's are gone
+    assert.ok(held - residentFileBytes() >= 0.9 * bytes.length, `${held - residentFileBytes()} bytes let go`);
+  });
+  test('when the node facts of a mapped file are counted, then the pages that walk read are let go after it', (t) => {
+    if (residentFileBytes() < 0) return t.skip('no /proc/self/statm here: what is resident cannot be measured');
+    const file = ActFile.open(path.join(GOLDEN, 'big_logic.act'));
+    const before = residentFileBytes();
+    const stats = file.walkStats();
+    assert.equal(stats.valueNodes, 91692);
+    const held = residentFileBytes() - before;
+    assert.ok(held < 0.25 * file.bytes.length, `${held} of ${file.bytes.length} bytes still resident`);
   });
   test('when the header is read, then a base file reports no merges and its root', () => {
     const h = ActFile.fromBytes(golden('ace5')).header;

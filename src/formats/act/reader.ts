@@ -6,25 +6,26 @@
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { ErrorCode, FormatError, inFile, ioError } from '../../errors.js';
+import { ErrorCode, FormatError, inFile, ioError, MorkspaceError } from '../../errors.js';
+import { residentFileBytes } from '../../io/resident-pages.js';
 import { BATCH_BYTES, DEFAULT_MAX_PATH_BYTES, PathArena } from '../../path-arena.js';
 import { readActHeader, type ActHeader } from './header.js';
 import { childIndex, NodeView, readNode } from './node.js';
-import { TrieWalker, type PrefixPattern, type WalkLimits } from './walker.js';
+import { TrieWalker, WINDOW_BYTES, type PrefixPattern, type WalkLimits } from './walker.js';
 import { varintSize } from './varint.js';
 
 /** Options of `ActFile.open` / `fromBytes`. */
 export interface ActReadOptions {
   /** Where notes go (mmap unavailable, fallbacks); the CLI wires it to `--verbose`. */
   log?: (message: string) => void;
-  /** Paths per batch yielded by `paths()` and `prefixPaths()`. Defaults to 65,536. */
+  /** Paths per batch yielded by `paths()` and `prefixPaths()`. Defaults to `DEFAULT_ACT_BATCH_PATHS`. */
   batchPaths?: number;
   /** Longest path accepted, in bytes. Defaults to 256 MiB (`DEFAULT_MAX_PATH_BYTES`). */
   maxPathBytes?: number;
   /** Name used in error positions (`where.file`). */
   name?: string;
-  /** 64 KiB windows a walk of a mapped file reads between releases of its pages. Defaults to `WALK_WINDOW_BUDGET`. */
-  windowBudget?: number;
+  /** Bytes of a mapped file a walk may keep resident before it lets its pages go. Defaults to `WALK_RESIDENT_BYTES`. */
+  residentBytes?: number;
 }
 /**
  * Paths per batch. Smaller batches hold less at once and let the mapped pages go sooner: from
@@ -34,16 +35,41 @@ export interface ActReadOptions {
 export const DEFAULT_ACT_BATCH_PATHS = 1 << 14;
 
 /**
- * Distinct 64 KiB windows (walker.ts `WINDOW_BYTES`) a walk of a mapped file reads before it lets
- * the touched pages go, mid-batch if need be (see `#releasePages`): at most 16 MiB of mapped pages
- * at a time. Why not only once a batch: a batch's nodes and line data lie all over the file (a
- * line's data sits where the line was first used), so the pages one batch touches grew with the
- * file, up to the whole of a small one: 11 MiB at 1M atoms, 24 MiB at 3M. The 1M bench walk never
- * reaches the budget (177 windows at most); at 3M, ACT → .paths peaked at 104 instead of 113 MiB
- * in the same time (1.01x wall; 0.2 s more system time, re-faults). A count of paths would not
- * bound them, and letting them go every 2,048 paths made ACT → .paths 10% slower at 1M.
+ * Bytes of a mapped file a walk lets stay resident before it lets the pages go (`MADV_DONTNEED`),
+ * mid-batch if need be, as well as after each batch (see `#walk`). Why not only once a batch: a
+ * batch's nodes and line data lie all over the file (a line's data sits where the line was first
+ * used), so the pages one batch touches grow with the file, up to the whole of it.
+ *
+ * What is resident is measured (io/resident-pages.ts), not counted: one read fault maps in what the
+ * kernel chooses. With 64 KiB per fault, the old count of 256 windows held 16 MiB; with the 1 MiB
+ * folios that this host's 6.18 kernel used for the same file on some runs (which, depends on how
+ * the page cache was filled), the same count let the whole 80 MiB of the 3M-atom bench ACT be
+ * mapped in: ACT → .paths peaked at 123 MiB against 101 in the other state.
+ *
+ * Why 24 MiB: a full walk keeps coming back to the nodes along its stack, which lie across the
+ * span of the subtree being walked: about 16-20 distinct MiB near the start of that file. A budget
+ * below that makes the walk fault the same folios in again and again: at 16 MiB, 98K minor faults
+ * against 20K (1.1 s of system time; 1.27x the wall time at 3M atoms). At 24 MiB: 35-39K faults,
+ * 0.27 s more system time, 1.07x the wall time, peak 123 → 110 MiB (interleaved runs, 1 MiB
+ * folios); with 64 KiB per fault, 1.02x. Releasing only on the budget, not after each batch too,
+ * halved the faults (1.03x) but ACT → text at 1M atoms then peaked 5 MiB higher. Where it cannot
+ * be measured, the walk counts 64 KiB windows up to the budget instead.
  */
-export const WALK_WINDOW_BUDGET = 256;
+export const WALK_RESIDENT_BYTES = 24 << 20;
+/**
+ * Distinct 64 KiB windows a walk reads before it lets the pages go, whatever it measured: 16 MiB
+ * where a fault maps in 64 KiB. There a walk comes back to far fewer distinct bytes than with 1
+ * MiB folios, and a bound this low does not make it fault the same pages again: the 3M-atom walk
+ * then holds what the 1M one does (see WALK_RESIDENT_BYTES).
+ */
+const WALK_WINDOW_BUDGET = 256;
+/**
+ * New 64 KiB windows a walk reads between two measures of what is resident: with 1 MiB folios,
+ * the budget is passed by at most 4 MiB, at one 2.4 µs read of /proc per 4 new windows.
+ */
+const WINDOWS_PER_CHECK = 4;
+/** Nodes `walkStats` visits between two measures of what is resident (a power of two). */
+const STATS_NODES_PER_CHECK = 1024;
 
 /** Node and line facts of a full walk (`inspect --count`). */
 export interface ActWalkStats {
@@ -116,7 +142,7 @@ export class ActFile {
   readonly #name: string | undefined;
   readonly #batchPaths: number;
   readonly #maxPathBytes: number;
-  readonly #windowBudget: number;
+  readonly #residentBytes: number;
   readonly #nv = new NodeView();
   readonly #skip = new NodeView();
 
@@ -126,7 +152,8 @@ export class ActFile {
     this.#name = options.name;
     this.#batchPaths = options.batchPaths ?? DEFAULT_ACT_BATCH_PATHS;
     this.#maxPathBytes = options.maxPathBytes ?? DEFAULT_MAX_PATH_BYTES;
-    this.#windowBudget = options.windowBudget ?? WALK_WINDOW_BUDGET;
+    this.#residentBytes = options.residentBytes ?? WALK_RESIDENT_BYTES;
+    if (!(this.#residentBytes > 0)) throw new MorkspaceError(ErrorCode.Usage, `resident bytes of a walk must be more than 0, got ${this.#residentBytes}`);
     this.#header = this.#named(() => readActHeader(bytes));
     // The root is the last object before the tail: it must end exactly there (a cut file fails here).
     this.#named(() => {
@@ -230,37 +257,67 @@ export class ActFile {
 
   *#walk(prefix: PrefixPattern | undefined): Generator<PathArena> {
     const { rootOffset, tailOffset } = this.#header;
-    const walker = new TrieWalker(this.#bytes, rootOffset, tailOffset, this.#limits(), prefix, this.#mapped ? this.#windowBudget : Infinity);
-    // each batch sized like the one before: an arena grown by doubling leaves its smaller buffers
-    // behind as garbage, and garbage buffers are what a long walk's memory is made of
-    let bytes = 1 << 16;
-    let paths = 1024;
-    for (;;) {
-      const arena = new PathArena(bytes, paths);
-      let done = this.#named(() => walker.run(arena, this.#batchPaths, BATCH_BYTES));
-      // the batch has read its window budget before it is full: let those pages go, and go on
-      while (!done && walker.windowsFull && arena.count < this.#batchPaths && arena.byteLength < BATCH_BYTES) {
-        this.#releasePages(walker);
-        done = this.#named(() => walker.run(arena, this.#batchPaths, BATCH_BYTES));
+    const mapped = this.#mapped;
+    const pages = this.#residentPages();
+    // how much a read fault maps in is the kernel's choice: measured every few new windows; where
+    // it cannot be, the count of windows is the budget
+    const budgetWindows = Math.max(1, Math.ceil(this.#residentBytes / WINDOW_BYTES));
+    const windows = !mapped ? Infinity : pages.measured ? Math.min(WINDOWS_PER_CHECK, budgetWindows) : budgetWindows;
+    const walker = new TrieWalker(this.#bytes, rootOffset, tailOffset, this.#limits(), prefix, windows);
+    // distinct windows read since the last release, counted at each check
+    let read = 0;
+    const release = (): void => {
+      pages.release();
+      walker.startWindows();
+      read = 0;
+    };
+    try {
+      // each batch sized like the one before: an arena grown by doubling leaves its smaller buffers
+      // behind as garbage, and garbage buffers are what a long walk's memory is made of
+      let bytes = 1 << 16;
+      let paths = 1024;
+      for (;;) {
+        const arena = new PathArena(bytes, paths);
+        let done = this.#named(() => walker.run(arena, this.#batchPaths, BATCH_BYTES));
+        // the walk has read its windows before the batch is full: let the pages go if they are
+        // over the budget, and go on
+        while (!done && walker.windowsFull && arena.count < this.#batchPaths && arena.byteLength < BATCH_BYTES) {
+          read += windows;
+          if (!pages.measured || read >= WALK_WINDOW_BUDGET || pages.over()) release();
+          else walker.moreWindows();
+          done = this.#named(() => walker.run(arena, this.#batchPaths, BATCH_BYTES));
+        }
+        bytes = Math.max(bytes, arena.byteLength + 1024);
+        paths = Math.max(paths, arena.count + 1);
+        // the consumer works on the batch next, with memory of its own: the pages go first
+        if (mapped) release();
+        if (arena.count > 0) yield arena;
+        else arena.release();
+        if (done) return;
       }
-      bytes = Math.max(bytes, arena.byteLength + 1024);
-      paths = Math.max(paths, arena.count + 1);
-      this.#releasePages(walker);
-      if (arena.count > 0) yield arena;
-      else arena.release();
-      if (done) return;
+    } finally {
+      if (mapped) pages.release();
     }
   }
 
-  // A full walk touches every page of a mapped file, and touched pages count as this process's
-  // memory (RSS) until the kernel needs them: let them go after each batch, and within a batch once
-  // it has read WALK_WINDOW_BUDGET windows. The mapping stays valid; a page read again
-  // comes back from the page cache.
-  #releasePages(walker: TrieWalker): void {
-    if (!this.#mapped) return;
-    const mm = loadMmap();
-    if (typeof mm !== 'string') mm.advise(this.#bytes as Buffer, mm.MADV_DONTNEED);
-    walker.startWindows();
+  // What a walk holds of the mapping (WALK_RESIDENT_BYTES): `over` the budget since the last
+  // `release`, measured (io/resident-pages.ts) when `measured`. Touched pages count as this
+  // process's memory (RSS) until they are let go; the mapping stays valid, and a page read again is
+  // mapped back in from the page cache.
+  #residentPages(): { measured: boolean; over: () => boolean; release: () => void } {
+    const measured = this.#mapped && residentFileBytes() >= 0;
+    // resident file bytes with none of this walk's pages held: the walk holds the growth since
+    let base = measured ? residentFileBytes() : 0;
+    return {
+      measured,
+      over: () => measured && residentFileBytes() - base >= this.#residentBytes,
+      release: () => {
+        const mm = loadMmap();
+        if (!this.#mapped || typeof mm === 'string') return;
+        mm.advise(this.#bytes as Buffer, mm.MADV_DONTNEED);
+        if (measured) base = residentFileBytes();
+      },
+    };
   }
 
   #limits(): WalkLimits {
@@ -308,8 +365,11 @@ export class ActFile {
     const bytes = this.#bytes;
     const nv = this.#nv;
     const s: ActWalkStats = { nodes: 0, branchNodes: 0, maskBranches: 0, lineNodes: 0, valueNodes: 0, lineReferences: 0, distinctLines: 0, lineDataBytes: 0, lineBytesReferenced: 0, maxPathBytes: 0, maxNodeDepth: 0 };
-    const lines = new Set<number>();
+    // one bit per byte offset of the arena: a line's data is known by where its bytes start (an
+    // eighth of the file, against a Set of numbers that took 3-4 times that)
+    const lines = new Uint8Array(Math.ceil(this.#header.tailOffset / 8));
     const maxVisits = bytes.length;
+    const pages = this.#residentPages();
     // Pending nodes: offset, the limit it must end before, path length, node depth.
     const stack: number[] = [this.#header.rootOffset, this.#header.tailOffset, 0, 1];
     while (stack.length > 0) {
@@ -318,6 +378,8 @@ export class ActFile {
       const limit = stack.pop()!;
       const off = stack.pop()!;
       if (++s.nodes > maxVisits) throw new FormatError(ErrorCode.Corrupt, 'more nodes reached than the file has bytes: nodes are shared, the file is not a tree', { offset: off });
+      // the walk's pages held to the budget, as `paths()` holds them (measured only: no windows here)
+      if ((s.nodes & (STATS_NODES_PER_CHECK - 1)) === 0 && pages.over()) pages.release();
       readNode(bytes, off, limit, nv, true);
       if (nodeDepth > s.maxNodeDepth) s.maxNodeDepth = nodeDepth;
       if (nv.value) {
@@ -328,8 +390,9 @@ export class ActFile {
         s.lineNodes++;
         s.lineReferences++;
         s.lineBytesReferenced += nv.lineLen;
-        if (!lines.has(nv.lineStart)) {
-          lines.add(nv.lineStart);
+        const at = nv.lineStart;
+        if ((lines[Math.floor(at / 8)]! & (1 << (at & 7))) === 0) {
+          lines[Math.floor(at / 8)]! |= 1 << (at & 7);
           s.distinctLines++;
           s.lineDataBytes += nv.lineLen + varintSize(nv.lineLen);
         }
@@ -346,6 +409,7 @@ export class ActFile {
         child = this.#skip.end;
       }
     }
+    pages.release();
     return s;
   }
 

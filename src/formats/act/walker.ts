@@ -27,18 +27,19 @@ export interface WalkLimits {
 
 /**
  * 64 KiB: what `TrieWalker`'s window budget counts in. Not the page size: a read fault on a mapped
- * file maps the whole aligned 64 KiB around the page (Linux's fault-around, `fault_around_bytes`),
- * as far as it is in the page cache, and all of it counts as RSS. Counted in 4 KiB pages, the walk
- * of the 3M-atom bench ACT read at most 1,957 pages per batch (7.6 MiB) while RSS rose by 24 MiB;
- * counted in 64 KiB windows it read 381, which is 24 MiB.
+ * file maps at least the aligned 64 KiB around the page (Linux's fault-around, `fault_around_bytes`),
+ * as far as it is in the page cache, and newer kernels map a whole page-cache folio (up to MiBs: see
+ * io/resident-pages.ts). So a count of windows is a lower bound of what a walk has mapped in; the
+ * reader measures the rest.
  */
 export const WINDOW_BYTES = 65536;
 
 /**
  * Resumable enumeration: `run` fills an arena until a batch limit, returns true when done. With a
  * window budget it also stops early once the nodes and line data it has read since
- * `startWindows()` lie in that many distinct 64 KiB windows (`windowsFull`): a mapped file's reader
- * lets those pages go, then runs on.
+ * `startWindows()` (or `moreWindows()`) lie in that many more distinct 64 KiB windows
+ * (`windowsFull`): a mapped file's reader then checks what is resident, lets the pages go if need
+ * be, and runs on.
  */
 export class TrieWalker {
   readonly #bytes: Uint8Array;
@@ -90,6 +91,11 @@ export class TrieWalker {
   /** Count windows afresh (after the caller let the touched pages go). */
   startWindows(): void {
     this.#seen.fill(0);
+    this.#windows = 0;
+  }
+
+  /** Allow another budget of windows not read yet since `startWindows()` (the pages stay). */
+  moreWindows(): void {
     this.#windows = 0;
   }
 
