@@ -400,6 +400,28 @@ describe('ACT on the command line', () => {
   });
 });
 
+describe('ACT files larger than the reader takes', () => {
+  test('when an ACT file is 2 GiB or more, then inspect and convert refuse it with one ERR_LIMIT line naming the file, and write nothing', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'act-big-'));
+    try {
+      const big = path.join(dir, 'big.act');
+      // an ACT header, then a hole: 3 GiB on disk in a few KiB of blocks
+      fs.writeFileSync(big, golden('ace5'));
+      fs.truncateSync(big, 3 * 2 ** 30);
+      for (const argv of [['inspect', big], ['convert', big, '-o', path.join(dir, 'out.paths')]]) {
+        const r = spawnSync(process.execPath, [CLI, ...argv], { cwd: ROOT, encoding: 'utf8' });
+        assert.equal(r.status, 1, r.stderr);
+        const lines = r.stderr.trim().split('\n');
+        assert.equal(lines.length, 1, r.stderr);
+        assert.match(lines[0]!, /big\.act: ACT file of 3,221,225,472 bytes: this version reads ACT files of up to 2 GiB .*\[ERR_LIMIT\]$/);
+      }
+      assert.deepEqual(fs.readdirSync(dir), ['big.act']);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('ACT line index within the memory budget', () => {
   test('when the line index would pass its eighth of --memory, then one warning says so, and the file is valid, larger, and holds the same paths', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'act-budget-'));

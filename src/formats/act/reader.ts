@@ -68,6 +68,13 @@ const WALK_WINDOW_BUDGET = 256;
  * the budget is passed by at most 4 MiB, at one 2.4 µs read of /proc per 4 new windows.
  */
 const WINDOWS_PER_CHECK = 4;
+/**
+ * The largest ACT file `ActFile.open` reads: `@riaskov/mmap-io` takes the size and offset of a
+ * mapping as 32-bit ints, and the fallback (`fs.readFileSync`) stops at 2 GiB too. Larger files
+ * (which PathMap and our writer make) would need a mapping in pieces and a walker that reads
+ * across them; until then they are refused with ERR_LIMIT, not a misleading I/O error.
+ */
+export const MAX_ACT_READ_BYTES = 2 ** 31 - 1;
 /** Nodes `walkStats` visits between two measures of what is resident (a power of two). */
 const STATS_NODES_PER_CHECK = 1024;
 
@@ -181,6 +188,9 @@ export class ActFile {
     let mapped = false;
     try {
       const size = fs.fstatSync(fd).size;
+      if (size > MAX_ACT_READ_BYTES) {
+        throw new FormatError(ErrorCode.Limit, `ACT file of ${size.toLocaleString('en-US')} bytes: this version reads ACT files of up to 2 GiB (the mmap addon takes a 32-bit size, and Node reads a file into memory only up to 2 GiB); PathMap reads larger ones`, { file: path });
+      }
       // MORKSPACE_NO_MMAP=1: for file systems where mapping misbehaves (and to test the fallback)
       const mm = process.env['MORKSPACE_NO_MMAP'] === '1' ? 'disabled by MORKSPACE_NO_MMAP=1' : loadMmap();
       if (typeof mm === 'string') {
