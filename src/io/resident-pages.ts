@@ -7,7 +7,7 @@
  * the whole page-cache folio, and ext4's folios here were 1 MiB: touching one byte per MiB of the
  * 3M-atom bench ACT (80 MiB) made all 80 MiB resident, so a budget counted in 64 KiB windows let
  * 16 times what it meant stay mapped. A read of statm costs about 2.4 µs (a pread of a descriptor
- * kept open), so a walk can afford one per MiB of new windows it reads.
+ * kept open), so a walk can afford one per 4 new 64 KiB windows it reads.
  */
 import fs from 'node:fs';
 
