@@ -39,7 +39,7 @@ export type BenchCase = CaseShape & {
   explicit?: true;
 };
 type CaseShape =
-  | { name: string; role: Role; sizes: readonly SizeName[]; input: InputKind; outExt: string; run: 'cli'; argv: (input: string, output: string) => string[] }
+  | { name: string; role: Role; sizes: readonly SizeName[]; input: InputKind; outExt: string; run: 'cli'; argv: (input: string, output: string) => string[]; env?: Readonly<Record<string, string>> }
   | { name: string; role: Role; sizes: readonly SizeName[]; input: InputKind; outExt: string; run: 'tool'; cmd: string; args: readonly string[] }
   | { name: string; role: Role; sizes: readonly SizeName[]; input: InputKind; outExt: string; run: 'sort' }
   | { name: string; role: Role; sizes: readonly SizeName[]; input: InputKind; outExt: string; run: 'hook'; script: string; args: (input: string) => string[] }
@@ -59,15 +59,15 @@ export const UPSTREAM_PAIRS: readonly { ours: string; upstream: string }[] = [
 
 /**
  * The group of cases whose figures are set against each other, if any: our 1- and 2-thread runs and
- * upstream's on the same input, a 2-thread run and its 1-thread one, a small command and Node's own
- * start. run.ts takes a group's samples in turn (A B C A B C …), so that a busy spell of this shared
+ * upstream's on the same input, a 2-thread run and its 1-thread one, a paged ACT read and its
+ * mapped one, a small command and Node's own start. run.ts takes a group's samples in turn (A B C A B C …), so that a busy spell of this shared
  * machine falls on all of them alike instead of on one side of a ratio.
  */
 export function interleaveGroup(name: string): string | undefined {
   if (name === 'inspect small' || name === 'node -e 0') return 'start-up';
   const pair = UPSTREAM_PAIRS.find((p) => p.upstream === name || p.ours === name);
   if (pair) return pair.ours;
-  const base = name.replace(/:threads=\d+$/, '');
+  const base = name.replace(/:(threads=\d+|paged)$/, '');
   return base !== name ? base : undefined;
 }
 
@@ -94,6 +94,8 @@ export const CASES: readonly BenchCase[] = [
   // a writer: what it spends is mostly deflating the record stream, like gzip -6
   { name: 'act->paths', role: 'writer', sizes: GROWTH, input: 'act', outExt: 'paths', run: 'cli', argv: convert('paths') },
   { name: 'act->text', role: 'reader', sizes: ALL, input: 'act', outExt: 'metta', run: 'cli', argv: deserialize },
+  // an ACT file read in 256 KiB pages, as one of 2 GiB or more is (mapping off: the bench files are smaller)
+  { name: 'act->text:paged', role: 'reader', sizes: BIG, input: 'act', outExt: 'metta', run: 'cli', argv: deserialize, env: { MORKSPACE_NO_MMAP: '1' } },
   // whole command: Node start-up and module loading dominate; the open itself is in act-lookup
   { name: 'act inspect', role: 'micro', sizes: BIG, input: 'act', outExt: 'json', run: 'cli', argv: (i) => ['inspect', i, '--json'] },
   // every atom read and described: symbols, heads, depth, histograms

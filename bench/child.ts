@@ -18,11 +18,11 @@ export interface ChildResult {
 
 const KEEP_CHARS = 4096;
 
-/** Run `node measure.js …args` and read its JSON line from fd 3. */
-export function runMeasured(measureScript: string, args: readonly string[]): Promise<ChildResult> {
+/** Run `node measure.js …args` (with `env` added to ours) and read its JSON line from fd 3. */
+export function runMeasured(measureScript: string, args: readonly string[], env?: Readonly<Record<string, string>>): Promise<ChildResult> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(process.execPath, [measureScript, ...args], { stdio: ['ignore', 'ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [measureScript, ...args], { stdio: ['ignore', 'ignore', 'pipe', 'pipe'], ...(env !== undefined ? { env: { ...process.env, ...env } } : {}) });
     let report = '';
     let stderr = '';
     child.stdio[3]!.on('data', (d: Buffer) => (report += d.toString()));

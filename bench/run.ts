@@ -142,7 +142,7 @@ async function* caseSamples(c: BenchCase, size: SizeName, runCount: RunCount, in
     switch (c.run) {
       case 'cli':
         for (let i = 0; i < runs; i++) {
-          const r = await runMeasured(paths.measure, ['cli', ...c.argv(input.file, output)]);
+          const r = await runMeasured(paths.measure, ['cli', ...c.argv(input.file, output)], c.env);
           const s = r.sample;
           if (!s) return { ...result, status: 'failed', note: `child exit ${r.exitCode}: ${firstLine(r.stderr)}` };
           if (s.exitCode === EXIT_USAGE) return { ...result, status: 'skipped', note: `CLI rejects it (exit 2): ${cliReason(s.stderr)}` };

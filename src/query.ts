@@ -331,8 +331,12 @@ export async function queryInput(input: Input, options: QueryOptions, each: (mat
       const file = await openActInput(plain, ctx).catch((e: unknown) => {
         throw inFile(e, plain.name);
       });
-      const query = compileQuery(options.pattern, options.prefix, options.symbols);
-      await scan(file.prefixPaths(query.walkPrefix), true, query, options.symbols);
+      try {
+        const query = compileQuery(options.pattern, options.prefix, options.symbols);
+        await scan(file.prefixPaths(query.walkPrefix), true, query, options.symbols);
+      } finally {
+        file.close();
+      }
     } else {
       // matches go out as they are found: the consumer cannot start over, so a claimed order is settled first
       await consumeSpace(plain, format, ctx, options, (space) => scan(space.batches, space.recycles === true, compileQuery(options.pattern, options.prefix, space.symbols), space.symbols));

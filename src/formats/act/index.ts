@@ -37,7 +37,8 @@ export function looksLikeAct(head: Uint8Array): boolean {
 }
 
 /**
- * Open an input as an ACT file: mapped when it is a regular file, else read whole.
+ * Open an input as an ACT file: mapped when it is a regular file (read in pages when it cannot be
+ * mapped: see `ActFile.open`), else read whole. The caller closes it.
  * @throws FormatError / IoError naming the input.
  */
 export async function openActInput(input: Input, ctx?: Pick<RunContext, 'log' | 'logging' | 'longestPath'>): Promise<ActFile> {
@@ -54,8 +55,10 @@ export interface ActFacts {
   merged: boolean;
   mergeDepth: number;
   rootHistory: ActHeader['rootHistory'];
-  /** True when the file is memory-mapped (else read into memory). */
+  /** True when the file is memory-mapped. */
   mapped: boolean;
+  /** True when the file is read in pages as it is walked (it could not be mapped). */
+  paged: boolean;
 }
 
 /** Header facts as `inspect` prints them. */
@@ -69,11 +72,16 @@ export function headerFacts(file: ActFile): ActFacts {
     mergeDepth: h.mergeDepth,
     rootHistory: h.rootHistory,
     mapped: file.mapped,
+    paged: file.paged,
   };
 }
 
 async function* asyncBatches(file: ActFile, walk?: PrefixPattern): AsyncGenerator<PathArena> {
-  yield* walk !== undefined && walk.lo.length > 0 ? file.prefixPaths(walk) : file.paths();
+  try {
+    yield* walk !== undefined && walk.lo.length > 0 ? file.prefixPaths(walk) : file.paths();
+  } finally {
+    file.close();
+  }
 }
 
 /**
@@ -109,11 +117,15 @@ export const actFormat: Format<ActFacts> = {
   describe: (facts) => ({ ...facts }),
   async inspect(input, ctx, options) {
     const file = await openActInput(input, ctx);
-    const facts = headerFacts(file);
-    if (!options.count) return { facts: { ...facts } };
-    const collector = new StatsCollector({ sample: options.sample ?? 0 });
-    collector.symbols = options.symbols;
-    for (const batch of file.paths()) collector.add(batch);
-    return { facts: { ...facts, nodes: file.walkStats() }, stats: collector.result() };
+    try {
+      const facts = headerFacts(file);
+      if (!options.count) return { facts: { ...facts } };
+      const collector = new StatsCollector({ sample: options.sample ?? 0 });
+      collector.symbols = options.symbols;
+      for (const batch of file.paths()) collector.add(batch);
+      return { facts: { ...facts, nodes: file.walkStats() }, stats: collector.result() };
+    } finally {
+      file.close();
+    }
   },
 };

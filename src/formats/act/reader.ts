@@ -10,6 +10,7 @@ import { ErrorCode, FormatError, inFile, ioError, MorkspaceError } from '../../e
 import { residentFileBytes } from '../../io/resident-pages.js';
 import { BATCH_BYTES, DEFAULT_MAX_PATH_BYTES, PathArena } from '../../path-arena.js';
 import { readActHeader, type ActHeader } from './header.js';
+import { ActBytes, ACT_PAGE_BYTES, ACT_PAGE_OVERLAP_BYTES, ACT_MAX_NODE_BYTES } from './file-bytes.js';
 import { childIndex, NodeView, readNode } from './node.js';
 import { TrieWalker, WINDOW_BYTES, type PrefixPattern, type WalkLimits } from './walker.js';
 import { varintSize } from './varint.js';
@@ -24,8 +25,18 @@ export interface ActReadOptions {
   maxPathBytes?: number;
   /** Name used in error positions (`where.file`). */
   name?: string;
-  /** Bytes of a mapped file a walk may keep resident before it lets its pages go. Defaults to `WALK_RESIDENT_BYTES`. */
+  /**
+   * Bytes of a mapped file a walk may keep resident before it lets its pages go, and bytes of pages
+   * a file read in pages keeps. Defaults to `WALK_RESIDENT_BYTES`.
+   */
   residentBytes?: number;
+  /**
+   * Reading in pages (`pread`), for files that cannot be mapped: 2 GiB and more, or where mmap is
+   * unavailable and the file is larger than `residentBytes`. `always` reads every file so (tests,
+   * and file systems where mapping misbehaves); the sizes default to `ACT_PAGE_BYTES` and
+   * `ACT_PAGE_OVERLAP_BYTES`.
+   */
+  paging?: { always?: boolean; pageBytes?: number; overlapBytes?: number };
 }
 /**
  * Paths per batch. Smaller batches hold less at once and let the mapped pages go sooner: from
@@ -69,12 +80,17 @@ const WALK_WINDOW_BUDGET = 256;
  */
 const WINDOWS_PER_CHECK = 4;
 /**
- * The largest ACT file `ActFile.open` reads: `@riaskov/mmap-io` takes the size and offset of a
- * mapping as 32-bit ints, and the fallback (`fs.readFileSync`) stops at 2 GiB too. Larger files
- * (which PathMap and our writer make) would need a mapping in pieces and a walker that reads
- * across them; until then they are refused with ERR_LIMIT, not a misleading I/O error.
+ * The largest ACT file `ActFile.open` maps or reads whole: `@riaskov/mmap-io` takes the size and
+ * offset of a mapping as 32-bit ints, and `fs.readFileSync` stops at 2 GiB too. Larger files (which
+ * PathMap and our writer make) are read in pages (`ActBytes`).
  */
-export const MAX_ACT_READ_BYTES = 2 ** 31 - 1;
+export const MAX_ACT_MAP_BYTES = 2 ** 31 - 1;
+function residentBudget(options: ActReadOptions): number {
+  const bytes = options.residentBytes ?? WALK_RESIDENT_BYTES;
+  if (!(bytes > 0)) throw new MorkspaceError(ErrorCode.Usage, `resident bytes of a walk must be more than 0, got ${bytes}`);
+  return bytes;
+}
+
 /** Nodes `walkStats` visits between two measures of what is resident (a power of two). */
 const STATS_NODES_PER_CHECK = 1024;
 
@@ -143,7 +159,7 @@ function mmapBinary(require: NodeJS.Require): unknown {
 
 /** An ACT file, open for lookups and walks. */
 export class ActFile {
-  readonly #bytes: Uint8Array;
+  readonly #src: ActBytes;
   readonly #header: ActHeader;
   readonly #mapped: boolean;
   readonly #name: string | undefined;
@@ -153,19 +169,18 @@ export class ActFile {
   readonly #nv = new NodeView();
   readonly #skip = new NodeView();
 
-  private constructor(bytes: Uint8Array, mapped: boolean, options: ActReadOptions) {
-    this.#bytes = bytes;
+  private constructor(src: ActBytes, mapped: boolean, options: ActReadOptions) {
+    this.#src = src;
     this.#mapped = mapped;
     this.#name = options.name;
     this.#batchPaths = options.batchPaths ?? DEFAULT_ACT_BATCH_PATHS;
     this.#maxPathBytes = options.maxPathBytes ?? DEFAULT_MAX_PATH_BYTES;
-    this.#residentBytes = options.residentBytes ?? WALK_RESIDENT_BYTES;
-    if (!(this.#residentBytes > 0)) throw new MorkspaceError(ErrorCode.Usage, `resident bytes of a walk must be more than 0, got ${this.#residentBytes}`);
-    this.#header = this.#named(() => readActHeader(bytes));
+    this.#residentBytes = residentBudget(options);
+    this.#header = this.#named(() => readActHeader(src));
     // The root is the last object before the tail: it must end exactly there (a cut file fails here).
     this.#named(() => {
       const { rootOffset, tailOffset } = this.#header;
-      readNode(bytes, rootOffset, tailOffset, this.#nv, true);
+      readNode(src, rootOffset, tailOffset, this.#nv, true);
       if (this.#nv.end !== tailOffset) {
         throw new FormatError(ErrorCode.Corrupt, `root node ends at ${this.#nv.end}, not where the file's ${this.#header.merged ? 'trailer' : 'padding'} starts (${tailOffset})`, { offset: rootOffset });
       }
@@ -173,8 +188,10 @@ export class ActFile {
   }
 
   /**
-   * Map the file at `path` read-only (MADV_RANDOM); read it into memory when mapping is unavailable
-   * or fails, saying so through `log`. Checks the header, tail and root node.
+   * Map the file at `path` read-only (MADV_RANDOM). Where it cannot be mapped (2 GiB and more, mmap
+   * unavailable or failing), read it in pages when it is larger than the resident budget, else
+   * into memory, saying so through `log`. Checks the header, tail and root node. A file read in
+   * pages keeps its descriptor open until `close()`.
    * @throws IoError when the file cannot be read; FormatError as `readActHeader`, naming the file.
    */
   static open(path: string, options: ActReadOptions = {}): ActFile {
@@ -184,37 +201,56 @@ export class ActFile {
     } catch (e) {
       throw ioError(e, path);
     }
-    let bytes: Uint8Array | undefined;
+    let src: ActBytes | undefined;
     let mapped = false;
     try {
       const size = fs.fstatSync(fd).size;
-      if (size > MAX_ACT_READ_BYTES) {
-        throw new FormatError(ErrorCode.Limit, `ACT file of ${size.toLocaleString('en-US')} bytes: this version reads ACT files of up to 2 GiB (the mmap addon takes a 32-bit size, and Node reads a file into memory only up to 2 GiB); PathMap reads larger ones`, { file: path });
-      }
+      const budget = residentBudget(options);
+      const paging = options.paging ?? {};
       // MORKSPACE_NO_MMAP=1: for file systems where mapping misbehaves (and to test the fallback)
-      const mm = process.env['MORKSPACE_NO_MMAP'] === '1' ? 'disabled by MORKSPACE_NO_MMAP=1' : loadMmap();
-      if (typeof mm === 'string') {
-        options.log?.(`mmap unavailable (${mm}); reading ${path} into memory`);
-      } else if (size > 0) {
+      const mm = paging.always === true ? 'reading in pages was asked for' : size > MAX_ACT_MAP_BYTES ? 'the mmap addon maps at most 2 GiB' : process.env['MORKSPACE_NO_MMAP'] === '1' ? 'disabled by MORKSPACE_NO_MMAP=1' : loadMmap();
+      if (typeof mm !== 'string' && size > 0) {
         try {
-          bytes = mm.map(size, mm.PROT_READ, mm.MAP_SHARED, fd, 0, mm.MADV_RANDOM);
+          src = ActBytes.of(mm.map(size, mm.PROT_READ, mm.MAP_SHARED, fd, 0, mm.MADV_RANDOM));
           mapped = true;
         } catch (e) {
-          options.log?.(`mmap failed (${e instanceof Error ? e.message : String(e)}); reading ${path} into memory`);
+          options.log?.(`mmap failed (${e instanceof Error ? e.message : String(e)})`);
         }
       }
-      bytes ??= fs.readFileSync(fd);
+      if (src === undefined && (paging.always === true || size > budget)) {
+        const pageBytes = paging.pageBytes ?? ACT_PAGE_BYTES;
+        const overlapBytes = paging.overlapBytes ?? ACT_PAGE_OVERLAP_BYTES;
+        if (!Number.isSafeInteger(pageBytes) || pageBytes < 1 || !Number.isSafeInteger(overlapBytes) || overlapBytes < ACT_MAX_NODE_BYTES) {
+          throw new MorkspaceError(ErrorCode.Usage, `ACT pages must be 1 byte or more with an overlap of ${ACT_MAX_NODE_BYTES} or more, got ${pageBytes} and ${overlapBytes}`);
+        }
+        options.log?.(`${typeof mm === 'string' ? `no mapping (${mm}); ` : ''}reading ${path} (${size.toLocaleString('en-US')} bytes) in pages of ${pageBytes >= 1024 ? `${pageBytes / 1024} KiB` : `${pageBytes} B`}, keeping at most ${Math.round(budget / 2 ** 20)} MiB of them`);
+        src = ActBytes.paged(fd, size, path, { pageBytes, overlapBytes, budgetBytes: budget });
+        return new ActFile(src, false, { name: path, ...options });
+      }
+      if (src === undefined) {
+        if (typeof mm === 'string') options.log?.(`mmap unavailable (${mm}); reading ${path} into memory`);
+        src = ActBytes.of(fs.readFileSync(fd));
+      }
     } catch (e) {
+      if (src?.paged === true) src.close();
       throw ioError(e, path);
     } finally {
-      fs.closeSync(fd); // a mapping outlives its descriptor
+      if (src?.paged !== true) fs.closeSync(fd); // a mapping outlives its descriptor
     }
-    return new ActFile(bytes, mapped, { name: path, ...options });
+    return new ActFile(src, mapped, { name: path, ...options });
   }
 
   /** An ACT file held in memory (not copied: `bytes` must not change while in use). */
   static fromBytes(bytes: Uint8Array, options: ActReadOptions = {}): ActFile {
-    return new ActFile(bytes, false, options);
+    return new ActFile(ActBytes.of(bytes), false, options);
+  }
+
+  /**
+   * Let the file go: a file read in pages closes its descriptor (a mapping goes with the garbage
+   * collector). Walks and lookups after `close` fail; calling it again does nothing.
+   */
+  close(): void {
+    this.#src.close();
   }
 
   /** Header and tail facts (O(1)). */
@@ -225,9 +261,13 @@ export class ActFile {
   get mapped(): boolean {
     return this.#mapped;
   }
-  /** The file's bytes (a mapping when `mapped`). */
-  get bytes(): Uint8Array {
-    return this.#bytes;
+  /** True when the file is read in pages, as it is walked (not mapped, not held whole). */
+  get paged(): boolean {
+    return this.#src.paged;
+  }
+  /** The file's bytes (a mapping when `mapped`); undefined when it is read in pages. */
+  get bytes(): Uint8Array | undefined {
+    return this.#src.whole;
   }
 
   /** True when `path` is in the space. @throws FormatError on a malformed node on the way. */
@@ -239,11 +279,14 @@ export class ActFile {
   get(path: Uint8Array): bigint | undefined {
     const at = this.#named(() => this.#find(path));
     if (at < 0) return undefined;
-    const b = this.#bytes;
-    const f = b[at]!;
+    const src = this.#src;
+    src.window(at, 9);
+    const b = src.buf;
+    const p = at - src.base;
+    const f = b[p]!;
     if (f <= 247) return BigInt(f);
     let v = 0n;
-    for (let k = f - 247; k >= 1; k--) v = (v << 8n) | BigInt(b[at + k]!);
+    for (let k = f - 247; k >= 1; k--) v = (v << 8n) | BigInt(b[p + k]!);
     return v;
   }
 
@@ -273,7 +316,7 @@ export class ActFile {
     // it cannot be, the count of windows is the budget
     const budgetWindows = Math.max(1, Math.ceil(this.#residentBytes / WINDOW_BYTES));
     const windows = !mapped ? Infinity : pages.measured ? Math.min(WINDOWS_PER_CHECK, budgetWindows) : budgetWindows;
-    const walker = new TrieWalker(this.#bytes, rootOffset, tailOffset, this.#limits(), prefix, windows);
+    const walker = new TrieWalker(this.#src, rootOffset, tailOffset, this.#limits(), prefix, windows);
     // distinct windows read since the last release, counted at each check
     let read = 0;
     const release = (): void => {
@@ -324,7 +367,7 @@ export class ActFile {
       release: () => {
         const mm = loadMmap();
         if (!this.#mapped || typeof mm === 'string') return;
-        mm.advise(this.#bytes as Buffer, mm.MADV_DONTNEED);
+        mm.advise(this.#src.whole as Buffer, mm.MADV_DONTNEED);
         if (measured) base = residentFileBytes();
       },
     };
@@ -332,23 +375,25 @@ export class ActFile {
 
   #limits(): WalkLimits {
     // In a tree every node has its own offset: more visits than bytes proves sharing (act-format.md §10.7).
-    return { maxVisits: this.#bytes.length, maxPathBytes: this.#maxPathBytes };
+    return { maxVisits: this.#src.length, maxPathBytes: this.#maxPathBytes };
   }
 
   // Offset of the value varint of `path`, or -1 (arena_compact.rs `get_val_at`, with the membership test).
   #find(path: Uint8Array): number {
-    const bytes = this.#bytes;
+    const src = this.#src;
     const nv = this.#nv;
     const n = path.length;
     let off = this.#header.rootOffset;
     let limit = this.#header.tailOffset;
     let p = 0;
     for (;;) {
-      readNode(bytes, off, limit, nv, true);
+      readNode(src, off, limit, nv, true);
       if (nv.line) {
         const len = nv.lineLen;
         if (n - p < len) return -1;
-        const s = nv.lineStart;
+        src.window(nv.lineStart, len);
+        const bytes = src.buf;
+        const s = nv.lineStart - src.base;
         for (let k = 0; k < len; k++) if (bytes[s + k] !== path[p + k]) return -1;
         p += len;
         if (p === n && nv.value) return nv.valuePos;
@@ -358,11 +403,11 @@ export class ActFile {
         continue;
       }
       if (p === n) return nv.value ? nv.valuePos : -1;
-      const k = childIndex(bytes, nv, path[p]!);
+      const k = childIndex(src, nv, path[p]!);
       if (k < 0) return -1;
       let child = nv.first;
       for (let j = 0; j < k; j++) {
-        readNode(bytes, child, off, this.#skip, false);
+        readNode(src, child, off, this.#skip, false);
         child = this.#skip.end;
       }
       limit = off;
@@ -372,13 +417,13 @@ export class ActFile {
   }
 
   #stats(): ActWalkStats {
-    const bytes = this.#bytes;
+    const src = this.#src;
     const nv = this.#nv;
     const s: ActWalkStats = { nodes: 0, branchNodes: 0, maskBranches: 0, lineNodes: 0, valueNodes: 0, lineReferences: 0, distinctLines: 0, lineDataBytes: 0, lineBytesReferenced: 0, maxPathBytes: 0, maxNodeDepth: 0 };
     // one bit per byte offset of the arena: a line's data is known by where its bytes start (an
     // eighth of the file, against a Set of numbers that took 3-4 times that)
     const lines = new Uint8Array(Math.ceil(this.#header.tailOffset / 8));
-    const maxVisits = bytes.length;
+    const maxVisits = src.length;
     const pages = this.#residentPages();
     // Pending nodes: offset, the limit it must end before, path length, node depth.
     const stack: number[] = [this.#header.rootOffset, this.#header.tailOffset, 0, 1];
@@ -390,7 +435,7 @@ export class ActFile {
       if (++s.nodes > maxVisits) throw new FormatError(ErrorCode.Corrupt, 'more nodes reached than the file has bytes: nodes are shared, the file is not a tree', { offset: off });
       // the walk's pages held to the budget, as `paths()` holds them (measured only: no windows here)
       if ((s.nodes & (STATS_NODES_PER_CHECK - 1)) === 0 && pages.over()) pages.release();
-      readNode(bytes, off, limit, nv, true);
+      readNode(src, off, limit, nv, true);
       if (nodeDepth > s.maxNodeDepth) s.maxNodeDepth = nodeDepth;
       if (nv.value) {
         s.valueNodes++;
@@ -415,7 +460,7 @@ export class ActFile {
       const count = nv.count;
       for (let k = 0; k < count; k++) {
         stack.push(child, off, depth + 1, nodeDepth + 1);
-        readNode(bytes, child, off, this.#skip, false);
+        readNode(src, child, off, this.#skip, false);
         child = this.#skip.end;
       }
     }

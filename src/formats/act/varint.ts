@@ -53,11 +53,13 @@ export interface VarintCursor {
 
 /**
  * Decode the varint at `bytes[pos]`, which must end at or before `limit` (and inside `bytes`).
- * Non-minimal encodings are accepted, as upstream does.
+ * Non-minimal encodings are accepted, as upstream does. `bytes` may be a window of a file that
+ * starts at file offset `base`: errors then name file offsets (and `bytes` must reach the end of the
+ * file wherever a varint could run past it, as `ActBytes` windows do).
  * @throws FormatError ERR_TRUNCATED past the end of the file, ERR_CORRUPT past `limit`.
  */
-export function readVarint(bytes: Uint8Array, pos: number, limit: number, into: VarintCursor, what: string): void {
-  if (pos >= limit) throw outside(bytes, pos, 1, limit, what);
+export function readVarint(bytes: Uint8Array, pos: number, limit: number, into: VarintCursor, what: string, base = 0): void {
+  if (pos >= limit) throw outside(bytes, pos, 1, limit, what, base);
   const f = bytes[pos]!;
   if (f <= VARINT_LEN_BIAS) {
     into.value = f;
@@ -65,16 +67,16 @@ export function readVarint(bytes: Uint8Array, pos: number, limit: number, into: 
     return;
   }
   const n = f - VARINT_LEN_BIAS;
-  if (pos + 1 + n > limit) throw outside(bytes, pos, n + 1, limit, what);
+  if (pos + 1 + n > limit) throw outside(bytes, pos, n + 1, limit, what, base);
   let v = 0;
   for (let k = n; k >= 1; k--) v = v * 256 + bytes[pos + k]!;
   into.value = v;
   into.end = pos + 1 + n;
 }
 
-function outside(bytes: Uint8Array, pos: number, size: number, limit: number, what: string): FormatError {
-  if (pos + size > bytes.length) return new FormatError(ErrorCode.Truncated, `${what} runs past the end of the file`, { offset: pos });
-  return new FormatError(ErrorCode.Corrupt, `${what} runs past the object that refers to it (ends after byte ${limit})`, { offset: pos });
+function outside(bytes: Uint8Array, pos: number, size: number, limit: number, what: string, base: number): FormatError {
+  if (pos + size > bytes.length) return new FormatError(ErrorCode.Truncated, `${what} runs past the end of the file`, { offset: pos + base });
+  return new FormatError(ErrorCode.Corrupt, `${what} runs past the object that refers to it (ends after byte ${limit + base})`, { offset: pos + base });
 }
 
 /**

@@ -6,6 +6,7 @@
  */
 import { ErrorCode, FormatError } from '../../errors.js';
 import type { PathArena } from '../../path-arena.js';
+import type { ActBytes } from './file-bytes.js';
 import { NodeView, readNode } from './node.js';
 
 /**
@@ -42,7 +43,7 @@ export const WINDOW_BYTES = 65536;
  * be, and runs on.
  */
 export class TrieWalker {
-  readonly #bytes: Uint8Array;
+  readonly #src: ActBytes;
   readonly #limits: WalkLimits;
   readonly #lo: Uint8Array;
   readonly #hi: Uint8Array;
@@ -62,16 +63,19 @@ export class TrieWalker {
   #top = 0;
   #parent = new Float64Array(64); // branch offset: its children must end before it
   #next = new Float64Array(64); // offset of the next child in the sibling run
-  #cursor = new Float64Array(64); // list: offset of the next child byte; mask: next bit to test
-  #mask = new Float64Array(64); // mask offset, or -1 for a list
+  #cursor = new Float64Array(64); // list: position of the next child byte in `#lists`; mask: next bit to test
+  #mask = new Float64Array(64); // mask position in `#lists`, or -1 for a list
+  // the window that holds the branch's child list or mask (a node lies in one window, and windows
+  // are never reused): the loop reads it with no window call
+  #lists: Uint8Array[] = [];
   #left = new Int32Array(64); // children not yet visited
   #depth = new Int32Array(64); // path length at the branch
 
   /** `windowBudget`: distinct windows read per `startWindows()` interval (Infinity: no limit). */
-  constructor(bytes: Uint8Array, root: number, tail: number, limits: WalkLimits, prefix?: PrefixPattern, windowBudget = Infinity) {
-    this.#bytes = bytes;
+  constructor(src: ActBytes, root: number, tail: number, limits: WalkLimits, prefix?: PrefixPattern, windowBudget = Infinity) {
+    this.#src = src;
     this.#windowBudget = windowBudget;
-    this.#seen = new Uint8Array(windowBudget === Infinity ? 0 : Math.ceil(bytes.length / WINDOW_BYTES / 8));
+    this.#seen = new Uint8Array(windowBudget === Infinity ? 0 : Math.ceil(src.length / WINDOW_BYTES / 8));
     this.#limits = limits;
     this.#lo = prefix?.lo ?? new Uint8Array(0);
     this.#hi = prefix?.hi ?? new Uint8Array(0);
@@ -109,7 +113,7 @@ export class TrieWalker {
       this.#start = undefined;
       this.#visit(root, tail, 0, arena);
     }
-    const bytes = this.#bytes;
+    const src = this.#src;
     const m = this.#lo.length;
     while (this.#top > 0) {
       if (arena.count >= maxPaths || arena.byteLength >= maxBytes || this.#windows >= this.#windowBudget) return false;
@@ -120,12 +124,13 @@ export class TrieWalker {
       }
       let byte: number;
       const mask = this.#mask[t]!;
+      const list = this.#lists[t]!;
       if (mask < 0) {
-        byte = bytes[this.#cursor[t]!]!;
+        byte = list[this.#cursor[t]!]!;
         this.#cursor[t]!++;
       } else {
         let c = this.#cursor[t]!;
-        while ((bytes[mask + (c >> 3)]! & (1 << (c & 7))) === 0) c++;
+        while ((list[mask + (c >> 3)]! & (1 << (c & 7))) === 0) c++;
         byte = c;
         this.#cursor[t] = c + 1;
       }
@@ -138,7 +143,7 @@ export class TrieWalker {
           this.#top--; // children ascend: none further can match
           continue;
         }
-        readNode(bytes, off, parent, this.#skip, false);
+        readNode(src, off, parent, this.#skip, false);
         this.#next[t] = this.#skip.end;
         continue;
       }
@@ -149,7 +154,7 @@ export class TrieWalker {
   }
 
   // Push a branch to iterate (the stack grows by doubling).
-  #push(parent: number, next: number, left: number, cursor: number, mask: number, depth: number): void {
+  #push(parent: number, next: number, left: number, list: Uint8Array, cursor: number, mask: number, depth: number): void {
     if (this.#top === this.#left.length) {
       const grow = <T extends Float64Array | Int32Array>(a: T): T => {
         const b = new (a.constructor as new (n: number) => T)(2 * a.length);
@@ -169,13 +174,14 @@ export class TrieWalker {
     this.#left[t] = left;
     this.#cursor[t] = cursor;
     this.#mask[t] = mask;
+    this.#lists[t] = list;
     this.#depth[t] = depth;
   }
 
   // Visit the node at `off` (path length `depth`), following lines down to the next branch, which is
   // pushed for iteration. Returns where the node at `off` ends (its next sibling).
   #visit(off: number, limit: number, depth: number, arena: PathArena): number {
-    const bytes = this.#bytes;
+    const src = this.#src;
     const nv = this.#nv;
     const m = this.#lo.length;
     let end = -1;
@@ -183,18 +189,20 @@ export class TrieWalker {
       if (++this.#visits > this.#limits.maxVisits) {
         throw new FormatError(ErrorCode.Corrupt, `more node visits (${this.#limits.maxVisits}) than the file has bytes: nodes are shared, the file is not a tree`, { offset: off });
       }
-      readNode(bytes, off, limit, nv, true);
+      readNode(src, off, limit, nv, true);
       if (this.#seen.length > 0) this.#touch(off);
       if (end < 0) end = nv.end;
       if (nv.line) {
         const len = nv.lineLen;
-        const s = nv.lineStart;
+        if (nv.lineStart < src.base || nv.lineStart + len > src.end) src.load(nv.lineStart, len);
+        const bytes = src.buf;
+        const s = nv.lineStart - src.base;
         // Check the line against the prefix positions it covers.
         for (let k = depth; k < m && k < depth + len; k++) {
           const b = bytes[s + k - depth]!;
           if (b < this.#lo[k]! || b > this.#hi[k]!) return end;
         }
-        if (this.#seen.length > 0) this.#touch(s);
+        if (this.#seen.length > 0) this.#touch(nv.lineStart);
         const newDepth = depth + len;
         if (newDepth > this.#limits.maxPathBytes) throw new FormatError(ErrorCode.Limit, `path longer than ${this.#limits.maxPathBytes} bytes`, { offset: off });
         this.#ensurePath(newDepth);
@@ -210,7 +218,9 @@ export class TrieWalker {
         continue;
       }
       if (nv.value && depth >= m) arena.push(this.#path, 0, depth);
-      if (nv.count > 0) this.#push(off, nv.first, nv.count, nv.mask ? 0 : nv.listPos, nv.mask ? nv.listPos : -1, depth);
+      // readNode left the branch's own window current
+      const list = nv.listPos - src.base;
+      if (nv.count > 0) this.#push(off, nv.first, nv.count, src.buf, nv.mask ? 0 : list, nv.mask ? list : -1, depth);
       return end;
     }
   }

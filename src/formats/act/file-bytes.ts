@@ -1,0 +1,191 @@
+/**
+ * Where the ACT reader finds the byte at a file offset. Either the whole file is at hand (a mapping,
+ * or bytes in memory) or it is read in pages on demand with `pread`: files the mmap addon cannot
+ * map (it takes a 32-bit size and offset, so 2 GiB and more; a Buffer holds at most 4 GiB anyway),
+ * and files that cannot be mapped at all. PathMap and our writer make ACT files of any size.
+ *
+ * Readers ask for a range first (`window(off, len)`), then read `buf[off - base]`. With the whole
+ * file that is one comparison and `base` is 0. In pages, a range of up to `overlapBytes` that starts
+ * in a page lies in that page's buffer, which holds the page and the `overlapBytes` after it; a
+ * longer range (a long line) gets a buffer of its own. Pages are kept, least recently used first
+ * out, up to the reader's budget of resident bytes, and a page's buffer is never reused: a caller
+ * holding `buf` across another `window` call reads what it asked for, only from memory the
+ * collector will take back.
+ */
+import fs from 'node:fs';
+import { ErrorCode, FormatError, ioError, MorkspaceError } from '../../errors.js';
+
+/** Bytes a page starts every (256 KiB: a miss costs one pread of the page cache, ~40 µs). */
+export const ACT_PAGE_BYTES = 1 << 18;
+/** Bytes each page's buffer holds past the page: the longest range that never needs its own read. */
+export const ACT_PAGE_OVERLAP_BYTES = 1 << 16;
+/**
+ * The longest node: a header, a value, a child offset and a line offset (varints of at most 9 bytes
+ * each), or a header, a value, a first-child offset and a 32-byte mask.
+ */
+export const ACT_MAX_NODE_BYTES = 64;
+
+// A paged reader dropped without `close` still closes its descriptor, once collected.
+const unclosed = new FinalizationRegistry<{ fd: number; closed: boolean }>((file) => {
+  if (file.closed) return;
+  file.closed = true;
+  try {
+    fs.closeSync(file.fd);
+  } catch {
+    // already gone: nothing to free
+  }
+});
+
+/** How a file is read in pages (tests shrink them to cross page edges on small files). */
+export interface ActPaging {
+  /** Bytes a page starts every. */
+  pageBytes: number;
+  /** Bytes each page's buffer holds past its page; at least `ACT_MAX_NODE_BYTES`. */
+  overlapBytes: number;
+  /** Bytes of pages kept at most (at least two pages are kept). */
+  budgetBytes: number;
+}
+
+/** The bytes of one ACT file, whole or in pages. */
+export class ActBytes {
+  /** The current window: file bytes `[base, end)` at `buf[0..end - base)`. */
+  buf: Uint8Array;
+  base = 0;
+  end: number;
+  /** The file's size in bytes. */
+  readonly length: number;
+  /** The whole file, when it is at hand (not read in pages). */
+  readonly whole: Uint8Array | undefined;
+  // the descriptor of a paged reader, shared with the registry that closes it if `close` is never called
+  readonly #file: { fd: number; closed: boolean };
+  readonly #name: string;
+  readonly #pageBytes: number;
+  readonly #overlap: number;
+  readonly #maxPages: number;
+  // page index → its buffer, least recently used first (a Map keeps insertion order)
+  readonly #pages = new Map<number, Uint8Array>();
+  #reads = 0;
+
+  private constructor(whole: Uint8Array | undefined, length: number, fd: number, name: string, paging: ActPaging | undefined) {
+    this.whole = whole;
+    this.length = length;
+    this.buf = whole ?? new Uint8Array(0);
+    this.end = whole !== undefined ? length : 0;
+    this.#file = { fd, closed: fd < 0 };
+    if (fd >= 0) unclosed.register(this, this.#file, this);
+    this.#name = name;
+    this.#pageBytes = paging?.pageBytes ?? ACT_PAGE_BYTES;
+    this.#overlap = Math.max(ACT_MAX_NODE_BYTES, paging?.overlapBytes ?? ACT_PAGE_OVERLAP_BYTES);
+    this.#maxPages = Math.max(2, Math.floor((paging?.budgetBytes ?? 0) / (this.#pageBytes + this.#overlap)));
+  }
+
+  /** A file held whole (mapped, or in memory). */
+  static of(bytes: Uint8Array): ActBytes {
+    return new ActBytes(bytes, bytes.length, -1, '', undefined);
+  }
+
+  /** The file open at `fd` (`size` bytes), read in pages; `close` closes `fd`. */
+  static paged(fd: number, size: number, name: string, paging: ActPaging): ActBytes {
+    return new ActBytes(undefined, size, fd, name, paging);
+  }
+
+  /** True when the file is read in pages. */
+  get paged(): boolean {
+    return this.whole === undefined;
+  }
+
+  /** Bytes of pages held now. */
+  get heldBytes(): number {
+    let n = 0;
+    for (const page of this.#pages.values()) n += page.length;
+    return n;
+  }
+
+  /** Preads made so far (pages and long ranges). */
+  get reads(): number {
+    return this.#reads;
+  }
+
+  /**
+   * Make file bytes `[off, off + len)` (cut at the end of the file) readable at `buf[off - base]`.
+   * Offsets outside the file leave the window as it is: the callers' bounds checks report them.
+   */
+  window(off: number, len: number): void {
+    if (off < this.base || off + len > this.end) this.load(off, len);
+  }
+
+  /**
+   * `window`'s work when the range is not in the current window. Hot loops test the window
+   * themselves and call this: a `window` call inlined there takes V8's inlining budget from the
+   * arena's `push` (a walk 10-15% slower).
+   */
+  load(off: number, len: number): void {
+    if (this.whole !== undefined || off < 0 || off >= this.length) return;
+    this.#load(off, Math.min(len, this.length - off));
+  }
+
+  /** Let every page go (their buffers are collected once no caller holds them). */
+  drop(): void {
+    this.#pages.clear();
+    if (this.whole === undefined) {
+      this.buf = new Uint8Array(0);
+      this.base = 0;
+      this.end = 0;
+    }
+  }
+
+  /** Close the file of a paged reader (idempotent); a whole file has nothing to close. */
+  close(): void {
+    this.drop();
+    if (!this.#file.closed) {
+      this.#file.closed = true;
+      unclosed.unregister(this);
+      fs.closeSync(this.#file.fd);
+    }
+  }
+
+  #load(off: number, len: number): void {
+    if (len > this.#overlap) {
+      // a range longer than any page's overlap: a buffer of its own, not kept
+      this.#set(this.#read(off, len), off);
+      return;
+    }
+    const index = Math.floor(off / this.#pageBytes);
+    let page = this.#pages.get(index);
+    if (page !== undefined) {
+      this.#pages.delete(index); // now the most recently used
+    } else {
+      if (this.#pages.size >= this.#maxPages) this.#pages.delete(this.#pages.keys().next().value!);
+      const start = index * this.#pageBytes;
+      page = this.#read(start, Math.min(this.#pageBytes + this.#overlap, this.length - start));
+    }
+    this.#pages.set(index, page);
+    this.#set(page, index * this.#pageBytes);
+  }
+
+  #set(buf: Uint8Array, base: number): void {
+    this.buf = buf;
+    this.base = base;
+    this.end = base + buf.length;
+  }
+
+  #read(at: number, len: number): Uint8Array {
+    // a closed descriptor's number may already name another file
+    if (this.#file.closed) throw new MorkspaceError(ErrorCode.Usage, `${this.#name}: the ACT file was closed`, { file: this.#name });
+    const into = new Uint8Array(len);
+    let got = 0;
+    try {
+      while (got < len) {
+        const n = fs.readSync(this.#file.fd, into, got, len - got, at + got);
+        if (n === 0) break;
+        got += n;
+      }
+    } catch (e) {
+      throw ioError(e, this.#name);
+    }
+    this.#reads++;
+    // the file was cut while it was open: bytes that are not there must not read as zeros
+    if (got < len) throw new FormatError(ErrorCode.Truncated, `file ends at byte ${at + got}, before the ${this.length.toLocaleString('en-US')} bytes it had when opened (cut while being read)`, { file: this.#name, offset: at + got });
+    return into;
+  }
+}
