@@ -94,7 +94,7 @@ export const CASES: readonly BenchCase[] = [
   // a writer: what it spends is mostly deflating the record stream, like gzip -6
   { name: 'act->paths', role: 'writer', sizes: GROWTH, input: 'act', outExt: 'paths', run: 'cli', argv: convert('paths') },
   { name: 'act->text', role: 'reader', sizes: ALL, input: 'act', outExt: 'metta', run: 'cli', argv: deserialize },
-  // an ACT file read in 256 KiB pages, as one of 2 GiB or more is (mapping off: the bench files are smaller)
+  // an ACT file read in 64 KiB pages, as one of 2 GiB or more is (mapping off: the bench files are smaller)
   { name: 'act->text:paged', role: 'reader', sizes: BIG, input: 'act', outExt: 'metta', run: 'cli', argv: deserialize, env: { MORKSPACE_NO_MMAP: '1' } },
   // whole command: Node start-up and module loading dominate; the open itself is in act-lookup
   { name: 'act inspect', role: 'micro', sizes: BIG, input: 'act', outExt: 'json', run: 'cli', argv: (i) => ['inspect', i, '--json'] },

@@ -501,7 +501,7 @@ describe('ACT files read in pages', () => {
       assert.equal(facts.paged, true);
       assert.equal(facts.mapped, false);
       assert.ok(facts.rootOffset > 5 * 2 ** 30);
-      assert.match(i.stderr, /no mapping \(the mmap addon maps at most 2 GiB\); reading .*big\.act \(5,37\d,\d{3},\d{3} bytes\) in pages of 256 KiB/);
+      assert.match(i.stderr, /no mapping \(the mmap addon maps at most 2 GiB\); reading .*big\.act \(5,37\d,\d{3},\d{3} bytes\) in pages of 64 KiB/);
       const out = path.join(dir, 'out.paths');
       const c = run('convert', big, '-o', out);
       assert.equal(c.status, 0, c.stderr);
