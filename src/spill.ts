@@ -12,7 +12,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { compareRanges } from './bytes.js';
+import { compareRanges, viewOf } from './bytes.js';
 import { ioError, inFile } from './errors.js';
 import { newFacts, readMtts } from './formats/mtts/reader.js';
 import { writeMtts } from './formats/mtts/writer.js';
@@ -102,11 +102,16 @@ export class SpillFolder {
   }
 }
 
-// One run being merged: its current batch and the index of its next path.
+// One run being merged: its current batch, the index of its next path and where that path lies
+// (`s`, `e`), a view for comparing 4 bytes at a time, and `done` once the run is used up.
 interface Cursor {
   readonly it: AsyncIterator<PathArena>;
   a: PathArena;
   i: number;
+  s: number;
+  e: number;
+  words: DataView;
+  done: boolean;
 }
 
 // The cursor's next non-empty batch, or false when the run is done; with `release`, the batch it
@@ -115,13 +120,46 @@ async function refill(c: Cursor, release: boolean): Promise<boolean> {
   if (release) c.a.release();
   for (;;) {
     const r = await c.it.next();
-    if (r.done === true) return false;
+    if (r.done === true) {
+      c.done = true;
+      return false;
+    }
     if (r.value.count > 0) {
       c.a = r.value;
       c.i = 0;
+      c.words = viewOf(r.value.bytes);
+      at(c);
       return true;
     }
   }
+}
+
+// Point the cursor's bounds at its path `i`.
+function at(c: Cursor): void {
+  c.s = c.i === 0 ? 0 : c.a.ends[c.i - 1]!;
+  c.e = c.a.ends[c.i]!;
+}
+
+// Unsigned lexicographic order of two cursors' paths; a used-up run sorts after every path. Steps
+// over the shared prefix 4 bytes at a time: neighbours in a merge share most of their bytes.
+function compareCursors(x: Cursor, y: Cursor): number {
+  if (x.done || y.done) return x.done ? (y.done ? 0 : 1) : -1;
+  const xs = x.s;
+  const ys = y.s;
+  const lx = x.e - xs;
+  const ly = y.e - ys;
+  const n = lx < ly ? lx : ly;
+  const xw = x.words;
+  const yw = y.words;
+  let k = 0;
+  while (k + 4 <= n && xw.getUint32(xs + k) === yw.getUint32(ys + k)) k += 4;
+  const xb = x.a.bytes;
+  const yb = y.a.bytes;
+  for (; k < n; k++) {
+    const d = xb[xs + k]! - yb[ys + k]!;
+    if (d !== 0) return d;
+  }
+  return lx - ly;
 }
 
 /**
@@ -129,39 +167,47 @@ async function refill(c: Cursor, release: boolean): Promise<boolean> {
  * of at most `batchPaths` paths (a path that several sources hold comes out once). With `release`,
  * each source batch is handed back for reuse once the merge is past it (for sources whose batches
  * are the pipeline's own: `Space.recycles`); the merge's own batches are always its own.
+ *
+ * A tree of losers (Knuth's replacement selection): each path out costs one comparison per level
+ * of the tree, against two per level of a binary heap's sift, and comparisons step over shared
+ * prefixes a word at a time. Merging 49 sorted runs of the 1M-atom bench space, in-process:
+ * 950-1200 ms with a heap and byte comparisons.
  */
 export async function* mergeSorted(sources: readonly AsyncIterable<PathArena>[], batchPaths: number, options: { release?: boolean } = {}): AsyncGenerator<PathArena> {
   const release = options.release ?? false;
-  const heap: Cursor[] = [];
+  const runs: Cursor[] = [];
   try {
-    for (const s of sources) {
-      const c: Cursor = { it: s[Symbol.asyncIterator](), a: new PathArena(0, 1), i: 0 };
-      if (await refill(c, false)) heap.push(c);
+    for (const src of sources) {
+      const c: Cursor = { it: src[Symbol.asyncIterator](), a: new PathArena(0, 1), i: 0, s: 0, e: 0, words: viewOf(new Uint8Array(0)), done: false };
+      runs.push(c);
+      await refill(c, false);
     }
-    const less = (x: Cursor, y: Cursor): boolean => compareRanges(x.a.bytes, x.a.start(x.i), x.a.end(x.i), y.a.bytes, y.a.start(y.i), y.a.end(y.i)) < 0;
-    const siftDown = (k: number): void => {
-      const n = heap.length;
-      const c = heap[k]!;
-      for (;;) {
-        let m = 2 * k + 1;
-        if (m >= n) break;
-        if (m + 1 < n && less(heap[m + 1]!, heap[m]!)) m++;
-        if (!less(heap[m]!, c)) break;
-        heap[k] = heap[m]!;
-        k = m;
-      }
-      heap[k] = c;
-    };
-    for (let k = (heap.length >> 1) - 1; k >= 0; k--) siftDown(k);
+    const k = runs.length;
+    if (k === 0) return;
+    // tree[0]: the run whose path is least; tree[1..k): the loser of the match at that node, whose
+    // children are nodes 2j and 2j+1, and the runs are leaves k..2k (leaf of run r: k + r)
+    const tree = new Int32Array(Math.max(1, k));
+    const winners = new Int32Array(2 * k);
+    for (let r = 0; r < k; r++) winners[k + r] = r;
+    for (let j = k - 1; j >= 1; j--) {
+      const a = winners[2 * j]!;
+      const b = winners[2 * j + 1]!;
+      const aWins = compareCursors(runs[a]!, runs[b]!) <= 0;
+      winners[j] = aWins ? a : b;
+      tree[j] = aWins ? b : a;
+    }
+    tree[0] = k === 1 ? 0 : winners[1]!;
     let out = new PathArena(1 << 20, batchPaths);
     // the last path handed on, once its batch has gone: a duplicate may open the next batch
     let prev: Uint8Array = new Uint8Array(0);
     let any = false;
-    while (heap.length > 0) {
-      const c = heap[0]!;
+    for (;;) {
+      const w: number = tree[0]!;
+      const c = runs[w]!;
+      if (c.done) break;
       const src = c.a.bytes;
-      const s = c.a.start(c.i);
-      const e = c.a.end(c.i);
+      const s = c.s;
+      const e = c.e;
       const n = out.count;
       const dup = n > 0 ? compareRanges(out.bytes, out.start(n - 1), out.end(n - 1), src, s, e) === 0 : any && compareRanges(prev, 0, prev.length, src, s, e) === 0;
       if (!dup) {
@@ -174,20 +220,23 @@ export async function* mergeSorted(sources: readonly AsyncIterable<PathArena>[],
           out = new PathArena(size + 1024, batchPaths);
         }
       }
-      if (++c.i < c.a.count || (await refill(c, release))) {
-        siftDown(0);
-      } else {
-        const last = heap.pop()!;
-        if (heap.length > 0) {
-          heap[0] = last;
-          siftDown(0);
+      if (++c.i < c.a.count) at(c);
+      else await refill(c, release);
+      // replay the matches on the way from the winner's leaf to the root
+      let winner: number = w;
+      for (let j = (k + w) >> 1; j >= 1; j >>= 1) {
+        const loser = tree[j]!;
+        if (compareCursors(runs[loser]!, runs[winner]!) < 0) {
+          tree[j] = winner;
+          winner = loser;
         }
       }
+      tree[0] = winner;
     }
     if (out.count > 0) yield out;
     else out.release();
   } finally {
     // an early stop (an error downstream, an abort) closes the runs still open
-    for (const c of heap) await c.it.return?.();
+    for (const c of runs) if (!c.done) await c.it.return?.();
   }
 }

@@ -53,9 +53,10 @@ function union(batches: readonly PathArena[]): PathArena {
 }
 
 describe(`merging sorted sources (seed ${SEED})`, () => {
-  test('the merge of sorted sources is their sorted union: paths several sources hold come out once, across batch boundaries too', async () => {
-    const rng = new Rng(SEED);
-    const sources = Array.from({ length: 5 }, (_, k) => {
+  // 1 to 33 sources: trees of losers of every shape (the leaves not a power of two), empty sources among them
+  for (const runs of [1, 2, 3, 5, 7, 16, 33]) test(`the merge of ${runs} sorted sources is their sorted union: paths several sources hold come out once, across batch boundaries too`, async () => {
+    const rng = new Rng(SEED + runs);
+    const sources = Array.from({ length: runs }, (_, k) => {
       // each source strictly ascending, cut into batches of random sizes, some empty
       const sorted = union(randomBatches(rng, k === 3 ? 0 : rng.int(50, 400), 4, 1000));
       const batches: PathArena[] = [new PathArena()];
