@@ -184,27 +184,33 @@ export function gatherPaths(arena: PathArena, order: Uint32Array, from: number, 
 /**
  * The paths `order[from..to)` (path numbers into `src`/`ends`, laid out as a PathArena's) copied back
  * to back into new buffers of their own: `bytes` and the end offsets.
+ *
+ * Two passes: the first reads each path's bounds (a random read of `ends`, in a loop small enough
+ * for the core to have many such reads in flight) and keeps where it starts; the copy then reads
+ * only the bytes at random. Reading `ends` again in the copy made the gather of half the 1M-atom
+ * bench space 1.2-1.5x slower (230-306 ms against 164-215, in-process).
  */
 export function gatherRanges(src: Uint8Array, ends: Uint32Array, order: Uint32Array, from: number, to: number): { bytes: Uint8Array; ends: Uint32Array } {
   const n = to - from;
   const outEnds = new Uint32Array(Math.max(1, n));
+  const starts = new Uint32Array(Math.max(1, n));
   let o = 0;
   for (let k = 0; k < n; k++) {
     const i = order[from + k]!;
-    o += ends[i]! - (i === 0 ? 0 : ends[i - 1]!);
+    const s = i === 0 ? 0 : ends[i - 1]!;
+    starts[k] = s;
+    o += ends[i]! - s;
     outEnds[k] = o;
   }
   const dst = new Uint8Array(o);
-  o = 0;
-  for (let k = from; k < to; k++) {
-    const i = order[k]!;
-    const s = i === 0 ? 0 : ends[i - 1]!;
-    const e = ends[i]!;
-    if (e - s < 48) for (let p = s; p < e; p++) dst[o++] = src[p]!;
-    else {
-      dst.set(src.subarray(s, e), o);
-      o += e - s;
-    }
+  let at = 0;
+  for (let k = 0; k < n; k++) {
+    const e = outEnds[k]!;
+    const s = starts[k]!;
+    const len = e - at;
+    if (len < 48) for (let p = 0; p < len; p++) dst[at + p] = src[s + p]!;
+    else dst.set(src.subarray(s, s + len), at);
+    at = e;
   }
   return { bytes: dst, ends: outEnds };
 }
