@@ -8,9 +8,10 @@
  * file that is one comparison and `base` is 0. In pages, a range of up to `overlapBytes` that starts
  * in a page lies in that page's buffer, which holds the page and the `overlapBytes` after it; a
  * longer range (a long line) gets a buffer of its own. Pages are kept up to the reader's budget of
- * resident bytes (a clock picks the page that goes), and a page's buffer is never reused: a caller
- * holding `buf` across another `window` call reads what it asked for, only from memory the
- * collector will take back.
+ * resident bytes (a clock picks the page that goes), and the buffer of a page that went is reused
+ * for the next page read: so `buf` is valid only until the next `window` call but one, and callers
+ * read what they asked for before they ask for more. (Left to the collector, pages let go piled up
+ * as garbage: a walk of the 10M-atom bench file peaked at 210 MiB, against 101 mapped.)
  */
 import fs from 'node:fs';
 import { ErrorCode, FormatError, ioError, MorkspaceError } from '../../errors.js';
@@ -78,6 +79,8 @@ export class ActBytes {
   readonly #used: Uint8Array; // per page: read since the clock hand last passed it
   readonly #ring: Float64Array; // the indices of held pages (-1: a free slot)
   #hand = 0;
+  // buffers of pages let go, for the next pages read (a full page's size)
+  readonly #spare: Uint8Array[] = [];
   #reads = 0;
 
   private constructor(whole: Uint8Array | undefined, length: number, fd: number, name: string, paging: ActPaging | undefined) {
@@ -144,6 +147,7 @@ export class ActBytes {
 
   /** Let every page go (their buffers are collected once no caller holds them). */
   drop(): void {
+    this.#spare.length = 0;
     for (let k = 0; k < this.#ring.length; k++) {
       const index = this.#ring[k]!;
       if (index >= 0) this.#pageOf[index] = undefined;
@@ -176,7 +180,8 @@ export class ActBytes {
     let page = this.#pageOf[index];
     if (page === undefined) {
       const start = index * this.#pageBytes;
-      page = this.#read(start, Math.min(this.#pageBytes + this.#overlap, this.length - start));
+      const size = Math.min(this.#pageBytes + this.#overlap, this.length - start);
+      page = this.#read(start, size, size === this.#pageBytes + this.#overlap ? this.#spare.pop() : undefined);
       this.#hold(index, page);
     }
     this.#used[index] = 1;
@@ -190,7 +195,11 @@ export class ActBytes {
     for (;;) {
       const at = ring[this.#hand]!;
       if (at < 0 || this.#used[at] === 0) {
-        if (at >= 0) this.#pageOf[at] = undefined;
+        if (at >= 0) {
+          const gone = this.#pageOf[at]!;
+          if (gone.length === this.#pageBytes + this.#overlap) this.#spare.push(gone);
+          this.#pageOf[at] = undefined;
+        }
         break;
       }
       this.#used[at] = 0;
@@ -207,10 +216,10 @@ export class ActBytes {
     this.end = base + buf.length;
   }
 
-  #read(at: number, len: number): Uint8Array {
+  #read(at: number, len: number, reuse?: Uint8Array): Uint8Array {
     // a closed descriptor's number may already name another file
     if (this.#file.closed) throw new MorkspaceError(ErrorCode.Usage, `${this.#name}: the ACT file was closed`, { file: this.#name });
-    const into = new Uint8Array(len);
+    const into = reuse ?? new Uint8Array(len);
     let got = 0;
     try {
       while (got < len) {

@@ -65,15 +65,18 @@ export class TrieWalker {
   #next = new Float64Array(64); // offset of the next child in the sibling run
   #cursor = new Float64Array(64); // list: position of the next child byte in `#lists`; mask: next bit to test
   #mask = new Float64Array(64); // mask position in `#lists`, or -1 for a list
-  // the window that holds the branch's child list or mask (a node lies in one window, and windows
-  // are never reused): the loop reads it with no window call
-  #lists: Uint8Array[] = [];
+  // each branch's child list or mask, copied (32 bytes per entry) when the file is read in pages:
+  // the loop reads it with no window call, and no page is held past the next window (pages are
+  // reused). A whole file is read in place: `#cursor`/`#mask` are then file offsets.
+  #lists = new Uint8Array(64 * 32);
+  readonly #whole: Uint8Array | undefined;
   #left = new Int32Array(64); // children not yet visited
   #depth = new Int32Array(64); // path length at the branch
 
   /** `windowBudget`: distinct windows read per `startWindows()` interval (Infinity: no limit). */
   constructor(src: ActBytes, root: number, tail: number, limits: WalkLimits, prefix?: PrefixPattern, windowBudget = Infinity) {
     this.#src = src;
+    this.#whole = src.whole;
     this.#windowBudget = windowBudget;
     this.#seen = new Uint8Array(windowBudget === Infinity ? 0 : Math.ceil(src.length / WINDOW_BYTES / 8));
     this.#limits = limits;
@@ -124,7 +127,7 @@ export class TrieWalker {
       }
       let byte: number;
       const mask = this.#mask[t]!;
-      const list = this.#lists[t]!;
+      const list = this.#whole ?? this.#lists;
       if (mask < 0) {
         byte = list[this.#cursor[t]!]!;
         this.#cursor[t]!++;
@@ -154,7 +157,8 @@ export class TrieWalker {
   }
 
   // Push a branch to iterate (the stack grows by doubling).
-  #push(parent: number, next: number, left: number, list: Uint8Array, cursor: number, mask: number, depth: number): void {
+  // `list`: where the child list or mask starts in `bytes` (the branch's window).
+  #push(parent: number, next: number, left: number, bytes: Uint8Array, list: number, isMask: boolean, depth: number): void {
     if (this.#top === this.#left.length) {
       const grow = <T extends Float64Array | Int32Array>(a: T): T => {
         const b = new (a.constructor as new (n: number) => T)(2 * a.length);
@@ -167,14 +171,23 @@ export class TrieWalker {
       this.#mask = grow(this.#mask);
       this.#left = grow(this.#left);
       this.#depth = grow(this.#depth);
+      const lists = new Uint8Array(2 * this.#lists.length);
+      lists.set(this.#lists);
+      this.#lists = lists;
     }
     const t = this.#top++;
     this.#parent[t] = parent;
     this.#next[t] = next;
     this.#left[t] = left;
-    this.#cursor[t] = cursor;
-    this.#mask[t] = mask;
-    this.#lists[t] = list;
+    let at = list;
+    if (this.#whole === undefined) {
+      at = 32 * t;
+      const lists = this.#lists;
+      const n = isMask ? 32 : left;
+      for (let k = 0; k < n; k++) lists[at + k] = bytes[list + k]!;
+    }
+    this.#cursor[t] = isMask ? 0 : at;
+    this.#mask[t] = isMask ? at : -1;
     this.#depth[t] = depth;
   }
 
@@ -219,8 +232,7 @@ export class TrieWalker {
       }
       if (nv.value && depth >= m) arena.push(this.#path, 0, depth);
       // readNode left the branch's own window current
-      const list = nv.listPos - src.base;
-      if (nv.count > 0) this.#push(off, nv.first, nv.count, src.buf, nv.mask ? 0 : list, nv.mask ? list : -1, depth);
+      if (nv.count > 0) this.#push(off, nv.first, nv.count, src.buf, nv.listPos - src.base, nv.mask, depth);
       return end;
     }
   }
