@@ -488,6 +488,24 @@ describe('ACT files read in pages', () => {
     }
   });
 
+  test('when an ACT stream is longer than what is held in memory, then it is copied to --tmp-dir, read in place, and the copy is gone after', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'act-stream-'));
+    try {
+      const big = path.join(dir, 'moved.act');
+      movedAct(big, 80 * 2 ** 20); // 83 MB, past the 64 MiB held
+      const tmp = path.join(dir, 'tmp');
+      fs.mkdirSync(tmp);
+      const out = path.join(dir, 'out.paths');
+      const r = spawnSync(process.execPath, [CLI, 'convert', '-', '-o', out, '--tmp-dir', tmp, '-v'], { cwd: ROOT, encoding: 'utf8', input: fs.readFileSync(big), maxBuffer: 1 << 26 });
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(r.stderr, /an ACT stream of more than 64 MiB: copied to .*tmp to be read in place/);
+      assert.deepEqual(hexList(decodePaths(fs.readFileSync(out))), hexList(sortUniqueArena(decodePaths(fs.readFileSync(BIG_LOGIC_PATHS)))));
+      assert.deepEqual(fs.readdirSync(tmp), [], 'the copy is removed');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('when an ACT file is larger than 4 GiB, then inspect, convert and query read it in pages, as the same trie held small', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'act-big-'));
     try {

@@ -4,10 +4,8 @@
  * same bytes writes each symbol as its id. A stream cannot be read twice, so it is spooled to the
  * run's temporary folder first.
  */
-import fs from 'node:fs';
-import { ioError } from '../errors.js';
 import { fileInput, type Input } from '../io/input.js';
-import { forgetTemp, trackTemp } from '../io/temp-files.js';
+import { spool } from '../io/spool.js';
 import type { PathArena } from '../path-arena.js';
 import type { RunContext } from '../run/context.js';
 import { SymbolCollector, type SharedSymbols, type SymbolTable } from './table.js';
@@ -31,30 +29,8 @@ export interface GatheredSymbols {
  */
 async function rereadable(input: Input, ctx: RunContext): Promise<{ input: Input; done: () => void }> {
   if (input.reopenable) return { input, done: () => undefined };
-  const dir = await fs.promises.mkdtemp(`${ctx.tmpDir.replace(/\/$/, '')}/morkspace-spool-`).catch((e: unknown) => {
-    throw ioError(e, ctx.tmpDir);
-  });
-  trackTemp(dir);
-  const done = (): void => {
-    fs.rmSync(dir, { recursive: true, force: true });
-    forgetTemp(dir);
-  };
-  try {
-    const file = `${dir}/input`;
-    const out = await fs.promises.open(file, 'w');
-    try {
-      for await (const chunk of input.chunks()) {
-        ctx.checkAborted();
-        await out.write(chunk);
-      }
-    } finally {
-      await out.close();
-    }
-    return { input: { ...fileInput(file), name: input.name }, done };
-  } catch (e) {
-    done();
-    throw e;
-  }
+  const copy = await spool(input.chunks(), ctx.tmpDir, () => ctx.checkAborted());
+  return { input: { ...fileInput(copy.path), name: input.name }, done: copy.done };
 }
 
 /**

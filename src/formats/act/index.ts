@@ -4,11 +4,12 @@
  */
 import { Evidence, type Format } from '../format.js';
 import type { Input } from '../../io/input.js';
+import { spool } from '../../io/spool.js';
 import type { RunContext } from '../../run/context.js';
 import { PathArena } from '../../path-arena.js';
 import { StatsCollector } from '../../stats.js';
 import type { ActHeader } from './header.js';
-import { ActFile } from './reader.js';
+import { ActFile, type ActReadOptions } from './reader.js';
 import { writeActTo } from './writer.js';
 import type { PrefixPattern } from './walker.js';
 
@@ -37,14 +38,49 @@ export function looksLikeAct(head: Uint8Array): boolean {
 }
 
 /**
+ * Bytes of an ACT stream (stdin, a pipe) held in memory; a longer one is copied to the run's
+ * temporary folder and opened there, mapped or in pages like a file, within the budget.
+ */
+export const ACT_STREAM_HELD_BYTES = 64 << 20;
+
+/**
  * Open an input as an ACT file: mapped when it is a regular file (read in pages when it cannot be
- * mapped: see `ActFile.open`), else read whole. The caller closes it.
+ * mapped: see `ActFile.open`). A stream is read into memory up to `ACT_STREAM_HELD_BYTES`, else
+ * copied to `ctx.tmpDir` (the copy is unlinked once open: the mapping or descriptor keeps it). The
+ * caller closes it.
  * @throws FormatError / IoError naming the input.
  */
-export async function openActInput(input: Input, ctx?: Pick<RunContext, 'log' | 'logging' | 'longestPath'>): Promise<ActFile> {
-  const limit = ctx !== undefined ? { maxPathBytes: ctx.longestPath() } : {};
-  if (input.path !== undefined) return ActFile.open(input.path, ctx?.logging ? { ...limit, log: (m) => ctx.log(m) } : limit);
-  return ActFile.fromBytes(await input.readAll(), { ...limit, name: input.name });
+export async function openActInput(input: Input, ctx?: Pick<RunContext, 'log' | 'logging' | 'longestPath' | 'tmpDir' | 'checkAborted'>, heldBytes = ACT_STREAM_HELD_BYTES): Promise<ActFile> {
+  const options: ActReadOptions = { ...(ctx !== undefined ? { maxPathBytes: ctx.longestPath() } : {}), ...(ctx?.logging ? { log: (m: string) => ctx.log(m) } : {}) };
+  if (input.path !== undefined) return ActFile.open(input.path, options);
+  const held: Uint8Array[] = [];
+  let bytes = 0;
+  const chunks = input.chunks()[Symbol.asyncIterator]();
+  for (;;) {
+    const r = await chunks.next();
+    if (r.done === true) return ActFile.fromBytes(held.length === 1 ? held[0]! : Buffer.concat(held), { ...options, name: input.name });
+    held.push(r.value);
+    bytes += r.value.length;
+    if (bytes > heldBytes && ctx !== undefined) break;
+  }
+  ctx.log(`${input.name}: an ACT stream of more than ${Math.round(heldBytes / 2 ** 20)} MiB: copied to ${ctx.tmpDir} to be read in place`);
+  const copy = await spool(
+    (async function* () {
+      try {
+        yield* held.splice(0);
+        for (let r = await chunks.next(); r.done !== true; r = await chunks.next()) yield r.value;
+      } finally {
+        await chunks.return?.();
+      }
+    })(),
+    ctx.tmpDir,
+    () => ctx.checkAborted(),
+  );
+  try {
+    return ActFile.open(copy.path, { ...options, name: input.name });
+  } finally {
+    copy.done();
+  }
 }
 
 /** What an opened ACT file tells before any path is read. */
