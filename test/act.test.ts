@@ -53,6 +53,12 @@ describe('ACT varint (ACTree03 biased length prefix)', () => {
   test('when a varint runs past the end of the file, then ERR_TRUNCATED at its first byte', () => {
     assertCode(() => readVarint(hexBytes('00f9e8'), 1, 3, { value: 0, end: 0 }, 'v'), 'ERR_TRUNCATED', 1);
   });
+  test('when a varint read in a window of the file runs past its object or the file, then the error names file offsets', () => {
+    // the window starts at file offset 5000: position 1 is byte 5001
+    assertCode(() => readVarint(hexBytes('00f9e80300'), 1, 3, { value: 0, end: 0 }, 'v', 5000), 'ERR_CORRUPT', 5001);
+    assert.throws(() => readVarint(hexBytes('00f9e80300'), 1, 3, { value: 0, end: 0 }, 'v', 5000), /ends after byte 5003/);
+    assertCode(() => readVarint(hexBytes('00f9e8'), 1, 3, { value: 0, end: 0 }, 'v', 5000), 'ERR_TRUNCATED', 5001);
+  });
 });
 
 describe('ACT writer reproduces upstream byte for byte', () => {
@@ -445,6 +451,49 @@ describe('ACT files read in pages', () => {
       paged.close();
     }
     assert.throws(() => [...paged.paths()], (e: unknown) => isMorkspaceError(e) && e.code === 'ERR_USAGE' && /closed/.test(e.message));
+  });
+
+  test('when a file with damaged bytes is read in tiny pages, then every walk ends as it does in memory: the same paths, or the same error at the same offset', () => {
+    // masks (fanout), shared lines, a random trie, and lines longer than a page's overlap
+    const goods = ['ace5', 'fanout_31_32_33', 'line_reuse', 'random40', 'long_lines'].map((n) => golden(n));
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'act-damaged-'));
+    try {
+      const file = path.join(dir, 'damaged.act');
+      const rand = mulberry32(testSeed(0xda3a6e));
+      const outcome = (act: ActFile): string => {
+        try {
+          return `paths ${hexList(collectSync(act.paths())).join(',')} stats ${JSON.stringify(act.walkStats())}`;
+        } catch (e) {
+          return isMorkspaceError(e) ? `${e.code} at ${e.where.offset}: ${e.message}` : `other: ${String(e)}`;
+        }
+      };
+      const open = (f: () => ActFile): string => {
+        try {
+          const act = f();
+          try {
+            return outcome(act);
+          } finally {
+            act.close();
+          }
+        } catch (e) {
+          return isMorkspaceError(e) ? `open ${e.code} at ${e.where.offset}: ${e.message}` : `other: ${String(e)}`;
+        }
+      };
+      const kinds = new Set<string>();
+      for (let round = 0; round < 300; round++) {
+        const bytes = Buffer.from(goods[round % goods.length]!);
+        for (let m = 1 + Math.floor(rand() * 3); m > 0; m--) bytes[16 + Math.floor(rand() * (bytes.length - 24))] = Math.floor(rand() * 256);
+        fs.writeFileSync(file, bytes);
+        const inMemory = open(() => ActFile.fromBytes(bytes, { name: file }));
+        // pages of 16 bytes with the least overlap: every node and line crosses a page edge somewhere
+        const paged = open(() => ActFile.open(file, { paging: { always: true, pageBytes: 16, overlapBytes: 64 }, residentBytes: 1024 }));
+        assert.equal(paged, inMemory, `round ${round}`);
+        kinds.add(inMemory.split(' ')[0]!);
+      }
+      assert.ok(kinds.size >= 3, `outcomes seen: ${[...kinds].join(', ')}`);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('when ranges are asked of a file read in pages, then each reads as the file has it, across page edges and past the overlap, and at most the budget of pages is kept', () => {
