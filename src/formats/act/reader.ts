@@ -246,8 +246,8 @@ export class ActFile {
   }
 
   /**
-   * Let the file go: a file read in pages closes its descriptor (a mapping goes with the garbage
-   * collector). Walks and lookups after `close` fail; calling it again does nothing.
+   * Let the file go: a file read in pages closes its descriptor, and walks and lookups after it
+   * fail (ERR_USAGE); a mapping goes with the garbage collector. Calling it again does nothing.
    */
   close(): void {
     this.#src.close();
