@@ -91,6 +91,9 @@ function residentBudget(options: ActReadOptions): number {
   return bytes;
 }
 
+/** File offsets per piece of `walkStats`' bitmap of lines seen (64 Mi: 8 MiB a piece). */
+const LINE_BITS_PER_PIECE = 2 ** 26;
+
 /** Nodes `walkStats` visits between two measures of what is resident (a power of two). */
 const STATS_NODES_PER_CHECK = 1024;
 
@@ -421,8 +424,19 @@ export class ActFile {
     const nv = this.#nv;
     const s: ActWalkStats = { nodes: 0, branchNodes: 0, maskBranches: 0, lineNodes: 0, valueNodes: 0, lineReferences: 0, distinctLines: 0, lineDataBytes: 0, lineBytesReferenced: 0, maxPathBytes: 0, maxNodeDepth: 0 };
     // one bit per byte offset of the arena: a line's data is known by where its bytes start (an
-    // eighth of the file, against a Set of numbers that took 3-4 times that)
-    const lines = new Uint8Array(Math.ceil(this.#header.tailOffset / 8));
+    // eighth of the file, against a Set of numbers that took 3-4 times that), in pieces made as
+    // they are first needed (one typed array stops at 4 GiB: a file of 32 GiB)
+    const tail = this.#header.tailOffset;
+    const lines: (Uint8Array | undefined)[] = [];
+    const firstSeen = (at: number): boolean => {
+      const c = Math.floor(at / LINE_BITS_PER_PIECE);
+      const piece = (lines[c] ??= new Uint8Array(Math.ceil(Math.min(LINE_BITS_PER_PIECE, tail - c * LINE_BITS_PER_PIECE) / 8)));
+      const r = at - c * LINE_BITS_PER_PIECE;
+      const bit = 1 << (r & 7);
+      if ((piece[r >>> 3]! & bit) !== 0) return false;
+      piece[r >>> 3] = piece[r >>> 3]! | bit;
+      return true;
+    };
     const maxVisits = src.length;
     const pages = this.#residentPages();
     // Pending nodes: offset, the limit it must end before, path length, node depth.
@@ -445,9 +459,7 @@ export class ActFile {
         s.lineNodes++;
         s.lineReferences++;
         s.lineBytesReferenced += nv.lineLen;
-        const at = nv.lineStart;
-        if ((lines[Math.floor(at / 8)]! & (1 << (at & 7))) === 0) {
-          lines[Math.floor(at / 8)]! |= 1 << (at & 7);
+        if (firstSeen(nv.lineStart)) {
           s.distinctLines++;
           s.lineDataBytes += nv.lineLen + varintSize(nv.lineLen);
         }
