@@ -10,6 +10,7 @@ import { isMorkspaceError } from '../src/errors.js';
 import { ActFile, ActWriter, encodeAct, encodeVarint, readVarint, varintSize, writeAct } from '../src/formats/act/index.js';
 import { TrieWalker, WINDOW_BYTES } from '../src/formats/act/walker.js';
 import { ActBytes } from '../src/formats/act/file-bytes.js';
+import { tempDir } from './helpers/cli.js';
 import { residentFileBytes } from '../src/io/resident-pages.js';
 import { decodePaths } from '../src/formats/paths.js';
 import { PathArena } from '../src/path-arena.js';
@@ -456,44 +457,40 @@ describe('ACT files read in pages', () => {
   test('when a file with damaged bytes is read in tiny pages, then every walk ends as it does in memory: the same paths, or the same error at the same offset', () => {
     // masks (fanout), shared lines, a random trie, and lines longer than a page's overlap
     const goods = ['ace5', 'fanout_31_32_33', 'line_reuse', 'random40', 'long_lines'].map((n) => golden(n));
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'act-damaged-'));
-    try {
-      const file = path.join(dir, 'damaged.act');
-      const rand = mulberry32(testSeed(0xda3a6e));
-      const outcome = (act: ActFile): string => {
-        try {
-          return `paths ${hexList(collectSync(act.paths())).join(',')} stats ${JSON.stringify(act.walkStats())}`;
-        } catch (e) {
-          return isMorkspaceError(e) ? `${e.code} at ${e.where.offset}: ${e.message}` : `other: ${String(e)}`;
-        }
-      };
-      const open = (f: () => ActFile): string => {
-        try {
-          const act = f();
-          try {
-            return outcome(act);
-          } finally {
-            act.close();
-          }
-        } catch (e) {
-          return isMorkspaceError(e) ? `open ${e.code} at ${e.where.offset}: ${e.message}` : `other: ${String(e)}`;
-        }
-      };
-      const kinds = new Set<string>();
-      for (let round = 0; round < 300; round++) {
-        const bytes = Buffer.from(goods[round % goods.length]!);
-        for (let m = 1 + Math.floor(rand() * 3); m > 0; m--) bytes[16 + Math.floor(rand() * (bytes.length - 24))] = Math.floor(rand() * 256);
-        fs.writeFileSync(file, bytes);
-        const inMemory = open(() => ActFile.fromBytes(bytes, { name: file }));
-        // pages of 16 bytes with the least overlap: every node and line crosses a page edge somewhere
-        const paged = open(() => ActFile.open(file, { paging: { always: true, pageBytes: 16, overlapBytes: 64 }, residentBytes: 1024 }));
-        assert.equal(paged, inMemory, `round ${round}`);
-        kinds.add(inMemory.split(' ')[0]!);
+    const dir = tempDir();
+    const file = path.join(dir, 'damaged.act');
+    const rand = mulberry32(testSeed(0xda3a6e));
+    const outcome = (act: ActFile): string => {
+      try {
+        return `paths ${hexList(collectSync(act.paths())).join(',')} stats ${JSON.stringify(act.walkStats())}`;
+      } catch (e) {
+        return isMorkspaceError(e) ? `${e.code} at ${e.where.offset}: ${e.message}` : `other: ${String(e)}`;
       }
-      assert.ok(kinds.size >= 3, `outcomes seen: ${[...kinds].join(', ')}`);
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
+    };
+    const open = (f: () => ActFile): string => {
+      try {
+        const act = f();
+        try {
+          return outcome(act);
+        } finally {
+          act.close();
+        }
+      } catch (e) {
+        return isMorkspaceError(e) ? `open ${e.code} at ${e.where.offset}: ${e.message}` : `other: ${String(e)}`;
+      }
+    };
+    const kinds = new Set<string>();
+    for (let round = 0; round < 300; round++) {
+      const bytes = Buffer.from(goods[round % goods.length]!);
+      for (let m = 1 + Math.floor(rand() * 3); m > 0; m--) bytes[16 + Math.floor(rand() * (bytes.length - 24))] = Math.floor(rand() * 256);
+      fs.writeFileSync(file, bytes);
+      const inMemory = open(() => ActFile.fromBytes(bytes, { name: file }));
+      // pages of 16 bytes with the least overlap: every node and line crosses a page edge somewhere
+      const paged = open(() => ActFile.open(file, { paging: { always: true, pageBytes: 16, overlapBytes: 64 }, residentBytes: 1024 }));
+      assert.equal(paged, inMemory, `round ${round}`);
+      kinds.add(inMemory.split(' ')[0]!);
     }
+    assert.ok(kinds.size >= 3, `outcomes seen: ${[...kinds].join(', ')}`);
   });
 
   test('when ranges are asked of a file read in pages, then each reads as the file has it, across page edges and past the overlap, and at most the budget of pages is kept', () => {
@@ -521,75 +518,63 @@ describe('ACT files read in pages', () => {
   });
 
   test('when a file read in pages is cut while it is walked, then the walk fails with ERR_TRUNCATED and reads no zeros for the missing bytes', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'act-cut-'));
+    const dir = tempDir();
+    const file = path.join(dir, 'cut.act');
+    fs.copyFileSync(path.join(GOLDEN, 'big_logic.act'), file);
+    const act = ActFile.open(file, { paging: { always: true, pageBytes: 4096, overlapBytes: 64 }, residentBytes: 64 * 1024 });
     try {
-      const file = path.join(dir, 'cut.act');
-      fs.copyFileSync(path.join(GOLDEN, 'big_logic.act'), file);
-      const act = ActFile.open(file, { paging: { always: true, pageBytes: 4096, overlapBytes: 64 }, residentBytes: 64 * 1024 });
-      try {
-        fs.truncateSync(file, 1 << 20);
-        assert.throws(() => [...act.paths()], (e: unknown) => isMorkspaceError(e) && e.code === 'ERR_TRUNCATED' && /cut while being read/.test(e.message) && e.where.file === file);
-      } finally {
-        act.close();
-      }
+      fs.truncateSync(file, 1 << 20);
+      assert.throws(() => [...act.paths()], (e: unknown) => isMorkspaceError(e) && e.code === 'ERR_TRUNCATED' && /cut while being read/.test(e.message) && e.where.file === file);
     } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
+      act.close();
     }
   });
 
   test('when an ACT stream is longer than what is held in memory, then it is copied to --tmp-dir, read in place, and the copy is gone after', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'act-stream-'));
-    try {
-      const big = path.join(dir, 'moved.act');
-      movedAct(big, 80 * 2 ** 20); // 83 MB, past the 64 MiB held
-      const tmp = path.join(dir, 'tmp');
-      fs.mkdirSync(tmp);
-      const out = path.join(dir, 'out.paths');
-      const r = spawnSync(process.execPath, [CLI, 'convert', '-', '-o', out, '--tmp-dir', tmp, '-v'], { cwd: ROOT, encoding: 'utf8', input: fs.readFileSync(big), maxBuffer: 1 << 26 });
-      assert.equal(r.status, 0, r.stderr);
-      assert.match(r.stderr, /an ACT stream of more than 64 MiB: copied to .*tmp to be read in place/);
-      assert.deepEqual(hexList(decodePaths(fs.readFileSync(out))), hexList(sortUniqueArena(decodePaths(fs.readFileSync(BIG_LOGIC_PATHS)))));
-      assert.deepEqual(fs.readdirSync(tmp), [], 'the copy is removed');
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+    const dir = tempDir();
+    const big = path.join(dir, 'moved.act');
+    movedAct(big, 80 * 2 ** 20); // 83 MB, past the 64 MiB held
+    const tmp = path.join(dir, 'tmp');
+    fs.mkdirSync(tmp);
+    const out = path.join(dir, 'out.paths');
+    const r = spawnSync(process.execPath, [CLI, 'convert', '-', '-o', out, '--tmp-dir', tmp, '-v'], { cwd: ROOT, encoding: 'utf8', input: fs.readFileSync(big), maxBuffer: 1 << 26 });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stderr, /an ACT stream of more than 64 MiB: copied to .*tmp to be read in place/);
+    assert.deepEqual(hexList(decodePaths(fs.readFileSync(out))), hexList(sortUniqueArena(decodePaths(fs.readFileSync(BIG_LOGIC_PATHS)))));
+    assert.deepEqual(fs.readdirSync(tmp), [], 'the copy is removed');
   });
 
   test('when an ACT file is larger than 4 GiB, then inspect, convert and query read it in pages, as the same trie held small', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'act-big-'));
-    try {
-      const big = path.join(dir, 'big.act');
-      movedAct(big, 5 * 2 ** 30);
-      assert.ok(fs.statSync(big).size > 5 * 2 ** 30);
-      const run = (...argv: string[]) => spawnSync(process.execPath, [CLI, ...argv], { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 26 });
-      const i = run('inspect', big, '--json', '--verbose');
-      assert.equal(i.status, 0, i.stderr);
-      const facts = JSON.parse(i.stdout) as { paged: boolean; mapped: boolean; rootOffset: number };
-      assert.equal(facts.paged, true);
-      assert.equal(facts.mapped, false);
-      assert.ok(facts.rootOffset > 5 * 2 ** 30);
-      assert.match(i.stderr, /no mapping \(the mmap addon maps at most 2 GiB\); reading .*big\.act \(5,37\d,\d{3},\d{3} bytes\) in pages of 64 KiB/);
-      // node facts too: the bitmap of lines seen is made only where the lines are (past the hole)
-      const counted = (f: string): unknown => {
-        const r = run('inspect', f, '--count', '--json');
-        assert.equal(r.status, 0, r.stderr);
-        const j = JSON.parse(r.stdout) as { nodes: Record<string, number>; space: { atoms: number; distinctSymbols: number } };
-        assert.equal(j.space.atoms, 91692);
-        return { nodes: j.nodes, atoms: j.space.atoms, symbols: j.space.distinctSymbols };
-      };
-      assert.deepEqual(counted(big), counted(path.join(GOLDEN, 'big_logic.act')));
-      const out = path.join(dir, 'out.paths');
-      const c = run('convert', big, '-o', out);
-      assert.equal(c.status, 0, c.stderr);
-      assert.deepEqual(hexList(decodePaths(fs.readFileSync(out))), hexList(sortUniqueArena(decodePaths(fs.readFileSync(BIG_LOGIC_PATHS)))));
-      const q1 = run('query', big, '(axiom (= (* $a $b) $c))');
-      const q2 = run('query', path.join(GOLDEN, 'big_logic.act'), '(axiom (= (* $a $b) $c))');
-      assert.equal(q1.status, 0, q1.stderr);
-      assert.ok(q2.stdout.split('\n').length > 100, 'the pattern matches');
-      assert.equal(q1.stdout, q2.stdout);
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+    const dir = tempDir();
+    const big = path.join(dir, 'big.act');
+    movedAct(big, 5 * 2 ** 30);
+    assert.ok(fs.statSync(big).size > 5 * 2 ** 30);
+    const run = (...argv: string[]) => spawnSync(process.execPath, [CLI, ...argv], { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 26 });
+    const i = run('inspect', big, '--json', '--verbose');
+    assert.equal(i.status, 0, i.stderr);
+    const facts = JSON.parse(i.stdout) as { paged: boolean; mapped: boolean; rootOffset: number };
+    assert.equal(facts.paged, true);
+    assert.equal(facts.mapped, false);
+    assert.ok(facts.rootOffset > 5 * 2 ** 30);
+    assert.match(i.stderr, /no mapping \(the mmap addon maps at most 2 GiB\); reading .*big\.act \(5,37\d,\d{3},\d{3} bytes\) in pages of 64 KiB/);
+    // node facts too: the bitmap of lines seen is made only where the lines are (past the hole)
+    const counted = (f: string): unknown => {
+      const r = run('inspect', f, '--count', '--json');
+      assert.equal(r.status, 0, r.stderr);
+      const j = JSON.parse(r.stdout) as { nodes: Record<string, number>; space: { atoms: number; distinctSymbols: number } };
+      assert.equal(j.space.atoms, 91692);
+      return { nodes: j.nodes, atoms: j.space.atoms, symbols: j.space.distinctSymbols };
+    };
+    assert.deepEqual(counted(big), counted(path.join(GOLDEN, 'big_logic.act')));
+    const out = path.join(dir, 'out.paths');
+    const c = run('convert', big, '-o', out);
+    assert.equal(c.status, 0, c.stderr);
+    assert.deepEqual(hexList(decodePaths(fs.readFileSync(out))), hexList(sortUniqueArena(decodePaths(fs.readFileSync(BIG_LOGIC_PATHS)))));
+    const q1 = run('query', big, '(axiom (= (* $a $b) $c))');
+    const q2 = run('query', path.join(GOLDEN, 'big_logic.act'), '(axiom (= (* $a $b) $c))');
+    assert.equal(q1.status, 0, q1.stderr);
+    assert.ok(q2.stdout.split('\n').length > 100, 'the pattern matches');
+    assert.equal(q1.stdout, q2.stdout);
   });
 });
 
