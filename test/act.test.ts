@@ -530,6 +530,20 @@ describe('ACT files read in pages', () => {
     }
   });
 
+  test('when an ACT file is over 96 MiB, then it is read in pages even where it could be mapped, with the same paths', () => {
+    const dir = tempDir();
+    const big = path.join(dir, 'over.act');
+    movedAct(big, 100 * 2 ** 20); // a hole, then the trie: 103 MB on disk in a few MiB
+    const act = ActFile.open(big);
+    try {
+      assert.equal(act.paged, true);
+      assert.equal(act.mapped, false);
+      assert.deepEqual(hexList(collectSync(act.paths())), hexList(collectSync(ActFile.open(path.join(GOLDEN, 'big_logic.act')).paths())));
+    } finally {
+      act.close();
+    }
+  });
+
   test('when an ACT stream is longer than what is held in memory, then it is copied to --tmp-dir, read in place, and the copy is gone after', () => {
     const dir = tempDir();
     const big = path.join(dir, 'moved.act');
