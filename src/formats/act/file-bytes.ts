@@ -66,8 +66,10 @@ export class ActBytes {
   readonly length: number;
   /** The whole file, when it is at hand (not read in pages). */
   readonly whole: Uint8Array | undefined;
-  // the descriptor of a paged reader, shared with the registry that closes it if `close` is never called
+  // the file's descriptor, if it is kept: shared with the registry that closes it if `close` is
+  // never called, and with the page views (`pagesOf`) that read through it
   readonly #file: { fd: number; closed: boolean };
+  readonly #owns: boolean;
   readonly #name: string;
   readonly #pageBytes: number;
   readonly #overlap: number;
@@ -83,13 +85,14 @@ export class ActBytes {
   readonly #spare: Uint8Array[] = [];
   #reads = 0;
 
-  private constructor(whole: Uint8Array | undefined, length: number, fd: number, name: string, paging: ActPaging | undefined) {
+  private constructor(whole: Uint8Array | undefined, length: number, file: { fd: number; closed: boolean }, owns: boolean, name: string, paging: ActPaging | undefined) {
     this.whole = whole;
     this.length = length;
     this.buf = whole ?? new Uint8Array(0);
     this.end = whole !== undefined ? length : 0;
-    this.#file = { fd, closed: fd < 0 };
-    if (fd >= 0) unclosed.register(this, this.#file, this);
+    this.#file = file;
+    this.#owns = owns;
+    if (owns && !file.closed) unclosed.register(this, file, this);
     this.#name = name;
     this.#pageBytes = paging?.pageBytes ?? ACT_PAGE_BYTES;
     this.#overlap = Math.max(ACT_MAX_NODE_BYTES, paging?.overlapBytes ?? ACT_PAGE_OVERLAP_BYTES);
@@ -100,14 +103,30 @@ export class ActBytes {
     this.#ring = new Float64Array(whole !== undefined ? 0 : this.#maxPages).fill(-1);
   }
 
-  /** A file held whole (mapped, or in memory). */
-  static of(bytes: Uint8Array): ActBytes {
-    return new ActBytes(bytes, bytes.length, -1, '', undefined);
+  /**
+   * A file held whole (mapped, or in memory). With `fd`, its descriptor is kept (for `pagesOf`)
+   * until `close`.
+   */
+  static of(bytes: Uint8Array, fd = -1, name = ''): ActBytes {
+    return new ActBytes(bytes, bytes.length, { fd, closed: fd < 0 }, true, name, undefined);
   }
 
   /** The file open at `fd` (`size` bytes), read in pages; `close` closes `fd`. */
   static paged(fd: number, size: number, name: string, paging: ActPaging): ActBytes {
-    return new ActBytes(undefined, size, fd, name, paging);
+    return new ActBytes(undefined, size, { fd, closed: false }, true, name, paging);
+  }
+
+  /**
+   * Pages of its own over the descriptor `owner` keeps (`of` with `fd`): its `close` lets its pages
+   * go and leaves the descriptor to `owner`; once `owner` is closed, it reads no more.
+   */
+  static pagesOf(owner: ActBytes, paging: ActPaging): ActBytes {
+    return new ActBytes(undefined, owner.length, owner.#file, false, owner.#name, paging);
+  }
+
+  /** True when the descriptor is kept open (a paged file, or a whole one opened for `pagesOf`). */
+  get keepsFile(): boolean {
+    return !this.#file.closed;
   }
 
   /** True when the file is read in pages. */
@@ -160,10 +179,10 @@ export class ActBytes {
     }
   }
 
-  /** Close the file of a paged reader (idempotent); a whole file has nothing to close. */
+  /** Close the descriptor this reader owns (idempotent); a page view leaves it to its owner. */
   close(): void {
     this.drop();
-    if (!this.#file.closed) {
+    if (this.#owns && !this.#file.closed) {
       this.#file.closed = true;
       unclosed.unregister(this);
       fs.closeSync(this.#file.fd);
