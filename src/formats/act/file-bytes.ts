@@ -2,7 +2,8 @@
  * Where the ACT reader finds the byte at a file offset. Either the whole file is at hand (a mapping,
  * or bytes in memory) or it is read in pages on demand with `pread`: files the mmap addon cannot
  * map (it takes a 32-bit size and offset, so 2 GiB and more; a Buffer holds at most 4 GiB anyway),
- * and files that cannot be mapped at all. PathMap and our writer make ACT files of any size.
+ * files that cannot be mapped at all, and the whole walks of large mapped files (`pagesOf`, over
+ * the descriptor the mapped reader keeps). PathMap and our writer make ACT files of any size.
  *
  * Readers ask for a range first (`window(off, len)`), then read `buf[off - base]`. With the whole
  * file that is one comparison and `base` is 0. In pages, a range of up to `overlapBytes` that starts
