@@ -230,7 +230,7 @@ export class ActFile {
           const mapping = mm.map(size, mm.PROT_READ, mm.MAP_SHARED, fd, 0, mm.MADV_RANDOM);
           // a large file keeps its descriptor: its full walks read it in pages (PAGED_WALK_BYTES)
           taken = size > PAGED_WALK_BYTES;
-          src = taken ? ActBytes.of(mapping, fd, path) : ActBytes.of(mapping);
+          src = ActBytes.of(mapping, taken ? fd : -1, path);
           return new ActFile(src, true, { name: path, ...options });
         } catch (e) {
           if (src !== undefined) throw e; // the file, not the mapping
@@ -267,7 +267,9 @@ export class ActFile {
 
   /**
    * Let the file go: a file read in pages closes its descriptor, and walks and lookups after it
-   * fail (ERR_USAGE); a mapping goes with the garbage collector. Calling it again does nothing.
+   * fail (ERR_USAGE). A mapping goes with the garbage collector; a large one also closes the
+   * descriptor its whole walks read pages through, and walks it after that from the mapping.
+   * Calling it again does nothing.
    */
   close(): void {
     this.#src.close();
@@ -389,7 +391,7 @@ export class ActFile {
   // `release`, measured (io/resident-pages.ts) when `measured`. Touched pages count as this
   // process's memory (RSS) until they are let go; the mapping stays valid, and a page read again is
   // mapped back in from the page cache.
-  #residentPages(mapped = this.#mapped): { measured: boolean; over: () => boolean; release: () => void } {
+  #residentPages(mapped: boolean): { measured: boolean; over: () => boolean; release: () => void } {
     const measured = mapped && residentFileBytes() >= 0;
     // resident file bytes with none of this walk's pages held: the walk holds the growth since
     let base = measured ? residentFileBytes() : 0;
