@@ -3,7 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
-import { busyCores, defaultThreads } from '../src/pool/pool.js';
+import { spawnSync } from 'node:child_process';
+import { busyCores, defaultThreads, refusedFlags, withExecArgv } from '../src/pool/pool.js';
 import { RunContext } from '../src/run/context.js';
 
 test('an idle host keeps every core; a sustained load takes the cores it holds', () => {
@@ -58,4 +59,31 @@ test('a default that backed off says so in the run\'s notes; a --threads given, 
   assert.equal(idle.threads, 2);
   await idle.close();
   assert.equal(notes.length, 1, 'a default of every core is not remarked on');
+});
+
+test('the flags Node refuses to a worker thread stay with the process; its own options still reach the workers', async () => {
+  assert.deepEqual(refusedFlags('Initiated Worker with invalid execArgv flags: --max-old-space-size=100, --expose-gc'), ['--max-old-space-size=100', '--expose-gc']);
+  const tried: string[][] = [];
+  const started = withExecArgv(['--cpu-prof', '--max-old-space-size=100', '--expose-gc'], (argv) => {
+    tried.push(argv);
+    const refused = argv.filter((a) => a !== '--cpu-prof');
+    if (refused.length > 0) throw Object.assign(new Error(`Initiated Worker with invalid execArgv flags: ${refused.join(', ')}`), { code: 'ERR_WORKER_INVALID_EXEC_ARGV' });
+    return argv;
+  });
+  assert.deepEqual(started, ['--cpu-prof']);
+  assert.equal(tried.length, 2);
+  // any other failure, or one that names no flag it was given, is the caller's to see
+  assert.throws(() => withExecArgv(['--x'], () => { throw Object.assign(new Error('Initiated Worker with invalid execArgv flags: --y'), { code: 'ERR_WORKER_INVALID_EXEC_ARGV' }); }), /--y/);
+  assert.throws(() => withExecArgv([], () => { throw new Error('no'); }), /no/);
+
+  // a real pool in a process started with V8 and process flags (a usual way to give a big run more heap)
+  const pool = new URL('../src/pool/pool.js', import.meta.url).href;
+  const script = `import { WorkerPool } from ${JSON.stringify(pool)};
+const p = new WorkerPool(2);
+const r = await p.run('printText', { bytes: new Uint8Array(0), ends: new Uint32Array(0), first: 0, out: new Uint8Array(16) }, []);
+await p.close();
+console.log(JSON.stringify({ ok: r.ok, completed: p.completed }));`;
+  const run = spawnSync(process.execPath, ['--max-old-space-size=512', '--expose-gc', '--title=morkspace-test', '--input-type=module', '-e', script], { encoding: 'utf8' });
+  assert.equal(run.status, 0, run.stderr);
+  assert.deepEqual(JSON.parse(run.stdout), { ok: true, completed: 1 });
 });

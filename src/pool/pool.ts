@@ -88,20 +88,22 @@ export class WorkerPool {
   #get(): Promise<Piscina> {
     if (this.#closed) return Promise.reject(new MorkspaceError(ErrorCode.Internal, 'the worker pool was used after its run ended'));
     this.#starting ??= import('piscina').then(({ Piscina: P }) => {
-      const pool = new P({
-        // '../pool/': the same file from dist/src/pool/ and from the CLI's bundle in dist/src/cli/
-        filename: new URL('../pool/worker.js', import.meta.url).href,
-        minThreads: this.threads,
-        maxThreads: this.threads,
-        // idle workers must not keep a library user's process alive
-        idleTimeout: 1000,
-        // A worker's work is in big external buffers (arenas, chunks), not in JS objects: V8's
-        // default young generation (up to 16 MiB semi-spaces per isolate) only held garbage that
-        // waited. 4 MiB: .paths -> MTTS on 2 threads 185 -> 163 MiB peak, text -> MTTS 222 -> 205,
-        // text -> .paths 212 -> 204, wall 1.00-1.03x (interleaved A/B, 1M atoms); 8 MiB saved nothing.
-        resourceLimits: { maxYoungGenerationSizeMb: 4 },
-        execArgv: WORKER_EXEC_ARGV,
-      });
+      const pool = withExecArgv(WORKER_EXEC_ARGV, (execArgv) =>
+        new P({
+          // '../pool/': the same file from dist/src/pool/ and from the CLI's bundle in dist/src/cli/
+          filename: new URL('../pool/worker.js', import.meta.url).href,
+          minThreads: this.threads,
+          maxThreads: this.threads,
+          // idle workers must not keep a library user's process alive
+          idleTimeout: 1000,
+          // A worker's work is in big external buffers (arenas, chunks), not in JS objects: V8's
+          // default young generation (up to 16 MiB semi-spaces per isolate) only held garbage that
+          // waited. 4 MiB: .paths -> MTTS on 2 threads 185 -> 163 MiB peak, text -> MTTS 222 -> 205,
+          // text -> .paths 212 -> 204, wall 1.00-1.03x (interleaved A/B, 1M atoms); 8 MiB saved nothing.
+          resourceLimits: { maxYoungGenerationSizeMb: 4 },
+          execArgv,
+        }),
+      );
       if (this.#closed) {
         void pool.destroy();
         throw new MorkspaceError(ErrorCode.Internal, 'the worker pool was used after its run ended');
@@ -203,6 +205,34 @@ export async function* mapOrdered<T, R>(items: AsyncIterable<T>, window: number,
     // on an early exit, let tasks in flight settle so none rejects unobserved
     await Promise.allSettled(queue.map((q) => q.result));
   }
+}
+
+/**
+ * `start(execArgv)`, and again without the flags Node refuses to a worker thread, as long as it
+ * names some. A worker takes Node's own options (`--cpu-prof`, `--conditions`, `--require`), not
+ * V8's or the process's (`--max-old-space-size`, `--expose-gc`, `--title`): the Worker constructor
+ * throws ERR_WORKER_INVALID_EXEC_ARGV for those, and the parent's flags go to the workers by
+ * default. So `node --max-old-space-size=8192 morkspace …`, a usual way to give a big run more
+ * heap, failed every parallel run with an internal error. The refused flags stay with the process.
+ */
+export function withExecArgv<T>(execArgv: readonly string[], start: (execArgv: string[]) => T): T {
+  let args = [...execArgv];
+  for (;;) {
+    try {
+      return start(args);
+    } catch (e) {
+      const refused = (e as { code?: unknown }).code === 'ERR_WORKER_INVALID_EXEC_ARGV' ? refusedFlags((e as Error).message) : [];
+      const kept = args.filter((a) => !refused.includes(a));
+      if (kept.length === args.length) throw e;
+      args = kept;
+    }
+  }
+}
+
+/** The flags an ERR_WORKER_INVALID_EXEC_ARGV message names ("…flags: --a=1, --b"). */
+export function refusedFlags(message: string): string[] {
+  const at = message.lastIndexOf(': ');
+  return at < 0 ? [] : message.slice(at + 2).split(', ').map((f) => f.trim()).filter((f) => f !== '');
 }
 
 // piscina loads a worker's file with require() first, and Node 20.19+ require()s an ES module such as
