@@ -163,7 +163,7 @@ export const BASELINE: Partial<Record<Role, string>> = { writer: 'gzip -6', read
 /** Default samples per case. */
 export const DEFAULT_RUNS = 5;
 
-/** Fewer samples for slow big cases, so a full run (every format merged) stays near ten minutes. */
+/** Fewer samples for slow big cases, so that a full run (every format merged) stays near 25 minutes on 2 cores, most of it the 10M cases. */
 export const SLOW_RUNS = 3;
 
 /** A case of 1M atoms or more whose first sample takes longer than this gets SLOW_RUNS samples. */

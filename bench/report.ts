@@ -263,7 +263,7 @@ export function renderMarkdown(info: RunInfo, results: readonly CaseResult[]): s
     '',
     '```sh',
     'npm ci',
-    'npm run bench -- --write-docs       # every case, and rewrite this file; about ten minutes on 2 cores',
+    'npm run bench -- --write-docs       # every case, and rewrite this file; about 25 minutes on 2 cores',
     "npm run bench -- 'paths' --runs 3   # cases whose name/size matches a regex, e.g. text->paths/1M (prints only)",
     'node dist/bench/generate.js 1M bench/out/space.metta   # the generated input alone',
     '```',

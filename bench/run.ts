@@ -265,7 +265,7 @@ async function main(): Promise<void> {
     runsNote:
       args.runs !== undefined
         ? `${args.runs} run(s) per case (--runs).`
-        : `Runs per case: ${DEFAULT_RUNS}; a case of 1M atoms or more whose first sample takes over ${SLOW_SAMPLE_SECONDS} s wall runs ${SLOW_RUNS} times instead, to keep a full run (all formats) near ten minutes; hooks run once. The runs column shows what each case got.`,
+        : `Runs per case: ${DEFAULT_RUNS}; a case of 1M atoms or more whose first sample takes over ${SLOW_SAMPLE_SECONDS} s wall runs ${SLOW_RUNS} times instead, to keep a full run (all formats) near 25 minutes on 2 cores; hooks run once. The runs column shows what each case got.`,
     notes: [
       '"seconds" for our cases is `main(argv)` measured inside a fresh child process (`bench/measure.ts`); "wall s" adds Node start-up and module loading. Yardsticks are wall time of the CLI tool, files on stdin/stdout.',
       '"atoms/s" counts distinct atoms of the space (the generated text repeats ~2.5% of its atoms). "MB/s in/out" are input/output file bytes per second. "ratio" = decompressed `.paths` record-stream bytes / output bytes (writers only).',
