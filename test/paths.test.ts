@@ -137,10 +137,52 @@ describe('.paths: property round trips', () => {
   });
 });
 
+describe('.paths: a small input in one piece', () => {
+  // 600 KiB of records that deflate to a few KiB: three of the inflater's 256 KiB pieces
+  const paths = Array.from({ length: 6000 }, (_, i) => new Uint8Array(96).fill(i % 251));
+  const records = recordsOf(PathArena.from(paths));
+  const deflated = zlib.deflateSync(records);
+  const decompressCalls = async (chunks: AsyncIterable<Uint8Array>): Promise<{ calls: number; bytes: number; paths: string[] }> => {
+    const parts: { ms: number; bytes: number }[] = [];
+    const probe = { part: (_name: string, ms: number, bytes: number) => void parts.push({ ms, bytes }) } as unknown as Parameters<typeof readPaths>[2];
+    const all = new PathArena();
+    for await (const b of readPaths(chunks, {}, probe)) all.pushAll(b);
+    return { calls: parts.length, bytes: parts.reduce((n, p) => n + p.bytes, 0), paths: hexAll(all) };
+  };
+  test('is inflated at once, with the paths, batches and figures the stream gives', async () => {
+    assert.ok(deflated.length < 64 << 10, `${deflated.length} bytes`);
+    const whole = await decompressCalls(one(deflated));
+    const streamed = await decompressCalls(chunksOf(deflated, () => 1000));
+    assert.equal(whole.calls, 1, 'one inflate');
+    assert.ok(streamed.calls >= 3, `${streamed.calls} stream pieces`);
+    assert.equal(whole.bytes, records.length);
+    assert.equal(streamed.bytes, records.length);
+    assert.deepEqual(whole.paths, streamed.paths);
+    assert.equal(whole.paths.length, paths.length);
+    const batchSizes = async (chunks: AsyncIterable<Uint8Array>): Promise<number[]> => {
+      const sizes: number[] = [];
+      for await (const b of readPaths(chunks, { batchPaths: 1000 })) sizes.push(b.count);
+      return sizes;
+    };
+    assert.deepEqual(await batchSizes(one(deflated)), await batchSizes(chunksOf(deflated, () => 1000)));
+  });
+  test('that inflates to more than 16 MiB streams, in batches, as a large one does', async () => {
+    const big = recordsOf(PathArena.from(Array.from({ length: 180_000 }, () => new Uint8Array(96).fill(5))));
+    assert.ok(big.length > 16 << 20);
+    const bomb = zlib.deflateSync(big);
+    assert.ok(bomb.length < 256 << 10, `${bomb.length} bytes`);
+    const r = await decompressCalls(one(bomb));
+    assert.ok(r.calls > 1, `${r.calls} pieces`);
+    assert.equal(r.bytes, big.length);
+    assert.equal(r.paths.length, 180_000);
+  });
+});
+
 describe('.paths: bad input', () => {
   const good = zlib.deflateSync(recordsOf(PathArena.from([new Uint8Array([1, 2, 3]), new Uint8Array(300).fill(7)])));
   const expectError = async (bytes: Uint8Array, code: ErrorCode, check?: (e: MorkspaceError) => void): Promise<void> => {
-    for (const read of [async () => decodePaths(bytes), async () => readAllPaths(bytes, () => 5)]) {
+    // whole, in pieces (the stream), and in one piece (inflated at once, or by the stream when it fails)
+    for (const read of [async () => decodePaths(bytes), async () => readAllPaths(bytes, () => 5), async () => readAllPaths(bytes, () => Math.max(1, bytes.length))]) {
       await assert.rejects(read, (e: MorkspaceError) => {
         assert.equal(e.code, code, e.message);
         check?.(e);

@@ -226,7 +226,73 @@ function zlibError(e: unknown, offset: number): FormatError {
  */
 export async function* readPaths(source: AsyncIterable<Uint8Array>, options: Partial<PathsOptions> = {}, probe?: Probe): AsyncGenerator<PathArena> {
   const opts = pathsOptions(options);
-  const inflate = zlib.createInflate({ chunkSize: 1 << 18 });
+  const it = source[Symbol.asyncIterator]();
+  const first = await it.next();
+  const second = first.done === true || first.value.length > WHOLE_INFLATE_BYTES ? undefined : await it.next();
+  if (first.done === true || second?.done === true) {
+    const bytes = first.done === true ? new Uint8Array(0) : first.value;
+    const t = performance.now();
+    const raw = inflateWhole(bytes);
+    if (raw !== undefined) {
+      probe?.part?.('decompress', performance.now() - t, raw.length);
+      const splitter = new RecordSplitter(opts.maxPathBytes);
+      // in the stream's pieces, so that the batches are the same either way
+      for (let at = 0; at < raw.length; at += INFLATE_PIECE_BYTES) {
+        splitter.push(raw.subarray(at, at + INFLATE_PIECE_BYTES));
+        if (splitter.arena.count >= opts.batchPaths || splitter.arena.byteLength >= BATCH_BYTES) yield splitter.take();
+      }
+      splitter.end();
+      if (splitter.arena.count > 0) yield splitter.take();
+      return;
+    }
+  }
+  yield* streamPaths(replayed(first, second, it), opts, probe);
+}
+
+/**
+ * A `.paths` input that arrives in one small piece (a small file, read at once: input.ts) is
+ * inflated at once: the stream would start libuv's threads to inflate a few bytes, about 3 ms of a
+ * small command. Only up to these many compressed bytes, and inflated bytes (a small input may
+ * inflate to a great deal):
+ */
+const WHOLE_INFLATE_BYTES = 256 << 10;
+const WHOLE_INFLATED_MAX_BYTES = 16 << 20;
+// The inflater's output chunks, as the stream gives them.
+const INFLATE_PIECE_BYTES = 1 << 18;
+
+// The inflated bytes of the zlib stream that is the whole of `bytes`, or undefined when they are not
+// one (corrupt, truncated, bytes after its end) or inflate to more than the maximum: the stream then
+// reads them, and reports a fault with its offset.
+function inflateWhole(bytes: Uint8Array): Buffer | undefined {
+  try {
+    const r = zlib.inflateSync(bytes, { info: true, maxOutputLength: WHOLE_INFLATED_MAX_BYTES }) as unknown as { buffer: Buffer; engine: zlib.Inflate };
+    return r.engine.bytesWritten === bytes.length ? r.buffer : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+// The items `first` and `second` taken off `rest` already, then the rest; `rest` is closed when the
+// consumer stops early (a file input closes its file).
+async function* replayed<T>(first: IteratorResult<T>, second: IteratorResult<T> | undefined, rest: AsyncIterator<T>): AsyncGenerator<T> {
+  try {
+    for (const r of [first, second]) {
+      if (r === undefined) continue;
+      if (r.done === true) return;
+      yield r.value;
+    }
+    for (;;) {
+      const r = await rest.next();
+      if (r.done === true) return;
+      yield r.value;
+    }
+  } finally {
+    await rest.return?.();
+  }
+}
+
+async function* streamPaths(source: AsyncIterable<Uint8Array>, opts: PathsOptions, probe?: Probe): AsyncGenerator<PathArena> {
+  const inflate = zlib.createInflate({ chunkSize: INFLATE_PIECE_BYTES });
   let fed = 0;
   let feedError: unknown;
   // Feed the inflater from the source while this generator drains it. Inflate errors surface on the

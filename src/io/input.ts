@@ -6,6 +6,12 @@ import { drained } from './drained.js';
 
 /** Bytes read per chunk from files (bench case `text->paths`). */
 export const READ_CHUNK_BYTES = 1 << 20;
+/**
+ * Files up to this size are read in one synchronous call: the first asynchronous read starts libuv's
+ * threads, about 3 ms of a small command (`inspect` of a small file, bench case `inspect small`),
+ * for what is one read of a few pages. Larger files stream, so a big read never blocks the thread.
+ */
+export const SMALL_FILE_BYTES = 256 << 10;
 
 /** A readable input. Chunks can be taken once; `head()` does not consume them. */
 export interface Input {
@@ -63,7 +69,7 @@ export function fileInput(path: string): Input {
       }
     },
     chunks() {
-      return guardIo(fileChunks(path, READ_CHUNK_BYTES), path);
+      return guardIo(size <= SMALL_FILE_BYTES ? smallFileChunks(path, Math.max(size + 1, 1 << 16)) : fileChunks(path, READ_CHUNK_BYTES), path);
     },
     readAll() {
       return new Promise((resolve, reject) => fs.readFile(path, (e, bytes) => (e ? reject(ioError(e, path)) : resolve(bytes))));
@@ -83,6 +89,22 @@ export async function* fileChunks(path: string, chunkBytes: number): AsyncGenera
     for (;;) {
       const buf = Buffer.allocUnsafeSlow(chunkBytes);
       const n = await new Promise<number>((resolve, reject) => fs.read(fd, buf, 0, chunkBytes, null, (e, n) => (e ? reject(e) : resolve(n))));
+      if (n === 0) return;
+      yield n === chunkBytes ? buf : buf.subarray(0, n);
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+// `fileChunks` in synchronous reads, for a file that was small when it was opened: read to its end
+// all the same, should it have grown or be one whose size reads 0 (/proc), at least 64 KiB a read.
+async function* smallFileChunks(path: string, chunkBytes: number): AsyncGenerator<Uint8Array> {
+  const fd = fs.openSync(path, 'r');
+  try {
+    for (;;) {
+      const buf = Buffer.allocUnsafeSlow(chunkBytes);
+      const n = fs.readSync(fd, buf, 0, chunkBytes, null);
       if (n === 0) return;
       yield n === chunkBytes ? buf : buf.subarray(0, n);
     }
