@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import { spawnSync } from 'node:child_process';
-import { busyCores, defaultThreads, refusedFlags, withExecArgv } from '../src/pool/pool.js';
+import { busyCores, countCpuList, defaultThreads, refusedFlags, withExecArgv } from '../src/pool/pool.js';
 import { RunContext } from '../src/run/context.js';
 
 test('an idle host keeps every core; a sustained load takes the cores it holds', () => {
@@ -31,6 +31,20 @@ test('no /proc/loadavg, or text it cannot read, backs off nothing', () => {
   assert.equal(busyCores(undefined, 2, 2), 0);
   assert.equal(busyCores('', 2, 2), 0);
   assert.equal(busyCores('garbage', 2, 2), 0);
+});
+
+test('the host\'s processors are counted from the kernel\'s CPU list, as os.cpus() counts them', () => {
+  assert.equal(countCpuList('0-3,8,10-11\n'), 7);
+  assert.equal(countCpuList('0\n'), 1);
+  assert.equal(countCpuList('0-191'), 192);
+  for (const bad of ['', 'x', '3-1', '0-', '1,,2']) assert.equal(countCpuList(bad), undefined, bad);
+  let online: string | undefined;
+  try {
+    online = fs.readFileSync('/sys/devices/system/cpu/online', 'latin1');
+  } catch {
+    // not Linux, or no /sys: os.cpus() is used instead
+  }
+  if (online !== undefined) assert.equal(countCpuList(online), os.cpus().length);
 });
 
 test('the default is at least one thread and at most the cores', () => {

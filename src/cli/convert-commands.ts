@@ -52,6 +52,9 @@ const COMMANDS: readonly {
   { name: 'convert', description: 'any format → any format; several inputs (any formats): their union', input: 'space files, or - for stdin', textOnly: false, reads: true, writes: true },
 ];
 
+/** The names of the commands `addConvertCommands` defines. */
+export const CONVERT_COMMAND_NAMES: readonly string[] = COMMANDS.map((c) => c.name);
+
 export function addConvertCommands(program: Command, io: CliIo, setExit: (p: Promise<void>) => void): void {
   for (const spec of COMMANDS) {
     const cmd = program.command(spec.name).description(spec.description).argument('[inputs...]', spec.input);

@@ -35,7 +35,34 @@ export interface Returned {
  */
 export function defaultThreads(): number {
   const cores = os.availableParallelism();
-  return Math.max(1, cores - busyCores(readLoadavg(), cores, os.cpus().length));
+  return Math.max(1, cores - busyCores(readLoadavg(), cores, hostCpus()));
+}
+
+/**
+ * The processors of the host (all of them, not only this process's): what the load average is
+ * spread over. From /sys, where `os.cpus()` reads every processor's times and speed, which grows
+ * with the host: 0.4 ms of every command on 2 processors, more on the big hosts a run may share.
+ */
+function hostCpus(): number {
+  try {
+    return countCpuList(fs.readFileSync('/sys/devices/system/cpu/online', 'latin1')) ?? os.cpus().length;
+  } catch {
+    return os.cpus().length;
+  }
+}
+
+/** The processors in a kernel CPU list (`0-3,8,10-11` → 7), or undefined when it is not one. */
+export function countCpuList(list: string): number | undefined {
+  let n = 0;
+  for (const part of list.trim().split(',')) {
+    const m = /^(\d+)(?:-(\d+))?$/.exec(part);
+    if (m === null) return undefined;
+    const lo = Number(m[1]);
+    const hi = m[2] === undefined ? lo : Number(m[2]);
+    if (hi < lo) return undefined;
+    n += hi - lo + 1;
+  }
+  return n > 0 ? n : undefined;
 }
 
 /**
@@ -88,7 +115,7 @@ export class WorkerPool {
   #get(): Promise<Piscina> {
     if (this.#closed) return Promise.reject(new MorkspaceError(ErrorCode.Internal, 'the worker pool was used after its run ended'));
     this.#starting ??= import('piscina').then(({ Piscina: P }) => {
-      const pool = withExecArgv(WORKER_EXEC_ARGV, (execArgv) =>
+      const pool = withExecArgv(workerExecArgv(), (execArgv) =>
         new P({
           // '../pool/': the same file from dist/src/pool/ and from the CLI's bundle in dist/src/cli/
           filename: new URL('../pool/worker.js', import.meta.url).href,
@@ -240,8 +267,11 @@ export function refusedFlags(message: string): string[] {
 // whole process with "FATAL ERROR: v8::Module::IsGraphAsync ..." (seen here under SIGTERM in a test),
 // and no exit handler removes the run's temporary files. With require(esm) off in the workers,
 // piscina imports the file as on earlier Nodes. The parent's own flags (a --cpu-prof, say) still go
-// to the workers, as they do by default.
-const WORKER_EXEC_ARGV = process.allowedNodeEnvironmentFlags.has('--no-experimental-require-module') ? [...process.execArgv, '--no-experimental-require-module'] : process.execArgv;
+// to the workers, as they do by default. Asked when a pool starts: Node builds the set of its flags
+// on first use, 0.6 ms of every command (bench case `inspect small`).
+function workerExecArgv(): string[] {
+  return process.allowedNodeEnvironmentFlags.has('--no-experimental-require-module') ? [...process.execArgv, '--no-experimental-require-module'] : process.execArgv;
+}
 
 /**
  * Bytes that chunks in flight (being coded, or coded and waiting their turn) may hold together:
