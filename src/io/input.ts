@@ -69,7 +69,8 @@ export function fileInput(path: string): Input {
       }
     },
     chunks() {
-      return guardIo(size <= SMALL_FILE_BYTES ? smallFileChunks(path, Math.max(size + 1, 1 << 16)) : fileChunks(path, READ_CHUNK_BYTES), path);
+      // a small file in one read (and one more that finds its end), at least 64 KiB each
+      return guardIo(size <= SMALL_FILE_BYTES ? fileChunks(path, Math.max(size + 1, 1 << 16), true) : fileChunks(path, READ_CHUNK_BYTES), path);
     },
     readAll() {
       return new Promise((resolve, reject) => fs.readFile(path, (e, bytes) => (e ? reject(ioError(e, path)) : resolve(bytes))));
@@ -81,30 +82,15 @@ export function fileInput(path: string): Input {
  * The bytes of the file at `path` in chunks of `chunkBytes` (the last one shorter), each a buffer of
  * its own. Not fs.createReadStream: a read stream loads Node's file streams and, through them,
  * node:fs/promises, readline and the file watchers (2-3 ms of every command that reads a file),
- * for what is one read call per chunk here.
+ * for what is one read call per chunk here. `sync` reads with synchronous calls (a small file): read
+ * to the end all the same, should the file have grown or be one whose size reads 0 (/proc).
  */
-export async function* fileChunks(path: string, chunkBytes: number): AsyncGenerator<Uint8Array> {
-  const fd = await new Promise<number>((resolve, reject) => fs.open(path, 'r', (e, fd) => (e ? reject(e) : resolve(fd))));
+export async function* fileChunks(path: string, chunkBytes: number, sync = false): AsyncGenerator<Uint8Array> {
+  const fd = sync ? fs.openSync(path, 'r') : await new Promise<number>((resolve, reject) => fs.open(path, 'r', (e, fd) => (e ? reject(e) : resolve(fd))));
   try {
     for (;;) {
       const buf = Buffer.allocUnsafeSlow(chunkBytes);
-      const n = await new Promise<number>((resolve, reject) => fs.read(fd, buf, 0, chunkBytes, null, (e, n) => (e ? reject(e) : resolve(n))));
-      if (n === 0) return;
-      yield n === chunkBytes ? buf : buf.subarray(0, n);
-    }
-  } finally {
-    fs.closeSync(fd);
-  }
-}
-
-// `fileChunks` in synchronous reads, for a file that was small when it was opened: read to its end
-// all the same, should it have grown or be one whose size reads 0 (/proc), at least 64 KiB a read.
-async function* smallFileChunks(path: string, chunkBytes: number): AsyncGenerator<Uint8Array> {
-  const fd = fs.openSync(path, 'r');
-  try {
-    for (;;) {
-      const buf = Buffer.allocUnsafeSlow(chunkBytes);
-      const n = fs.readSync(fd, buf, 0, chunkBytes, null);
+      const n = sync ? fs.readSync(fd, buf, 0, chunkBytes, null) : await new Promise<number>((resolve, reject) => fs.read(fd, buf, 0, chunkBytes, null, (e, n) => (e ? reject(e) : resolve(n))));
       if (n === 0) return;
       yield n === chunkBytes ? buf : buf.subarray(0, n);
     }
