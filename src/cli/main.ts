@@ -88,8 +88,8 @@ type AddCommands = (program: Command, io: CliIo, setExit: (p: Promise<void>) => 
 /**
  * The commands by the function that defines them. A command line that names one of them defines
  * only its group: defining every command, its options and examples took 2.3 ms of a small command
- * (`inspect` of a small file, bench case `inspect small`, with the bundle's code cache). Help, completion, the man page
- * and a name that is none of these define them all.
+ * (`inspect` of a small file, bench case `inspect small`, with the bundle's code cache). Help,
+ * completion, the man page and a name that is none of these define them all.
  */
 export const COMMAND_GROUPS: readonly { names: readonly string[]; add: AddCommands }[] = [
   { names: CONVERT_COMMAND_NAMES, add: addConvertCommands },

@@ -239,7 +239,7 @@ export async function* readPaths(source: AsyncIterable<Uint8Array>, options: Par
       // in the stream's pieces, so that the batches are the same either way
       for (let at = 0; at < raw.length; at += INFLATE_PIECE_BYTES) {
         splitter.push(raw.subarray(at, at + INFLATE_PIECE_BYTES));
-        if (splitter.arena.count >= opts.batchPaths || splitter.arena.byteLength >= BATCH_BYTES) yield splitter.take();
+        if (batchFull(splitter, opts)) yield splitter.take();
       }
       splitter.end();
       if (splitter.arena.count > 0) yield splitter.take();
@@ -259,6 +259,11 @@ const WHOLE_INFLATE_BYTES = 256 << 10;
 const WHOLE_INFLATED_MAX_BYTES = 16 << 20;
 // The inflater's output chunks, as the stream gives them.
 const INFLATE_PIECE_BYTES = 1 << 18;
+
+// When the batch being split holds enough to go: the one rule of the stream and the whole input.
+function batchFull(splitter: RecordSplitter, opts: PathsOptions): boolean {
+  return splitter.arena.count >= opts.batchPaths || splitter.arena.byteLength >= BATCH_BYTES;
+}
 
 // The inflated bytes of the zlib stream that is the whole of `bytes`, or undefined when they are not
 // one (corrupt, truncated, bytes after its end) or inflate to more than the maximum: the stream then
@@ -316,7 +321,7 @@ async function* streamPaths(source: AsyncIterable<Uint8Array>, opts: PathsOption
   try {
     for await (const out of inflated) {
       splitter.push(out as Buffer);
-      if (splitter.arena.count >= opts.batchPaths || splitter.arena.byteLength >= BATCH_BYTES) yield splitter.take();
+      if (batchFull(splitter, opts)) yield splitter.take();
     }
   } catch (e) {
     if (feedError !== undefined) throw feedError;
