@@ -41,6 +41,8 @@ export type Role = 'writer' | 'reader' | 'yardstick-writer' | 'yardstick-reader'
 export type BenchCase = CaseShape & {
   /** Run only when a selection names it (`npm run bench -- jsonl->paths:1GB`): too long for a full run. */
   explicit?: true;
+  /** Samples to take when `--runs` is not given, instead of `defaultRuns`. */
+  samples?: number;
 };
 type CaseShape =
   | { name: string; role: Role; sizes: readonly SizeName[]; input: InputKind; outExt: string; run: 'cli'; argv: (input: string, output: string) => string[]; env?: Readonly<Record<string, string>> }
@@ -84,6 +86,9 @@ const deserialize = (i: string, o: string): string[] => ['deserialize', i, '-o',
 const quarterMemory = (i: string): string[] => ['--memory', String(Math.max(1 << 20, Math.floor(fs.statSync(i).size / 4)))];
 
 /** Every case; `npm run bench -- <regex>` selects by `name/size` (e.g. `text->paths/1M`). */
+/** Samples of each start-up case (`inspect small`, `node -e 0`). */
+export const START_UP_SAMPLES = 21;
+
 export const CASES: readonly BenchCase[] = [
   { name: 'text->paths', role: 'writer', sizes: ALL, input: 'text', outExt: 'paths', run: 'cli', argv: serialize },
   { name: 'paths->text', role: 'reader', sizes: ALL, input: 'paths', outExt: 'metta', run: 'cli', argv: deserialize },
@@ -147,8 +152,10 @@ export const CASES: readonly BenchCase[] = [
   { name: 'text->act:threads=2', role: 'writer', sizes: BIG, input: 'text', outExt: 'act', run: 'cli', argv: (i, o) => [...convert('act')(i, o), '--threads', '2'] },
   // the whole command as a user runs it (bin/morkspace.js: the bundled CLI) on a small shipped file
   // (a PathMap golden of 5 paths; the prepared input is only its stdin, unread), against `node -e 0`
-  { name: 'inspect small', role: 'micro', sizes: ['10K'], input: 'paths', outExt: 'json', run: 'tool', cmd: process.execPath, args: [fileURLToPath(new URL('../../bin/morkspace.js', import.meta.url)), 'inspect', '--json', fileURLToPath(new URL('../../fixtures/upstream/pathmap-golden/ace5.paths', import.meta.url))] },
-  { name: 'node -e 0', role: 'micro', sizes: ['10K'], input: 'paths', outExt: 'txt', run: 'tool', cmd: process.execPath, args: ['-e', '0'] },
+  // (21 samples each, in turn: a median within a few ms of an 80 ms target, where one sample in
+  // five here is 20-40 ms off; 2 s a case)
+  { name: 'inspect small', role: 'micro', sizes: ['10K'], input: 'paths', outExt: 'json', run: 'tool', cmd: process.execPath, args: [fileURLToPath(new URL('../../bin/morkspace.js', import.meta.url)), 'inspect', '--json', fileURLToPath(new URL('../../fixtures/upstream/pathmap-golden/ace5.paths', import.meta.url))], samples: START_UP_SAMPLES },
+  { name: 'node -e 0', role: 'micro', sizes: ['10K'], input: 'paths', outExt: 'txt', run: 'tool', cmd: process.execPath, args: ['-e', '0'], samples: START_UP_SAMPLES },
   { name: 'upstream text->paths', role: 'upstream', sizes: BIG, input: 'text', outExt: 'paths', run: 'upstream', op: 'text2paths' },
   { name: 'upstream paths->text', role: 'upstream', sizes: BIG, input: 'paths', outExt: 'metta', run: 'upstream', op: 'paths2text' },
   { name: 'upstream paths->act', role: 'upstream', sizes: BIG, input: 'paths', outExt: 'act', run: 'upstream', op: 'paths2act' },

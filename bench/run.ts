@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BASELINE, CASES, DEFAULT_RUNS, SLOW_RUNS, SLOW_SAMPLE_SECONDS, bySize, defaultRuns, interleaveGroup, type BenchCase, type SizeName } from './cases.js';
+import { BASELINE, CASES, DEFAULT_RUNS, SLOW_RUNS, SLOW_SAMPLE_SECONDS, START_UP_SAMPLES, bySize, defaultRuns, interleaveGroup, type BenchCase, type SizeName } from './cases.js';
 import { runHook, runMeasured, runTool, runUpstream } from './child.js';
 import { inTurn } from './in-turn.js';
 import { Inputs, cliReason, firstLine, type BenchPaths } from './prepare.js';
@@ -40,7 +40,7 @@ const USAGE = [
   'usage: npm run bench [-- <regex>] [--runs N] [--write-docs]',
   '  <regex>       run the cases whose name/size matches (e.g. text->paths/1M); writers and',
   '                readers bring their gzip baseline of the same size along',
-  `  --runs N      N samples per case (default ${DEFAULT_RUNS}; ${SLOW_RUNS} for a case of 1M atoms or more whose first sample takes over ${SLOW_SAMPLE_SECONDS} s)`,
+  `  --runs N      N samples per case (default ${DEFAULT_RUNS}; ${SLOW_RUNS} for a case of 1M atoms or more whose first sample takes over ${SLOW_SAMPLE_SECONDS} s; ${START_UP_SAMPLES} for the start-up cases)`,
   '  --write-docs  also rewrite docs/benchmarks.md (off by default; --no-doc is accepted and does nothing)',
   'environment:',
   `  ${UPSTREAM_ENV}  a program running upstream's code as \`OP IN OUT\` (OP: text2paths, paths2text,`,
@@ -234,7 +234,7 @@ async function main(): Promise<void> {
   const started = performance.now();
   const fixed = args.runs;
   const samples = ({ c, size }: { c: BenchCase; size: SizeName }): AsyncGenerator<void, CaseResult> =>
-    caseSamples(c, size, (wall) => (fixed !== undefined ? fixed : defaultRuns(size, wall)), inputs, paths);
+    caseSamples(c, size, (wall) => fixed ?? c.samples ?? defaultRuns(size, wall), inputs, paths);
   // a group of cases compared with each other runs in turn where its first member comes
   const group = ({ c, size }: { c: BenchCase; size: SizeName }): string | undefined => {
     const g = interleaveGroup(c.name);

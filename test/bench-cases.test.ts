@@ -1,6 +1,6 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { interleaveGroup } from '../bench/cases.js';
+import { CASES, START_UP_SAMPLES, interleaveGroup } from '../bench/cases.js';
 import { inTurn } from '../bench/in-turn.js';
 
 describe('bench: cases set against each other take their samples in turn', () => {
@@ -13,6 +13,16 @@ describe('bench: cases set against each other take their samples in turn', () =>
     assert.equal(interleaveGroup('inspect small'), interleaveGroup('node -e 0'));
     assert.equal(interleaveGroup('gzip -6'), undefined);
     assert.equal(interleaveGroup('text->act:memory=1/4'), undefined);
+  });
+
+  test('the cases of one group take as many samples as each other (the start-up pair: 21 each)', () => {
+    const byGroup = new Map<string, Set<number | undefined>>();
+    for (const c of CASES) {
+      const g = interleaveGroup(c.name);
+      if (g !== undefined) byGroup.set(g, (byGroup.get(g) ?? new Set()).add(c.samples));
+    }
+    for (const [g, counts] of byGroup) assert.equal(counts.size, 1, `${g}: ${[...counts].join(', ')}`);
+    assert.deepEqual([...byGroup.get(interleaveGroup('inspect small')!)!], [START_UP_SAMPLES]);
   });
 
   test('the samples alternate, a case with fewer samples drops out, and each result comes back in its place', async () => {
