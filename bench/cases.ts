@@ -85,10 +85,10 @@ const deserialize = (i: string, o: string): string[] => ['deserialize', i, '-o',
 // `--memory` at a quarter of the input's size: the sort spills sorted runs and merges them
 const quarterMemory = (i: string): string[] => ['--memory', String(Math.max(1 << 20, Math.floor(fs.statSync(i).size / 4)))];
 
-/** Every case; `npm run bench -- <regex>` selects by `name/size` (e.g. `text->paths/1M`). */
 /** Samples of each start-up case (`inspect small`, `node -e 0`). */
 export const START_UP_SAMPLES = 21;
 
+/** Every case; `npm run bench -- <regex>` selects by `name/size` (e.g. `text->paths/1M`). */
 export const CASES: readonly BenchCase[] = [
   { name: 'text->paths', role: 'writer', sizes: ALL, input: 'text', outExt: 'paths', run: 'cli', argv: serialize },
   { name: 'paths->text', role: 'reader', sizes: ALL, input: 'paths', outExt: 'metta', run: 'cli', argv: deserialize },
