@@ -7,7 +7,9 @@
 import { ErrorCode, FormatError } from '../../errors.js';
 import type { PathArena } from '../../path-arena.js';
 import type { ActBytes } from './file-bytes.js';
-import { NodeView, readNode } from './node.js';
+import { NodeView, POPCOUNT8, readNode } from './node.js';
+import { VARINT_LEN_BIAS } from './varint.js';
+import { ACT_HEADER_BYTES, ACT_MASK_CHILDREN, LINE_FLAG, VALUE_FLAG } from './writer.js';
 
 /**
  * Allowed bytes at each leading position of a path: `lo[i] <= path[i] <= hi[i]`. Paths shorter than
@@ -118,6 +120,7 @@ export class TrieWalker {
     }
     const src = this.#src;
     const m = this.#lo.length;
+    const fast = this.#whole !== undefined && m === 0;
     while (this.#top > 0) {
       if (arena.count >= maxPaths || arena.byteLength >= maxBytes || this.#windows >= this.#windowBudget) return false;
       const t = this.#top - 1;
@@ -151,7 +154,7 @@ export class TrieWalker {
         continue;
       }
       this.#setPathByte(depth, byte);
-      this.#next[t] = this.#visit(off, parent, depth + 1, arena);
+      this.#next[t] = fast ? this.#visitWhole(off, parent, depth + 1, arena) : this.#visit(off, parent, depth + 1, arena);
     }
     return true;
   }
@@ -237,6 +240,92 @@ export class TrieWalker {
     }
   }
 
+  // `#visit` for a file held whole and a walk with no prefix, the common case: the same nodes,
+  // checks and results, with the parse of a well-formed node inlined (no windows, no calls per
+  // varint). A node it does not take is parsed again by `#visit`, whose readNode throws the exact
+  // error; nothing of such a node is pushed before that.
+  #visitWhole(off: number, limit: number, depth: number, arena: PathArena): number {
+    const b = this.#whole!;
+    const track = this.#seen.length > 0;
+    let end = -1;
+    for (;;) {
+      if (this.#visits >= this.#limits.maxVisits || off < ACT_HEADER_BYTES || off >= limit) return this.#slowWhole(off, limit, depth, arena, end);
+      const h = b[off]!;
+      // the varints in order: the value (skipped), the child or first child, the line
+      let p = off + 1;
+      if ((h & VALUE_FLAG) !== 0) {
+        p = varintEnd(b, p, limit);
+        if (p < 0) return this.#slowWhole(off, limit, depth, arena, end);
+      }
+      if ((h & LINE_FLAG) !== 0) {
+        // unused bits, or a value and a child (0xc1): readNode says which
+        if ((h & 0x3e) !== 0 || (h & 0x41) === 0x41) return this.#slowWhole(off, limit, depth, arena, end);
+        let child = -1;
+        if ((h & 1) !== 0) {
+          const d = varintValue(b, p, limit);
+          if (d < 1 || d > off - ACT_HEADER_BYTES) return this.#slowWhole(off, limit, depth, arena, end);
+          child = off - d;
+          p = varEnd;
+        }
+        const d = varintValue(b, p, limit);
+        if (d < 1 || d > off - ACT_HEADER_BYTES) return this.#slowWhole(off, limit, depth, arena, end);
+        const line = off - d;
+        const nodeEnd = varEnd;
+        const len = varintValue(b, line, off);
+        const s = varEnd;
+        if (len < 1 || s + len > off) return this.#slowWhole(off, limit, depth, arena, end);
+        const newDepth = depth + len;
+        if (newDepth > this.#limits.maxPathBytes) return this.#slowWhole(off, limit, depth, arena, end);
+        this.#visits++;
+        if (end < 0) end = nodeEnd;
+        if (track) {
+          this.#touch(off);
+          this.#touch(line);
+        }
+        if (newDepth > this.#path.length) this.#ensurePath(newDepth);
+        const path = this.#path;
+        for (let k = 0; k < len; k++) path[depth + k] = b[s + k]!;
+        depth = newDepth;
+        if ((h & VALUE_FLAG) !== 0) arena.push(path, 0, depth);
+        if (child < 0) return end;
+        limit = off;
+        off = child;
+        continue;
+      }
+      const count = h & 0x3f;
+      if (count > ACT_MASK_CHILDREN) return this.#slowWhole(off, limit, depth, arena, end);
+      if (count === 0) {
+        this.#visits++;
+        if (track) this.#touch(off);
+        if ((h & VALUE_FLAG) !== 0) arena.push(this.#path, 0, depth);
+        return end < 0 ? p : end;
+      }
+      const d = varintValue(b, p, limit);
+      p = varEnd;
+      const listBytes = count < ACT_MASK_CHILDREN ? count : 32;
+      if (d < 1 || d > off - ACT_HEADER_BYTES || p + listBytes > limit) return this.#slowWhole(off, limit, depth, arena, end);
+      let n = count;
+      if (count === ACT_MASK_CHILDREN) {
+        n = 0;
+        for (let k = 0; k < 32; k++) n += POPCOUNT8[b[p + k]!]!;
+        if (n === 0) return this.#slowWhole(off, limit, depth, arena, end);
+      } else {
+        for (let k = 1; k < count; k++) if (b[p + k]! <= b[p + k - 1]!) return this.#slowWhole(off, limit, depth, arena, end);
+      }
+      this.#visits++;
+      if (track) this.#touch(off);
+      if ((h & VALUE_FLAG) !== 0) arena.push(this.#path, 0, depth);
+      this.#push(off, off - d, n, b, p, count === ACT_MASK_CHILDREN, depth);
+      return end < 0 ? p + listBytes : end;
+    }
+  }
+
+  // A node `#visitWhole` did not take, walked (and refused) by `#visit`.
+  #slowWhole(off: number, limit: number, depth: number, arena: PathArena, end: number): number {
+    const e = this.#visit(off, limit, depth, arena);
+    return end < 0 ? e : end;
+  }
+
   // Count the window of byte `at` once per `startWindows()` interval.
   #touch(at: number): void {
     const w = Math.floor(at / WINDOW_BYTES);
@@ -262,4 +351,31 @@ export class TrieWalker {
     next.set(this.#path);
     this.#path = next;
   }
+}
+
+// Where the last `varintValue` ended.
+let varEnd = 0;
+
+// The varint at `b[p]` when it ends at or before `limit` (its end in `varEnd`), else -1.
+function varintValue(b: Uint8Array, p: number, limit: number): number {
+  if (p >= limit) return -1;
+  const f = b[p]!;
+  if (f <= VARINT_LEN_BIAS) {
+    varEnd = p + 1;
+    return f;
+  }
+  const n = f - VARINT_LEN_BIAS;
+  if (p + 1 + n > limit) return -1;
+  let v = 0;
+  for (let k = n; k >= 1; k--) v = v * 256 + b[p + k]!;
+  varEnd = p + 1 + n;
+  return v;
+}
+
+// Where the varint at `b[p]` ends, when at or before `limit`; else -1.
+function varintEnd(b: Uint8Array, p: number, limit: number): number {
+  if (p >= limit) return -1;
+  const f = b[p]!;
+  const e = f <= VARINT_LEN_BIAS ? p + 1 : p + 1 + f - VARINT_LEN_BIAS;
+  return e <= limit ? e : -1;
 }
