@@ -29,7 +29,11 @@ export function tagKind(b: number): TagKind {
 
 /** Upstream's `Expr::VARNAMES`: `$a`..`$j`, then `$x10`..`$x63`. */
 export const VARNAMES: readonly string[] = Array.from({ length: MAX_VARIABLES }, (_, k) => (k < 10 ? `$${String.fromCharCode(97 + k)}` : `$x${k}`));
-const VARNAME_BYTES: readonly Uint8Array[] = VARNAMES.map((s) => new TextEncoder().encode(s));
+// The names past `$j` ("$x10".."$x63"), 4 bytes each at 4 * (k - 10): the printer writes `$a`..`$j`
+// as two bytes of its own, and the rest from here with no array of arrays to go through.
+const LONG_VARNAMES = new TextEncoder().encode(VARNAMES.slice(10).join(''));
+const DOLLAR = 0x24;
+const LETTER_A = 0x61;
 
 /** Shape of one valid expression, as found by `scanExpression`. */
 export interface ExpressionShape {
@@ -195,8 +199,7 @@ export function printExpression(bytes: Uint8Array, start: number, end: number, o
     } else if (b >= 0xc0) {
       if (b === TAG_NEW_VAR) {
         if (vars === MAX_VARIABLES) throw notExpression('more than 64 variables', p - 1 - start);
-        const name = VARNAME_BYTES[vars++]!;
-        for (let k = 0; k < name.length; k++) buf[o++] = name[k]!;
+        o = writeVarName(buf, o, vars++);
       } else {
         const n = b & 0x3f;
         if (p + n > end) throw notExpression(`symbol of ${n} bytes runs past the end of the path`, p - 1 - start);
@@ -217,8 +220,7 @@ export function printExpression(bytes: Uint8Array, start: number, end: number, o
     } else if (b >= 0x80) {
       const i = b & 0x3f;
       if (i >= vars) throw notExpression(`variable reference ${i} before that variable is introduced`, p - 1 - start);
-      const name = VARNAME_BYTES[i]!;
-      for (let k = 0; k < name.length; k++) buf[o++] = name[k]!;
+      o = writeVarName(buf, o, i);
     } else {
       throw notExpression(`reserved tag byte 0x${b.toString(16)}`, p - 1 - start);
     }
@@ -240,6 +242,20 @@ export function printExpression(bytes: Uint8Array, start: number, end: number, o
       buf[o++] = RPAREN;
     }
   }
+}
+
+// Write variable `i`'s name (VARNAMES) at `buf[o]`; returns the position after it.
+function writeVarName(buf: Uint8Array, o: number, i: number): number {
+  buf[o] = DOLLAR;
+  if (i < 10) {
+    buf[o + 1] = LETTER_A + i;
+    return o + 2;
+  }
+  const at = 4 * (i - 10);
+  buf[o + 1] = LONG_VARNAMES[at + 1]!;
+  buf[o + 2] = LONG_VARNAMES[at + 2]!;
+  buf[o + 3] = LONG_VARNAMES[at + 3]!;
+  return o + 4;
 }
 
 // The 8 bytes at `p` as a number for a message, when their top bytes are not zero (not a MORK id).
