@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import { spawnSync } from 'node:child_process';
-import { busyCores, countCpuList, defaultThreads, refusedFlags, withExecArgv } from '../src/pool/pool.js';
+import { busyCores, countCpuList, defaultThreads, ownRunnableThreads, refusedFlags, withExecArgv } from '../src/pool/pool.js';
 import { RunContext } from '../src/run/context.js';
 
 test('an idle host keeps every core; a sustained load takes the cores it holds', () => {
@@ -20,6 +20,16 @@ test('a passing spike or load this command left behind does not count', () => {
   assert.equal(busyCores('0.10 0.05 0.01 6/90 1600', 2, 2), 0);
   // a high average (earlier runs of this command), but nothing else runnable now
   assert.equal(busyCores('1.90 1.20 0.50 1/90 1600', 2, 2), 0);
+});
+
+test('this process\'s own runnable threads are not other work', () => {
+  // a bench start: the 1-minute load of earlier runs, and two runnable tasks, both this process's
+  // (this thread and a V8 compiler thread)
+  assert.equal(busyCores('1.08 0.83 1.09 2/108 5165', 2, 2), 1);
+  assert.equal(busyCores('1.08 0.83 1.09 2/108 5165', 2, 2, 2), 0);
+  // another process spinning besides them still counts
+  assert.equal(busyCores('1.08 0.83 1.09 3/108 5165', 2, 2, 2), 1);
+  assert.ok(ownRunnableThreads() >= 1, 'this thread at least');
 });
 
 test('load spread over a larger host counts for this process\'s share of it', () => {
@@ -58,8 +68,9 @@ test('a default that backed off says so in the run\'s notes; a --threads given, 
   let loadavg = '1.01 0.80 0.40 2/80 1600';
   t.mock.method(os, 'availableParallelism', () => 2);
   t.mock.method(os, 'cpus', () => [{}, {}]);
+  // and none of this process's other threads running (as the real ones may be, now and then)
   t.mock.method(fs, 'readFileSync', ((file: fs.PathOrFileDescriptor, ...rest: unknown[]) =>
-    file === '/proc/loadavg' ? loadavg : (readFileSync as (...a: unknown[]) => unknown)(file, ...rest)) as typeof fs.readFileSync);
+    file === '/proc/loadavg' ? loadavg : typeof file === 'string' && file.startsWith('/proc/self/task/') ? '1 (node) S 0' : (readFileSync as (...a: unknown[]) => unknown)(file, ...rest)) as typeof fs.readFileSync);
   const notes: string[] = [];
   const backedOff = new RunContext({ log: (m) => notes.push(m) });
   await backedOff.close();
@@ -73,6 +84,22 @@ test('a default that backed off says so in the run\'s notes; a --threads given, 
   assert.equal(idle.threads, 2);
   await idle.close();
   assert.equal(notes.length, 1, 'a default of every core is not remarked on');
+});
+
+test('a default does not back off for this process\'s own threads running beside it', (t) => {
+  // a 2-core host, the minute's load of earlier runs, two tasks runnable: this thread and one more of this process's
+  const readFileSync = fs.readFileSync;
+  const readdirSync = fs.readdirSync;
+  let loadavg = '1.01 0.80 0.40 2/80 1600';
+  t.mock.method(os, 'availableParallelism', () => 2);
+  t.mock.method(fs, 'readdirSync', ((dir: fs.PathLike, ...rest: unknown[]) => (dir === '/proc/self/task' ? ['101', '102', '103'] : (readdirSync as (...a: unknown[]) => unknown)(dir, ...rest))) as typeof fs.readdirSync);
+  t.mock.method(fs, 'readFileSync', ((file: fs.PathOrFileDescriptor, ...rest: unknown[]) =>
+    file === '/proc/loadavg' ? loadavg : file === '/proc/self/task/103/stat' ? '103 (node) S 0' : typeof file === 'string' && file.startsWith('/proc/self/task/') ? `1 (a) b) R 0` : (readFileSync as (...a: unknown[]) => unknown)(file, ...rest)) as typeof fs.readFileSync);
+  assert.equal(ownRunnableThreads(), 2);
+  assert.equal(defaultThreads(), 2);
+  // a third runnable task is another process's: that core is busy
+  loadavg = '1.01 0.80 0.40 3/80 1600';
+  assert.equal(defaultThreads(), 1);
 });
 
 test('the flags Node refuses to a worker thread stay with the process; its own options still reach the workers', async () => {

@@ -35,7 +35,33 @@ export interface Returned {
  */
 export function defaultThreads(): number {
   const cores = os.availableParallelism();
-  return Math.max(1, cores - busyCores(readLoadavg(), cores, hostCpus()));
+  const host = hostCpus();
+  const busy = busyCores(readLoadavg(), cores, host);
+  if (busy === 0) return cores;
+  // The runnable count is the whole host's, this process's own threads too: V8's compiler and GC
+  // threads at start-up were runnable beside this one often enough that a bench run right after
+  // another took one thread in 4 of 5 starts (text -> MTTS of 1M atoms: 2.11 s, against 1.61 s on
+  // two). Read again, with this process's threads running both just before and just after the
+  // read counted out; a host that is busy both times keeps the back-off.
+  const before = ownRunnableThreads();
+  const again = readLoadavg();
+  const own = Math.min(before, ownRunnableThreads());
+  return Math.max(1, cores - Math.min(busy, busyCores(again, cores, host, own)));
+}
+
+/** This process's threads that are running or runnable now (state R in /proc/self/task), at least 1: this one. */
+export function ownRunnableThreads(): number {
+  let n = 0;
+  try {
+    for (const task of fs.readdirSync('/proc/self/task')) {
+      const stat = fs.readFileSync(`/proc/self/task/${task}/stat`, 'latin1');
+      // the state follows the name, which is in parentheses and may hold any byte
+      if (stat[stat.lastIndexOf(')') + 2] === 'R') n++;
+    }
+  } catch {
+    // no /proc (or a thread gone while it was listed): this thread alone
+  }
+  return Math.max(1, n);
 }
 
 /**
@@ -67,14 +93,14 @@ export function countCpuList(list: string): number | undefined {
 
 /**
  * How many of `cores` other work keeps busy, from the text of /proc/loadavg (0 when it is absent):
- * the fewer of the tasks runnable now besides this one and the 1-minute load, so that neither a
+ * the fewer of the tasks runnable now besides this process's `ownRunnable` and the 1-minute load, so that neither a
  * passing spike nor load this command's own earlier runs left in the average counts; load spread
  * over all `hostCpus` counts for this process's share of them.
  */
-export function busyCores(loadavg: string | undefined, cores: number, hostCpus: number): number {
+export function busyCores(loadavg: string | undefined, cores: number, hostCpus: number, ownRunnable = 1): number {
   const fields = loadavg?.trim().split(/\s+/);
   const sustained = Number(fields?.[0]);
-  const runnable = Number(fields?.[3]?.split('/')[0]) - 1;
+  const runnable = Number(fields?.[3]?.split('/')[0]) - ownRunnable;
   if (!(sustained >= 0) || !(runnable >= 0)) return 0;
   const busy = Math.min(sustained, runnable) * (cores / Math.max(cores, hostCpus));
   return Math.min(cores, Math.floor(busy + 0.5));
