@@ -38,6 +38,11 @@ describe('ACT varint (ACTree03 biased length prefix)', () => {
     [255, 'f8ff'],
     [256, 'f90001'],
     [1000, 'f9e803'],
+    [65535, 'f9ffff'],
+    [65536, 'fa000001'],
+    [2 ** 24 - 1, 'faffffff'],
+    [2 ** 24, 'fb00000001'],
+    [2 ** 32 - 1, 'fbffffffff'],
     [2 ** 32, 'fc0000000001'],
   ];
   for (const [value, hex] of table) {

@@ -31,6 +31,13 @@ export function encodeVarint(out: Uint8Array, pos: number, x: number): number {
     out[pos] = x;
     return pos + 1;
   }
+  // the offsets of a file under 4 GiB: shifts (an ACT writer writes millions of these)
+  if (x <= 0xffffffff) {
+    const n = x < 0x100 ? 1 : x < 0x10000 ? 2 : x < 0x1000000 ? 3 : 4;
+    out[pos] = VARINT_LEN_BIAS + n;
+    for (let k = 1; k <= n; k++) out[pos + k] = x >>> (8 * (k - 1));
+    return pos + 1 + n;
+  }
   const tag = pos++;
   let n = 0;
   // Division, not shifts: offsets can pass 2^31 and JS shifts are 32-bit.
