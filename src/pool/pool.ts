@@ -93,9 +93,9 @@ export function countCpuList(list: string): number | undefined {
 
 /**
  * How many of `cores` other work keeps busy, from the text of /proc/loadavg (0 when it is absent):
- * the fewer of the tasks runnable now besides this process's `ownRunnable` and the 1-minute load, so that neither a
- * passing spike nor load this command's own earlier runs left in the average counts; load spread
- * over all `hostCpus` counts for this process's share of them.
+ * the fewer of the tasks runnable now besides this process's `ownRunnable` and the 1-minute load,
+ * so that neither a passing spike nor load this command's own earlier runs left in the average
+ * counts; load spread over all `hostCpus` counts for this process's share of them.
  */
 export function busyCores(loadavg: string | undefined, cores: number, hostCpus: number, ownRunnable = 1): number {
   const fields = loadavg?.trim().split(/\s+/);
