@@ -2,7 +2,7 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import zlib from 'node:zlib';
-import { ErrorCode, PathArena, decodePaths, encodePaths, readPaths, writePaths, sortUniqueArena, recordsOf, Adler32, parallelZlib, takeBytes, type MorkspaceError } from '../src/internals.js';
+import { ErrorCode, PathArena, RecordSplitter, decodePaths, encodePaths, readPaths, writePaths, sortUniqueArena, recordsOf, Adler32, parallelZlib, takeBytes, type MorkspaceError } from '../src/internals.js';
 import { BIG_LOGIC_PATHS, GOLDEN, GOLDEN_CASES, readRaw } from './helpers/fixtures.js';
 import { Rng, randomPaths, testSeed } from './helpers/random.js';
 
@@ -147,9 +147,52 @@ describe('.paths: property round trips', () => {
   });
 });
 
+describe('.paths: splitting records', () => {
+  // every length 0..70: the short copy's word steps and each tail of 0-3 bytes, and the long copy
+  const paths = Array.from({ length: 71 }, (_, len) => Uint8Array.from({ length: len }, (_, k) => (len * 31 + k * 7) & 0xff));
+  const records = recordsOf(PathArena.from(paths));
+  const split = (pieces: Uint8Array[]): string[] => {
+    const s = new RecordSplitter(1 << 20, new PathArena(64, 1));
+    for (const p of pieces) s.push(p);
+    s.end();
+    return hexAll(s.take());
+  };
+  test('cut at every byte, the records give the same paths as in one piece', () => {
+    const whole = split([records]);
+    // recordsOf leaves out the empty path, as upstream does
+    assert.deepEqual(whole, paths.slice(1).map((p) => Buffer.from(p).toString('hex')));
+    for (let at = 0; at <= records.length; at++) assert.deepEqual(split([records.subarray(0, at), records.subarray(at)]), whole, `cut at ${at}`);
+  });
+  test('many records in one piece grow the batch past the room it had for ends', () => {
+    const many = recordsOf(PathArena.from(Array.from({ length: 40_000 }, (_, i) => new Uint8Array([i & 0xff, i >> 8, 7]))));
+    const s = new RecordSplitter(1 << 20, new PathArena(16, 1));
+    s.push(many);
+    s.end();
+    const a = s.take();
+    assert.equal(a.count, 40_000);
+    assert.equal(s.records, 40_000);
+    assert.deepEqual([...a.viewPath(39_999)], [39_999 & 0xff, 39_999 >> 8, 7]);
+    assert.equal(a.byteLength, 3 * 40_000);
+  });
+  test('an arena refuses to close paths past the room reserved for them', () => {
+    const a = new PathArena(16, 2);
+    const ends = a.reserveEnds(3);
+    assert.ok(ends.length >= 3);
+    a.reserveBytes(8);
+    ends[0] = 4;
+    ends[1] = 8;
+    a.commitWritten(2);
+    assert.equal(a.count, 2);
+    assert.equal(a.byteLength, 8);
+    ends[2] = 1 << 20;
+    assert.throws(() => a.commitWritten(3), (e: MorkspaceError) => e.code === ErrorCode.Internal);
+    assert.equal(a.count, 2);
+  });
+});
+
 describe('.paths: a small input in one piece', () => {
-  // 600 KiB of records that deflate to a few KiB: three of the inflater's 256 KiB pieces
-  const paths = Array.from({ length: 6000 }, (_, i) => new Uint8Array(96).fill(i % 251));
+  // 2.4 MB of records that deflate to a few KiB: three of the inflater's 1 MiB pieces
+  const paths = Array.from({ length: 6000 }, (_, i) => new Uint8Array(400).fill(i % 251));
   const records = recordsOf(PathArena.from(paths));
   const deflated = zlib.deflateSync(records);
   const decompressCalls = async (chunks: AsyncIterable<Uint8Array>): Promise<{ calls: number; bytes: number; paths: string[] }> => {
