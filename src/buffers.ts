@@ -28,13 +28,72 @@ function classOf(bytes: number): number {
   return Math.min(2 ** (k + 1), Math.ceil(bytes / step) * step);
 }
 
-// Free buffers, smallest first.
-const free: ArrayBuffer[] = [];
-// Buffers this module handed out (so a foreign buffer is never taken in), and those now free
-// (so a buffer given twice is not handed out twice).
-const issued = new WeakSet<ArrayBuffer>();
-const idle = new WeakSet<ArrayBuffer>();
-let held = 0;
+/** Buffers of one kind free for reuse, smallest first, with those it handed out and those now free. */
+class FreeList<B extends ArrayBuffer | SharedArrayBuffer> {
+  readonly #free: B[] = [];
+  // handed out here (so a foreign buffer is never taken in), and free now (so a buffer given
+  // twice is not handed out twice)
+  readonly issued = new WeakSet<B>();
+  readonly #idle = new WeakSet<B>();
+  held = 0;
+  constructor(
+    readonly make: (size: number) => B,
+    readonly maxFree: number,
+    readonly maxHeld: number,
+  ) {}
+
+  take(bytes: number): B {
+    if (bytes < MIN_RECYCLED_BYTES) return this.make(bytes);
+    const size = classOf(bytes);
+    // the smallest free buffer that fits, unless it is more than twice the size asked for
+    for (let i = 0; i < this.#free.length; i++) {
+      const b = this.#free[i]!;
+      if (b.byteLength < size) continue;
+      if (b.byteLength > 2 * size) break;
+      this.#free.splice(i, 1);
+      this.#idle.delete(b);
+      this.held -= b.byteLength;
+      return b;
+    }
+    const fresh = this.make(size);
+    this.issued.add(fresh);
+    return fresh;
+  }
+
+  /** Let every free buffer go. */
+  drop(): void {
+    for (const b of this.#free.splice(0)) this.#idle.delete(b);
+    this.held = 0;
+  }
+
+  give(buf: B): void {
+    if (!this.issued.has(buf) || this.#idle.has(buf) || buf.byteLength === 0) return;
+    const size = buf.byteLength;
+    let i = 0;
+    while (i < this.#free.length && this.#free[i]!.byteLength < size) i++;
+    this.#free.splice(i, 0, buf);
+    this.#idle.add(buf);
+    this.held += size;
+    while (this.#free.length > this.maxFree || this.held > this.maxHeld) {
+      const dropped = this.#free.shift()!;
+      this.#idle.delete(dropped);
+      this.held -= dropped.byteLength;
+    }
+  }
+}
+
+const plain = new FreeList<ArrayBuffer>((n) => new ArrayBuffer(n), MAX_FREE, MAX_HELD_BYTES);
+/**
+ * Buffers lent to worker threads without a transfer. A transfer detaches the buffer on the thread
+ * that sends it, and V8 then checks for detached buffers in every typed array access of that
+ * thread from then on (its "array buffer detaching" protector, invalidated for good): the printer
+ * ran 1.10x, the ACT encoder 1.10x and the sort 1.18x slower in the same process after one
+ * detach. Shared memory crosses without one; it is freed only once every thread that saw it has
+ * collected its handle (workers seldom collect), so it is reused here, not let go: a list of its
+ * own, room for the buffers of the tasks in flight (a parse has 2 a thread out, each 2-3 buffers of its
+ * chunk's size).
+ */
+const shared = new FreeList<SharedArrayBuffer>((n) => new SharedArrayBuffer(n), 16, 32 << 20);
 
 /** A byte buffer of at least `bytes` (its contents are not zeroed when it is reused). */
 export function takeBytes(bytes: number): Uint8Array {
@@ -43,43 +102,31 @@ export function takeBytes(bytes: number): Uint8Array {
 
 /** An ArrayBuffer of at least `bytes` (reused ones are not zeroed). */
 export function takeBuffer(bytes: number): ArrayBuffer {
-  if (bytes < MIN_RECYCLED_BYTES) return new ArrayBuffer(bytes);
-  const size = classOf(bytes);
-  // the smallest free buffer that fits, unless it is more than twice the size asked for
-  for (let i = 0; i < free.length; i++) {
-    const b = free[i]!;
-    if (b.byteLength < size) continue;
-    if (b.byteLength > 2 * size) break;
-    free.splice(i, 1);
-    idle.delete(b);
-    held -= b.byteLength;
-    return b;
-  }
-  const fresh = new ArrayBuffer(size);
-  issued.add(fresh);
-  return fresh;
+  return plain.take(bytes);
+}
+
+/** A SharedArrayBuffer of at least `bytes`, to lend to a worker without a transfer (see `shared`); `giveBack` takes it back. */
+export function takeSharedBuffer(bytes: number): SharedArrayBuffer {
+  return shared.take(bytes);
+}
+
+/** Let the free shared buffers go, once the work that lent them is over (they are of no use to the rest of a run). */
+export function dropSharedBuffers(): void {
+  shared.drop();
 }
 
 /**
  * Hand back the buffer under `view` for reuse. The caller promises that nothing reads or writes it
- * afterwards. Buffers not from `takeBuffer`, shared, detached (transferred) or already free are
- * ignored; when the list is full, the smallest buffer is let go.
+ * afterwards (no worker either). Buffers not from `takeBuffer` or `takeSharedBuffer` (a shared
+ * buffer that came back from a worker is a new object over the same memory, not one of these),
+ * detached (transferred) or already free are ignored; when the list is full, the smallest buffer
+ * is let go.
  */
 export function giveBack(view: ArrayBufferView | undefined): void {
   if (view === undefined) return;
   const buf = view.buffer;
-  if (!(buf instanceof ArrayBuffer) || !issued.has(buf) || idle.has(buf) || buf.byteLength === 0) return;
-  const size = buf.byteLength;
-  let i = 0;
-  while (i < free.length && free[i]!.byteLength < size) i++;
-  free.splice(i, 0, buf);
-  idle.add(buf);
-  held += size;
-  while (free.length > MAX_FREE || held > MAX_HELD_BYTES) {
-    const dropped = free.shift()!;
-    idle.delete(dropped);
-    held -= dropped.byteLength;
-  }
+  if (buf instanceof ArrayBuffer) plain.give(buf);
+  else if (buf instanceof SharedArrayBuffer) shared.give(buf);
 }
 
 /**
@@ -93,7 +140,7 @@ export function giveBack(view: ArrayBufferView | undefined): void {
 export function reclaim(view: ArrayBufferView): void {
   const buf = view.buffer;
   // only a size this module hands out: a buffer made elsewhere (a payload read from a file) is not one
-  if (buf instanceof ArrayBuffer && buf.byteLength >= MIN_RECYCLED_BYTES && classOf(buf.byteLength) === buf.byteLength) issued.add(buf);
+  if (buf instanceof ArrayBuffer && buf.byteLength >= MIN_RECYCLED_BYTES && classOf(buf.byteLength) === buf.byteLength) plain.issued.add(buf);
 }
 
 /** Buffers a worker task moved back (its inputs, lent buffers it did not use): this thread's again, free for reuse. */
@@ -106,5 +153,5 @@ export function takeBack(views: readonly ArrayBufferView[] | undefined): void {
 
 /** Bytes held free for reuse (for tests and `--profile`). */
 export function heldBytes(): number {
-  return held;
+  return plain.held + shared.held;
 }

@@ -20,7 +20,7 @@ export { coalesced, COALESCE_BYTES } from './io/coalesce.js';
 export { RecentPaths } from './recent-paths.js';
 export { OrderViolation, checkedAscending, releaseConsumed, splitBatches, sortBudget, SORTED_BATCH_PATHS } from './pipeline.js';
 export { SpillFolder, MERGE_FAN_IN, RUN_CHUNK_BYTES, mergeFanIn } from './spill.js';
-export { MIN_RECYCLED_BYTES, giveBack, heldBytes, reclaim, takeBack, takeBuffer, takeBytes } from './buffers.js';
+export { MIN_RECYCLED_BYTES, giveBack, heldBytes, reclaim, takeBack, takeBuffer, takeBytes, takeSharedBuffer } from './buffers.js';
 export { GcPacer, fullCollection } from './run/gc-pacer.js';
 export { metered } from './run/probe.js';
 export { removeTempFilesSync } from './io/temp-files.js';

@@ -227,10 +227,12 @@ export class PathArena {
 
   /**
    * An arena over buffers the caller filled: `ends[0..count)` ascending, the last at most
-   * `bytes.length`. The arena takes ownership of both.
+   * `bytes.length`. The arena takes ownership of both. `shared` is whether it grows into shared
+   * buffers and says it is shared (by default, whether `bytes` is): a worker that fills lent
+   * shared buffers grows into plain ones, which it moves back.
    */
-  static adopt(bytes: Uint8Array, ends: Uint32Array, count: number): PathArena {
-    const a = new PathArena(0, 1, bytes.buffer instanceof SharedArrayBuffer);
+  static adopt(bytes: Uint8Array, ends: Uint32Array, count: number, shared = bytes.buffer instanceof SharedArrayBuffer): PathArena {
+    const a = new PathArena(0, 1, shared);
     a.#bytes = bytes;
     a.#ends = ends.length > 0 ? ends : new Uint32Array(1);
     a.#count = count;

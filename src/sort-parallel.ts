@@ -53,7 +53,9 @@ export async function* sortUniqueParallel(arena: PathArena, pool: WorkerPool, ba
   const parts = partition(arena, splitters(arena, pool.threads));
   let running = parts.length;
   const results = mapOrdered(toAsync(parts), pool.threads, (indices) => {
-    const r = pool.run<SortPartTask, SortPartResult>('sortPart', { bytes: arena.bytes, ends: arena.ends, indices, batchPaths }, [indices.buffer as ArrayBuffer], signal);
+    // the indices are copied, not moved: a move detaches them here, and every typed array loop of
+    // this thread after the first detach is slower (see `shared` in buffers.ts)
+    const r = pool.run<SortPartTask, SortPartResult>('sortPart', { bytes: arena.bytes, ends: arena.ends, indices, batchPaths }, [], signal);
     // Every part gathered: the arena is read no more, while the batches are still being written.
     // Called on the next turn, when no frame of this run or of the pool's holds a task any more.
     void r.then(() => {

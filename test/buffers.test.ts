@@ -7,7 +7,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MessageChannel } from 'node:worker_threads';
 import {
-  FORMATS, GcPacer, MIN_RECYCLED_BYTES, gcPaceFor, MemorySink, PathArena, RunContext, fullCollection, giveBack, reclaim, releaseConsumed, takeBack, takeBuffer, takeBytes, type Space,
+  FORMATS, GcPacer, MIN_RECYCLED_BYTES, gcPaceFor, MemorySink, PathArena, RunContext, fullCollection, giveBack, reclaim, releaseConsumed, takeBack, takeBuffer, takeBytes, takeSharedBuffer, type Space,
 } from '../src/internals.js';
 
 const BIG = 3 * MIN_RECYCLED_BYTES;
@@ -18,6 +18,27 @@ describe('buffer reuse', () => {
     assert.ok(a.byteLength >= BIG && a.byteLength <= 1.25 * BIG);
     giveBack(new Uint8Array(a));
     assert.equal(takeBuffer(BIG), a);
+  });
+
+  test('a shared buffer handed back is handed out again as shared, never as a plain one', () => {
+    const a = takeSharedBuffer(BIG);
+    assert.ok(a instanceof SharedArrayBuffer && a.byteLength >= BIG);
+    giveBack(new Uint8Array(a));
+    assert.notEqual(takeBuffer(BIG) as unknown, a);
+    assert.equal(takeSharedBuffer(BIG), a);
+  });
+
+  test('a shared buffer that came back from another thread is another object: not taken in', async () => {
+    const a = takeSharedBuffer(BIG);
+    const { port1, port2 } = new MessageChannel();
+    const back = await new Promise<SharedArrayBuffer>((resolve) => {
+      port2.once('message', (m: SharedArrayBuffer) => resolve(m));
+      port1.postMessage(a);
+    });
+    port1.close();
+    assert.notEqual(back, a);
+    giveBack(new Uint8Array(back));
+    assert.notEqual(takeSharedBuffer(BIG), back);
   });
 
   test('small requests are exact and never kept', () => {

@@ -1,5 +1,6 @@
 import type { ParseStats } from '../src/expr/parser.js';
 import { test, describe, after } from 'node:test';
+import { spawnSync } from 'node:child_process';
 import assert from 'node:assert/strict';
 import { ErrorCode, WorkerPool, readText, parseChunk, type MorkspaceError, type PathArena } from '../src/internals.js';
 import { Rng, testSeed } from './helpers/random.js';
@@ -63,5 +64,30 @@ describe('parseChunk (the worker task)', () => {
   test('it gives up when there is no line break or the guess does not parse', () => {
     assert.equal(parseChunk({ bytes: new TextEncoder().encode('(a b c'), crIsWhitespace: false, longSymbols: 'error' }).ok, false);
     assert.equal(parseChunk({ bytes: new TextEncoder().encode('x\n) (a)\n'), crIsWhitespace: false, longSymbols: 'error' }).ok, false);
+  });
+});
+
+describe('parallel parsing moves no buffer (shared memory instead)', () => {
+  // The first buffer a thread detaches (a transfer) makes V8 check every typed array access of
+  // that thread for detached buffers from then on: its loops ran 10-18% slower (src/buffers.ts).
+  test('neither this thread nor the workers detach a buffer while they parse, and the result is the one-thread parse', () => {
+    const script = `
+      const { readText, WorkerPool } = await import(${JSON.stringify(new URL('../src/internals.js', import.meta.url).href)});
+      const lines = Array.from({ length: 60000 }, (_, i) => '(fact n' + i + ' (value ' + (i % 977) + ') "s ' + i + '")');
+      const text = new TextEncoder().encode(lines.join('\\n') + '\\n');
+      async function* chunks() { for (let p = 0; p < text.length; p += 65536) yield text.subarray(p, p + 65536); }
+      const count = async (options) => { let n = 0, bytes = 0; for await (const b of readText(chunks(), options)) { n += b.count; bytes += b.byteLength; b.release(); } return n + '/' + bytes; };
+      const one = await count({});
+      const pool = new WorkerPool(2);
+      const two = await count({ pool });
+      process.stdout.write(JSON.stringify({ one, two, tasks: pool.completed }));
+      await pool.close();
+    `;
+    const r = spawnSync(process.execPath, ['--trace-protector-invalidation', '--input-type=module', '-e', script], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    const out = JSON.parse(r.stdout.slice(r.stdout.lastIndexOf('{'))) as { one: string; two: string; tasks: number };
+    assert.ok(out.tasks > 4, `${out.tasks} tasks on the workers`);
+    assert.equal(out.two, out.one);
+    assert.doesNotMatch(r.stdout + r.stderr, /ArrayBufferDetaching/);
   });
 });

@@ -22,15 +22,16 @@ export interface ParseChunkTask {
    */
   intern?: { collect: true } | { index: SharedSymbols };
   /**
-   * Buffers lent for the result (moved to the worker with the task, and back in the result): the
-   * paths are written there, into new buffers only when they do not fit (see `reclaim` in buffers.ts).
+   * Buffers lent for the result (shared, or moved to the worker with the task and back in the
+   * result): the paths are written there, into new buffers only when they do not fit (`inLent`
+   * says which; see `reclaim` in buffers.ts).
    */
   out?: { bytes: Uint8Array; ends: Uint32Array };
 }
 
 /** Expressions found in `bytes[start..stop)`: `start` follows the first line break, `stop` ends the last complete one. */
 export type ParseChunkResult =
-  | { ok: true; start: number; stop: number; count: number; topLevel: number; longSymbols: number; bytes: Uint8Array; ends: Uint32Array; symbols?: { bytes: Uint8Array; starts: Float64Array; hashes: Uint32Array } }
+  | { ok: true; start: number; stop: number; count: number; topLevel: number; longSymbols: number; bytes: Uint8Array; ends: Uint32Array; symbols?: { bytes: Uint8Array; starts: Float64Array; hashes: Uint32Array }; inLent?: { bytes: boolean; ends: boolean } }
   | { ok: false };
 
 /** Parse `task.bytes` from its first line break; `{ ok: false }` when there is none or the parse fails. */
@@ -42,7 +43,9 @@ export function parseChunk(task: ParseChunkTask): ParseChunkResult {
   const collector = task.intern !== undefined && 'collect' in task.intern ? new SymbolCollector() : undefined;
   const interner: Interner | undefined = collector ? collector.gathering() : task.intern && 'index' in task.intern ? indexed(task.intern.index) : undefined;
   const parser = new TextParser({ crIsWhitespace: task.crIsWhitespace, longSymbols: task.longSymbols === 'truncate' ? 'truncate' : 'throw', ...(interner ? { interner } : {}) });
-  const arena = task.out ? PathArena.adopt(task.out.bytes, task.out.ends, 0) : new PathArena(input.length - start + 64, 4096);
+  // lent buffers that are too small give way to plain ones (a shared buffer made here would stay
+  // until this thread collects its handle)
+  const arena = task.out ? PathArena.adopt(task.out.bytes, task.out.ends, 0, false) : new PathArena(input.length - start + 64, 4096);
   try {
     parser.push(input.subarray(start), arena);
   } catch {
@@ -52,7 +55,9 @@ export function parseChunk(task: ParseChunkTask): ParseChunkResult {
   const counts = { start, stop, topLevel: parser.stats.topLevel, longSymbols: parser.stats.longSymbols };
   // the symbol pass wants the symbols, not the paths
   if (collector) return { ok: true, ...counts, count: 0, bytes: new Uint8Array(0), ends: new Uint32Array(0), symbols: collector.distinct() };
-  return { ok: true, ...counts, count: arena.count, bytes: arena.bytes, ends: arena.ends };
+  // which of the lent buffers hold the paths (a lent shared buffer comes back as another object)
+  const inLent = task.out ? { bytes: arena.bytes === task.out.bytes, ends: arena.ends === task.out.ends } : undefined;
+  return { ok: true, ...counts, count: arena.count, bytes: arena.bytes, ends: arena.ends, ...(inLent ? { inLent } : {}) };
 }
 
 // The interner over a run's shared index, made once per index on this thread.

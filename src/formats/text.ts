@@ -10,7 +10,7 @@ import { ByteWriter } from '../expr/encoding.js';
 import { printFault, printPaths, type PrintTextResult, type PrintTextTask } from '../expr/print-batch.js';
 import { coalesced, inPieces } from '../io/coalesce.js';
 import { TextParser, type ParseOptions, type ParseStats } from '../expr/parser.js';
-import { giveBack, reclaim, takeBack, takeBuffer, takeBytes } from '../buffers.js';
+import { dropSharedBuffers, giveBack, reclaim, takeBack, takeBuffer, takeBytes, takeSharedBuffer } from '../buffers.js';
 import { PathArena } from '../path-arena.js';
 import type { ParseChunkResult, ParseChunkTask } from '../expr/parse-chunk.js';
 import { mapOrdered, type Parallel, type Returned, type WorkerPool } from '../pool/pool.js';
@@ -97,16 +97,31 @@ export async function* readText(input: AsyncIterable<Uint8Array>, options: Parti
     }
   } else {
     const task = async (chunk: Uint8Array): Promise<ParseChunkResult> => {
-      // a copy of its own, moved to the worker; the result comes back in lent buffers, and all of
-      // them come back to be reused (see `reclaim` in buffers.ts)
-      const bytes = takeBytes(chunk.length).subarray(0, chunk.length);
+      // A copy of its own and the buffers its paths go into, all in shared memory: lent, not
+      // moved, so that nothing is detached on this thread (see `shared` in buffers.ts). The worker
+      // gives back views of the lent buffers, or buffers of its own (moved) where they were too
+      // small; this thread's own views of what it lent are the ones that go back for reuse.
+      const bytes = new Uint8Array(takeSharedBuffer(chunk.length), 0, chunk.length);
       bytes.set(chunk);
-      const out = { bytes: takeBytes(chunk.length + 64), ends: new Uint32Array(takeBuffer(4 * Math.max(1024, chunk.length >> 4))) };
+      const out = { bytes: new Uint8Array(takeSharedBuffer(chunk.length + 64)), ends: new Uint32Array(takeSharedBuffer(4 * Math.max(1024, chunk.length >> 4))) };
       const t: ParseChunkTask = { bytes, crIsWhitespace: options.crIsWhitespace ?? false, longSymbols: options.longSymbols === 'truncate' ? 'truncate' : 'error', out, ...(intern ? { intern: intern.pass === 'symbols' ? { collect: true as const } : { index: intern.shared } } : {}) };
-      const r = await pool.run<ParseChunkTask, ParseChunkResult & Returned>('parseTextChunk', t, [bytes.buffer as ArrayBuffer, out.bytes.buffer as ArrayBuffer, out.ends.buffer as ArrayBuffer], signal);
+      // (after a fault or an abort nothing goes back: the worker may still hold them)
+      const r = await pool.run<ParseChunkTask, ParseChunkResult & Returned>('parseTextChunk', t, [], signal);
+      giveBack(bytes);
       takeBack(r.back);
-      if (r.ok) {
+      if (!r.ok) {
+        giveBack(out.bytes);
+        giveBack(out.ends);
+        return r;
+      }
+      if (r.inLent?.bytes === true) r.bytes = out.bytes;
+      else {
+        giveBack(out.bytes);
         reclaim(r.bytes);
+      }
+      if (r.inLent?.ends === true) r.ends = out.ends;
+      else {
+        giveBack(out.ends);
         reclaim(r.ends);
       }
       return r;
@@ -114,6 +129,8 @@ export async function* readText(input: AsyncIterable<Uint8Array>, options: Parti
     // the first chunk starts at the top level: no guess to make, parse it here
     const chunks = mapOrdered(source, 2 * pool.threads, async (chunk, index) => ({ chunk, guess: index === 0 ? undefined : await task(chunk) }));
     for await (const { chunk, guess } of chunks) yield* timedPartSync(options.probe, 'parse', chunk.length, () => [...parseWithGuess(parser, chunk, guess, collector)]);
+    // the shared buffers lent to the parse are of no use to the rest of the run (its sort)
+    dropSharedBuffers();
   }
   const arena = new PathArena(0, 16);
   parser.end(arena);
