@@ -90,8 +90,8 @@ const plain = new FreeList<ArrayBuffer>((n) => new ArrayBuffer(n), MAX_FREE, MAX
  * ran 1.10x, the ACT encoder 1.10x and the sort 1.18x slower in the same process after one
  * detach. Shared memory crosses without one; it is freed only once every thread that saw it has
  * collected its handle (workers seldom collect), so it is reused here, not let go: a list of its
- * own, room for the buffers of the tasks in flight (a parse has 2 a thread out, each 2-3 buffers of its
- * chunk's size).
+ * own, with room for the buffers of the tasks in flight (a parse has 2 a thread out, each with 3
+ * buffers of about its chunk's size), let go when that work ends (`dropSharedBuffers`).
  */
 const shared = new FreeList<SharedArrayBuffer>((n) => new SharedArrayBuffer(n), 16, 32 << 20);
 
