@@ -191,7 +191,7 @@ describe('.paths: splitting records', () => {
 });
 
 describe('.paths: a small input in one piece', () => {
-  // 2.4 MB of records that deflate to a few KiB: three of the inflater's 1 MiB pieces
+  // 2.4 MB of records that deflate to a few KiB: several of the inflater's 512 KiB pieces
   const paths = Array.from({ length: 6000 }, (_, i) => new Uint8Array(400).fill(i % 251));
   const records = recordsOf(PathArena.from(paths));
   const deflated = zlib.deflateSync(records);

@@ -280,21 +280,21 @@ export async function* readPaths(source: AsyncIterable<Uint8Array>, options: Par
 const WHOLE_INFLATE_BYTES = 256 << 10;
 const WHOLE_INFLATED_MAX_BYTES = 16 << 20;
 /**
- * The inflater's output chunks, as the stream gives them. Node's inflater does one chunk on libuv's
- * thread per turn of this thread's loop and stops once its readable side holds its high-water mark:
- * with 256 KiB chunks and the default mark (16 KiB) it never got ahead of the records being split
- * and printed, and this thread waited for it. 1 MiB chunks, four of them ahead: .paths -> text of
- * 1M atoms 0.92x the time on one thread (with the copy loop in `#records`), peak RSS +1 MiB;
- * 2 MiB chunks were no faster and held 12 MiB more.
+ * The inflater's output chunks, as the stream gives them, and how many it may hold ready. Node's
+ * inflater does one chunk on libuv's thread per turn of this thread's loop and stops once its
+ * readable side holds its high-water mark: with 256 KiB chunks and the default mark (16 KiB) it
+ * did not get ahead of the records being split and printed, and this thread waited for it.
+ * Measured (1M-atom bench file, interleaved whole processes): .paths -> text with 512 KiB chunks,
+ * four ahead, 0.94x the wall time of 256 KiB with one; 1 MiB chunks were no faster and peaked
+ * 4 MiB higher on .paths -> text, 13 MiB on .paths -> ACT of 3M atoms in 128M, 5 on -> MTTS.
  */
-const INFLATE_PIECE_BYTES = 1 << 20;
+const INFLATE_PIECE_BYTES = 1 << 19;
 const INFLATE_AHEAD_PIECES = 4;
-const SPLIT_BYTES = INFLATE_PIECE_BYTES >> 2;
+const SPLIT_BYTES = INFLATE_PIECE_BYTES >> 1;
 
-// Split `bytes` into the batch, a quarter of a piece at a time, and hand over each batch that
-// holds enough: the one rule of the stream and the whole input. (A whole piece at a time made
-// batches of a piece's records, 26,000 paths of the bench space against `batchPaths` of 16,384:
-// .paths -> text peaked 11 MiB higher.)
+// Split `bytes` into the batch, 256 KiB at a time, and hand over each batch that holds enough: the
+// one rule of the stream and the whole input. (1 MiB at a time made batches of 26,000 paths of the
+// bench space against `batchPaths` of 16,384: .paths -> text peaked 11 MiB higher.)
 function* split(splitter: RecordSplitter, bytes: Uint8Array, opts: PathsOptions): Generator<PathArena> {
   for (let at = 0; at < bytes.length; at += SPLIT_BYTES) {
     splitter.push(at === 0 && bytes.length <= SPLIT_BYTES ? bytes : bytes.subarray(at, at + SPLIT_BYTES));
