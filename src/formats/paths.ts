@@ -297,7 +297,7 @@ const SPLIT_BYTES = INFLATE_PIECE_BYTES >> 1;
 // bench space against `batchPaths` of 16,384: .paths -> text peaked 11 MiB higher.)
 function* split(splitter: RecordSplitter, bytes: Uint8Array, opts: PathsOptions): Generator<PathArena> {
   for (let at = 0; at < bytes.length; at += SPLIT_BYTES) {
-    splitter.push(at === 0 && bytes.length <= SPLIT_BYTES ? bytes : bytes.subarray(at, at + SPLIT_BYTES));
+    splitter.push(bytes.subarray(at, at + SPLIT_BYTES));
     if (splitter.arena.count >= opts.batchPaths || splitter.arena.byteLength >= BATCH_BYTES) yield splitter.take();
   }
 }
