@@ -261,8 +261,8 @@ export async function* readPaths(source: AsyncIterable<Uint8Array>, options: Par
     if (raw !== undefined) {
       probe?.part?.('decompress', performance.now() - t, raw.length);
       const splitter = new RecordSplitter(opts.maxPathBytes);
-      // in the stream's pieces, so that the batches are the same either way
-      for (let at = 0; at < raw.length; at += INFLATE_PIECE_BYTES) yield* split(splitter, raw.subarray(at, at + INFLATE_PIECE_BYTES), opts);
+      // split as the stream is, so that the batches are the same either way
+      yield* split(splitter, raw, opts);
       splitter.end();
       if (splitter.arena.count > 0) yield splitter.take();
       return;

@@ -105,7 +105,8 @@ export async function* readText(input: AsyncIterable<Uint8Array>, options: Parti
       bytes.set(chunk);
       const out = { bytes: new Uint8Array(takeSharedBuffer(chunk.length + 64)), ends: new Uint32Array(takeSharedBuffer(4 * Math.max(1024, chunk.length >> 4))) };
       const t: ParseChunkTask = { bytes, crIsWhitespace: options.crIsWhitespace ?? false, longSymbols: options.longSymbols === 'truncate' ? 'truncate' : 'error', out, ...(intern ? { intern: intern.pass === 'symbols' ? { collect: true as const } : { index: intern.shared } } : {}) };
-      // (after a fault or an abort nothing goes back: the worker may still hold them)
+      // (a run that throws, a fault of the pool or an abort, gives nothing back: the worker may
+      // still hold them)
       const r = await pool.run<ParseChunkTask, ParseChunkResult & Returned>('parseTextChunk', t, [], signal);
       giveBack(bytes);
       takeBack(r.back);
@@ -114,16 +115,8 @@ export async function* readText(input: AsyncIterable<Uint8Array>, options: Parti
         giveBack(out.ends);
         return r;
       }
-      if (r.inLent?.bytes === true) r.bytes = out.bytes;
-      else {
-        giveBack(out.bytes);
-        reclaim(r.bytes);
-      }
-      if (r.inLent?.ends === true) r.ends = out.ends;
-      else {
-        giveBack(out.ends);
-        reclaim(r.ends);
-      }
+      r.bytes = resultView(out.bytes, r.bytes, r.inLent?.bytes);
+      r.ends = resultView(out.ends, r.ends, r.inLent?.ends);
       return r;
     };
     // the first chunk starts at the top level: no guess to make, parse it here
@@ -135,6 +128,16 @@ export async function* readText(input: AsyncIterable<Uint8Array>, options: Parti
   const arena = new PathArena(0, 16);
   parser.end(arena);
   if (arena.count > 0) yield arena;
+}
+
+// Where a worker's result lies: in the buffer this thread lent (its own view of it, which goes back
+// for reuse when the batch is released), or in the worker's own, taken in here with the lent one
+// given back.
+function resultView<T extends Uint8Array | Uint32Array>(lent: T, got: T, inLent: boolean | undefined): T {
+  if (inLent === true) return lent;
+  giveBack(lent);
+  reclaim(got);
+  return got;
 }
 
 // Use a worker's parse of `chunk` from its first line break if this thread's parse reaches that
