@@ -190,6 +190,36 @@ describe('.paths: splitting records', () => {
   });
 });
 
+describe('PathArena.push', () => {
+  test('copies every length and offset exactly, from one source rewritten between pushes and from others, as the arena grows', () => {
+    // a tiny arena, so its buffer is replaced many times under the cached view of it
+    const a = new PathArena(16, 2);
+    const scratch = new Uint8Array(400);
+    const other = Uint8Array.from({ length: 300 }, (_, i) => (i * 7 + 3) & 0xff);
+    const expected: number[][] = [];
+    let step = 0;
+    for (let len = 0; len <= 300; len++) {
+      for (const at of [0, 1, 2, 3, 5]) {
+        // the same source object with new contents each time (as the ACT walk's path buffer)
+        for (let k = 0; k < len; k++) scratch[at + k] = (len + k * 31 + at + step) & 0xff;
+        step++;
+        a.push(scratch, at, at + len);
+        expected.push([...scratch.subarray(at, at + len)]);
+        // and a second source in between (a Node Buffer: a view at an offset into a larger slab)
+        const b = Buffer.from(other.subarray(at, at + (len % 40)));
+        a.push(b);
+        expected.push([...b]);
+      }
+    }
+    assert.equal(a.count, expected.length);
+    for (let i = 0; i < a.count; i++) assert.deepEqual([...a.viewPath(i)], expected[i], `path ${i}`);
+    // released and pushed into again: a new buffer, not the one the view was of
+    a.release();
+    a.push(other, 1, 41);
+    assert.deepEqual([...a.viewPath(0)], [...other.subarray(1, 41)]);
+  });
+});
+
 describe('.paths: a small input in one piece', () => {
   // 2.4 MB of records that deflate to a few KiB: several of the inflater's 512 KiB pieces
   const paths = Array.from({ length: 6000 }, (_, i) => new Uint8Array(400).fill(i % 251));
