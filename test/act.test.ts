@@ -114,6 +114,17 @@ describe('ACT writer reproduces upstream byte for byte', () => {
 });
 
 describe('ACT reader', () => {
+  test('when lines of every length from 1 to 130 bytes are walked, then every path comes back exactly (lines are copied 4 bytes a step)', () => {
+    // each path a line of its own below a branching byte, then a second path sharing the line as a prefix
+    const paths: Uint8Array[] = [];
+    for (let len = 1; len <= 130; len++) {
+      const line = Uint8Array.from({ length: len }, (_, k) => (len * 37 + k * 11 + 1) & 0xff);
+      paths.push(Uint8Array.of(len, ...line), Uint8Array.of(len, ...line, 0x40, ...line.subarray(0, len % 9)));
+    }
+    const want = sortUniqueArena(PathArena.from(paths));
+    const got = collectSync(ActFile.fromBytes(encodeAct(want)).paths());
+    assert.deepEqual(hexList(got), hexList(want));
+  });
   for (const name of goldenCases()) {
     test(`when ${name}.act is read, then it holds the sorted set of ${name}.raw and finds each path`, () => {
       const want = sortUniqueArena(readRaw(name));

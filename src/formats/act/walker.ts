@@ -5,6 +5,7 @@
  * prefix walk touches only the nodes on its way.
  */
 import { ErrorCode, FormatError } from '../../errors.js';
+import { viewOf } from '../../bytes.js';
 import type { PathArena } from '../../path-arena.js';
 import type { ActBytes } from './file-bytes.js';
 import { NodeView, POPCOUNT8, readNode } from './node.js';
@@ -52,6 +53,8 @@ export class TrieWalker {
   readonly #nv = new NodeView();
   readonly #skip = new NodeView();
   #path = new Uint8Array(256);
+  // words of `#path` and of `#whole`, for copying a long line 4 bytes a step (`#visitWhole`)
+  #pathWords = viewOf(this.#path);
   #visits = 0;
   // The root and the limit it must end before, until the first `run` visits it.
   #start: [number, number] | undefined;
@@ -72,6 +75,7 @@ export class TrieWalker {
   // reused). A whole file is read in place: `#cursor`/`#mask` are then file offsets.
   #lists = new Uint8Array(64 * 32);
   readonly #whole: Uint8Array | undefined;
+  readonly #wholeWords: DataView | undefined;
   #left = new Int32Array(64); // children not yet visited
   #depth = new Int32Array(64); // path length at the branch
 
@@ -79,6 +83,7 @@ export class TrieWalker {
   constructor(src: ActBytes, root: number, tail: number, limits: WalkLimits, prefix?: PrefixPattern, windowBudget = Infinity) {
     this.#src = src;
     this.#whole = src.whole;
+    this.#wholeWords = src.whole !== undefined ? viewOf(src.whole) : undefined;
     this.#windowBudget = windowBudget;
     this.#seen = new Uint8Array(windowBudget === Infinity ? 0 : Math.ceil(src.length / WINDOW_BYTES / 8));
     this.#limits = limits;
@@ -284,7 +289,13 @@ export class TrieWalker {
         }
         if (newDepth > this.#path.length) this.#ensurePath(newDepth);
         const path = this.#path;
-        for (let k = 0; k < len; k++) path[depth + k] = b[s + k]!;
+        let k = 0;
+        if (len >= 8) {
+          const to = this.#pathWords;
+          const from = this.#wholeWords!;
+          for (; k + 4 <= len; k += 4) to.setUint32(depth + k, from.getUint32(s + k, true), true);
+        }
+        for (; k < len; k++) path[depth + k] = b[s + k]!;
         depth = newDepth;
         if ((h & VALUE_FLAG) !== 0) arena.push(path, 0, depth);
         if (child < 0) return end;
@@ -350,6 +361,7 @@ export class TrieWalker {
     const next = new Uint8Array(cap);
     next.set(this.#path);
     this.#path = next;
+    this.#pathWords = viewOf(next);
   }
 }
 
