@@ -5,7 +5,7 @@
 
 import { giveBack, takeBuffer, takeBytes } from './buffers.js';
 import { ErrorCode, MorkspaceError } from './errors.js';
-import { viewOf } from './bytes.js';
+import { WORD_COPY_MAX, copyWords, viewOf } from './bytes.js';
 
 const EMPTY = new Uint8Array(0);
 /** The most path bytes one arena holds (its end offsets are u32); larger spaces flow as several batches. */
@@ -35,8 +35,7 @@ export class PathArena {
 
   // Buffers on SharedArrayBuffers: workers can read the paths without a copy (parallel sort).
   readonly #shared: boolean;
-  // `push` copies 4 bytes a step through DataViews: one of `#bytes`, and one of the last source
-  // (callers push from one buffer of their own path after path: the ACT walk, the parser)
+  // DataViews for `push` (`copyWords`): one of `#bytes`, one of the last source
   #words: { of: Uint8Array; view: DataView } | undefined;
   #source: { of: Uint8Array; view: DataView } | undefined;
 
@@ -119,20 +118,16 @@ export class PathArena {
   push(src: Uint8Array, from = 0, to = src.length): void {
     const n = to - from;
     const bytes = this.reserveBytes(n);
-    let o = this.#byteLength;
-    if (n >= 256) bytes.set(src.subarray(from, to), o);
+    const o = this.#byteLength;
+    if (n >= WORD_COPY_MAX) bytes.set(src.subarray(from, to), o);
+    else if (n < 8) for (let k = 0; k < n; k++) bytes[o + k] = src[from + k]!;
     else {
-      // short paths a word a step (as `#records` in formats/paths.ts): walking the 1M-atom bench
-      // ACT file into batches, 193 -> 180 ms (warm, in-process)
-      let k = from;
-      if (n >= 8) {
-        if (this.#words?.of !== bytes) this.#words = { of: bytes, view: viewOf(bytes) };
-        if (this.#source?.of !== src) this.#source = { of: src, view: viewOf(src) };
-        const dst = this.#words.view;
-        const from32 = this.#source.view;
-        for (; k + 4 <= to; k += 4, o += 4) dst.setUint32(o, from32.getUint32(k, true), true);
-      }
-      for (; k < to; k++) bytes[o++] = src[k]!;
+      // the words of the arena's buffer and of the last source (callers push path after path from
+      // one buffer of their own: the ACT walk, the parser); walking the 1M-atom bench ACT file into
+      // batches 193 -> 180 ms (warm, in-process)
+      if (this.#words?.of !== bytes) this.#words = { of: bytes, view: viewOf(bytes) };
+      if (this.#source?.of !== src) this.#source = { of: src, view: viewOf(src) };
+      copyWords(bytes, this.#words.view, o, src, this.#source.view, from, n);
     }
     this.commit(this.#byteLength + n);
   }

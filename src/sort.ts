@@ -4,7 +4,7 @@
  * time in proportion to the distinguishing prefix bytes, where a comparison sort would compare the
  * long shared prefixes of sorted MORK paths again and again.
  */
-import { compareRanges, compareWithin, viewOf } from './bytes.js';
+import { WORD_COPY_MAX, compareRanges, compareWithin, copyWords, viewOf } from './bytes.js';
 import { PathArena } from './path-arena.js';
 
 // Ranges smaller than this are finished by insertion sort (bench case `sort`).
@@ -203,12 +203,14 @@ export function gatherRanges(src: Uint8Array, ends: Uint32Array, order: Uint32Ar
     outEnds[k] = o;
   }
   const dst = new Uint8Array(o);
+  const dstWords = viewOf(dst);
+  const srcWords = viewOf(src);
   let at = 0;
   for (let k = 0; k < n; k++) {
     const e = outEnds[k]!;
     const s = starts[k]!;
     const len = e - at;
-    if (len < 48) for (let p = 0; p < len; p++) dst[at + p] = src[s + p]!;
+    if (len < WORD_COPY_MAX) copyWords(dst, dstWords, at, src, srcWords, s, len);
     else dst.set(src.subarray(s, s + len), at);
     at = e;
   }

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PathArena, compareBytes, isStrictlySorted, sortUniqueArena, sortedOrder } from '../src/internals.js';
+import { PathArena, compareBytes, gatherPaths, isStrictlySorted, sortUniqueArena, sortedOrder } from '../src/internals.js';
 import { Rng, randomPaths, testSeed } from './helpers/random.js';
 
 test('sorting puts paths in unsigned byte order, shorter prefix first, and is stable', () => {
@@ -18,6 +18,16 @@ test('sorting puts paths in unsigned byte order, shorter prefix first, and is st
     assert.ok(isStrictlySorted(unique));
     assert.equal(unique.count, new Set(paths.map((p) => Buffer.from(p).toString('hex'))).size);
   }
+});
+
+test('gathering copies paths of every length exactly, wherever they start (short ones are copied a word a step)', () => {
+  const paths = Array.from({ length: 300 }, (_, len) => Uint8Array.from({ length: len }, (_, k) => (len * 13 + k * 7 + 5) & 0xff));
+  const arena = PathArena.from(paths);
+  // every other path, backwards: the sources start at every offset mod 4
+  const order = Uint32Array.from({ length: 150 }, (_, i) => 299 - 2 * i);
+  const got = gatherPaths(arena, order, 10, 150);
+  assert.equal(got.count, 140);
+  for (let k = 0; k < got.count; k++) assert.deepEqual([...got.viewPath(k)], [...paths[order[10 + k]!]!], `path ${order[10 + k]}`);
 });
 
 test('the parallel sort (shared arena, workers) gives exactly the sequential space', async () => {

@@ -11,6 +11,7 @@ import zlib from 'node:zlib';
 import { coalesced } from '../io/coalesce.js';
 import { drained } from '../io/drained.js';
 import { ErrorCode, FormatError, MorkspaceError } from '../errors.js';
+import { WORD_COPY_MAX, copyWords } from '../bytes.js';
 import { BATCH_BYTES, DEFAULT_MAX_PATH_BYTES, PathArena } from '../path-arena.js';
 import { parallelZlib } from './zlib-parallel.js';
 import { giveBack, takeBytes } from '../buffers.js';
@@ -197,14 +198,9 @@ export class RecordSplitter {
         ends = arena.reserveEnds(1);
       }
       const to = p + 4 + len;
-      if (len < 256) {
-        let k = p + 4;
-        for (; k + 4 <= to; k += 4, o += 4) dst.setUint32(o, src.getUint32(k, true), true);
-        for (; k < to; k++) bytes[o++] = buf[k]!;
-      } else {
-        bytes.set(buf.subarray(p + 4, to), o);
-        o += len;
-      }
+      if (len < WORD_COPY_MAX) copyWords(bytes, dst, o, buf, src, p + 4, len);
+      else bytes.set(buf.subarray(p + 4, to), o);
+      o += len;
       ends[count++] = o;
       p = to;
     }

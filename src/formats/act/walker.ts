@@ -5,7 +5,7 @@
  * prefix walk touches only the nodes on its way.
  */
 import { ErrorCode, FormatError } from '../../errors.js';
-import { viewOf } from '../../bytes.js';
+import { copyWords, viewOf } from '../../bytes.js';
 import type { PathArena } from '../../path-arena.js';
 import type { ActBytes } from './file-bytes.js';
 import { NodeView, POPCOUNT8, readNode } from './node.js';
@@ -289,13 +289,8 @@ export class TrieWalker {
         }
         if (newDepth > this.#path.length) this.#ensurePath(newDepth);
         const path = this.#path;
-        let k = 0;
-        if (len >= 8) {
-          const to = this.#pathWords;
-          const from = this.#wholeWords!;
-          for (; k + 4 <= len; k += 4) to.setUint32(depth + k, from.getUint32(s + k, true), true);
-        }
-        for (; k < len; k++) path[depth + k] = b[s + k]!;
+        if (len >= 8) copyWords(path, this.#pathWords, depth, b, this.#wholeWords!, s, len);
+        else for (let k = 0; k < len; k++) path[depth + k] = b[s + k]!;
         depth = newDepth;
         if ((h & VALUE_FLAG) !== 0) arena.push(path, 0, depth);
         if (child < 0) return end;
