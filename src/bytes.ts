@@ -52,7 +52,7 @@ export function copyWords(dst: Uint8Array, dstWords: DataView, at: number, src: 
   for (; k < len; k++) dst[at + k] = src[from + k]!;
 }
 
-/** Paths of at most this many bytes are copied with `copyWords`, longer ones with `set`. */
+/** Paths under this many bytes are copied with `copyWords`, longer ones with `set`. */
 export const WORD_COPY_MAX = 256;
 
 export const textEncoder = new TextEncoder();
