@@ -11,7 +11,7 @@ import zlib from 'node:zlib';
 import { coalesced } from '../io/coalesce.js';
 import { drained } from '../io/drained.js';
 import { ErrorCode, FormatError, MorkspaceError } from '../errors.js';
-import { WORD_COPY_MAX, copyWords } from '../bytes.js';
+import { WORD_COPY_MAX, copyWords, viewOf } from '../bytes.js';
 import { BATCH_BYTES, DEFAULT_MAX_PATH_BYTES, PathArena } from '../path-arena.js';
 import { parallelZlib } from './zlib-parallel.js';
 import { giveBack, takeBytes } from '../buffers.js';
@@ -177,9 +177,9 @@ export class RecordSplitter {
     const arena = this.#arena;
     const max = this.#maxPathBytes;
     const bytes = arena.reserveBytes(n);
-    // unaligned words: DataView
-    const src = new DataView(buf.buffer, buf.byteOffset, n);
-    const dst = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    // unaligned words: DataViews
+    const src = viewOf(buf);
+    const dst = viewOf(bytes);
     let ends = arena.ends;
     const first = arena.count;
     let count = first;

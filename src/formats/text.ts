@@ -288,8 +288,8 @@ async function* printedOnPool(batches: AsyncIterable<PathArena>, first: number, 
  * into shared memory, nothing moved either way, one worker printing them while this thread printed
  * the batches in between, the text in order): 1M atoms on 2 threads, .paths -> text 0.56 s against
  * 0.42 s for this code, ACT -> text 0.59 against 0.57, peaks 43-69 MiB higher (medians of 3
- * interleaved runs each). The worker printed at about half its speed alone: on 2 cores its start and its cold code,
- * and .paths' inflate on libuv's thread, take what the second core has to give.
+ * interleaved runs each). The worker printed at about half its speed alone: on 2 cores its start,
+ * its cold code and .paths' inflate on libuv's thread take what the second core has to give.
  */
 export const PRINT_HERE_BYTES = 64 << 20;
 // The workers are started when this many path bytes are left to print here (~0.2 s of printing).
